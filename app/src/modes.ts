@@ -1,0 +1,29 @@
+/**
+ * Known-bad modes: deliberate, real regressions the validator must catch. Selected with BAD_MODE;
+ * `none` is the correct service. Each mode is implemented where the code it breaks lives, and named
+ * here with what it breaks.
+ */
+export const BAD_MODES = [
+  'none',
+  'memory-sessions',
+  'abrupt-shutdown',
+  'no-resume',
+  'pod-affinity',
+  'racy-logout',
+  'no-cookie-guard',
+  'no-order-dedup',
+] as const;
+
+export type BadMode = (typeof BAD_MODES)[number];
+
+export const BAD_MODE_DESCRIPTIONS: Record<BadMode, string> = {
+  none: 'correct service',
+  'memory-sessions': 'sessions live in process memory instead of Redis (seed 001)',
+  'abrupt-shutdown': 'exits at once on SIGTERM: no drain, no 1001 close',
+  'no-resume': 'ignores lastId on reconnect, so entries published while a client was away are lost',
+  'pod-affinity': 'a session is only accepted on the pod that created it (seed 000 pattern 2)',
+  'racy-logout':
+    'logout is check-then-act with a "null" tombstone and requests re-save the session read-modify-write (seed 000 pattern 3)',
+  'no-cookie-guard': 'an empty session cookie is dereferenced without a guard: 500 (seed 000 pattern 1)',
+  'no-order-dedup': 'a resent order is applied again and acked as applied',
+};

@@ -1,0 +1,135 @@
+/**
+ * Builds the project's k6 with xk6 from the pins in build/versions.json and installs it as bin/k6.
+ * The binary is cached in the user's cache folder keyed by the pins, the local extension sources and the
+ * Go version, so a second build — even from a fresh clone on the same machine — only copies a file.
+ *
+ * Usage: tsx build/build-k6.ts [--force]
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { $ } from 'zx';
+import { cacheRoot, contentKey } from './lib/cache.ts';
+import { FatalError, fatal, step } from './lib/status.ts';
+import { type Pins, readPins } from './pins.ts';
+
+const repo = resolve(import.meta.dirname, '..');
+const sh = $({ quiet: true, nothrow: true, env: { ...process.env, CGO_ENABLED: '0' } });
+
+async function main(): Promise<void> {
+  const force = process.argv.includes('--force');
+  const pins = readPins(join(repo, 'build/versions.json'));
+  const goVersion = await requireGo(pins.go);
+  const localFolders = pins.extensions.flatMap((e) => (e.path ? [join(repo, e.path)] : []));
+  const key = contentKey([JSON.stringify(pins), goVersion], localFolders);
+  const cached = join(cacheRoot(), 'k6', key, 'k6');
+  const target = join(repo, 'bin/k6');
+
+  if (force || !existsSync(cached)) {
+    await step('Checking pinned modules on the Go module proxy', () => checkModules(pins));
+    const xk6 = await step(`Building xk6 ${pins.xk6}`, () => buildXk6(pins.xk6));
+    await step(`Building k6 ${pins.k6} with ${pins.extensions.length} extensions`, () =>
+      buildK6(xk6, pins, cached),
+    );
+  }
+  await step(`Installing bin/k6 (cache ${key})`, async () => {
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(cached, target);
+    await verifyExtensions(target, pins);
+  });
+}
+
+async function requireGo(minimum: string): Promise<string> {
+  const out = await sh`go env GOVERSION`;
+  if (out.exitCode !== 0)
+    throw new FatalError(`go not found on PATH: install Go ≥ ${minimum} (https://go.dev/dl)`);
+  const version = out.stdout.trim();
+  if (compareVersions(version.replace(/^go/, ''), minimum) < 0) {
+    throw new FatalError(`go ${version} is too old: k6 needs Go ≥ ${minimum}`);
+  }
+  return version;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Fails with one line naming the first pinned module the proxy does not serve. */
+async function checkModules(pins: Pins): Promise<void> {
+  const modules = [
+    `go.k6.io/xk6@${pins.xk6}`,
+    `go.k6.io/k6/v2@${pins.k6}`,
+    ...pins.extensions.flatMap((e) => (e.version ? [`${e.module}@${e.version}`] : [])),
+  ];
+  for (const module of modules) {
+    const out = await sh`go mod download -json ${module}`;
+    if (out.exitCode !== 0) {
+      const reason = /"Error":\s*"([^"]*)"/.exec(out.stdout)?.[1] ?? out.stderr.trim().split('\n').pop();
+      throw new FatalError(`pinned module ${module} is not available from the Go module proxy: ${reason}`);
+    }
+  }
+}
+
+/** xk6 is built from a throwaway wrapper module: `go install …@version` needs the proxy's @v/list. */
+async function buildXk6(version: string): Promise<string> {
+  const binary = join(cacheRoot(), 'xk6', version, 'xk6');
+  if (existsSync(binary)) return binary;
+  const work = mkdtempSync(join(tmpdir(), 'zerodrop-xk6-'));
+  try {
+    await run(sh({ cwd: work })`go mod init zerodrop.local/xk6tool`, 'go mod init');
+    await run(sh({ cwd: work })`go get go.k6.io/xk6@${version}`, `go get go.k6.io/xk6@${version}`);
+    await run(sh({ cwd: work })`go build -trimpath -o ${join(work, 'xk6')} go.k6.io/xk6`, 'go build xk6');
+    mkdirSync(dirname(binary), { recursive: true });
+    renameSync(join(work, 'xk6'), binary);
+    return binary;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Builds into a temporary folder and renames into the cache, so an interrupted build leaves no half entry. */
+async function buildK6(xk6: string, pins: Pins, cached: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'zerodrop-k6-'));
+  try {
+    const withFlags = pins.extensions.flatMap((e) => [
+      '--with',
+      e.path ? `${e.module}=${join(repo, e.path)}` : `${e.module}@${e.version}`,
+    ]);
+    await run(
+      sh({ cwd: work })`${xk6} build ${pins.k6} ${withFlags} --output ${join(work, 'k6')}`,
+      'xk6 build',
+    );
+    mkdirSync(dirname(cached), { recursive: true });
+    renameSync(join(work, 'k6'), cached);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function verifyExtensions(k6: string, pins: Pins): Promise<void> {
+  const out = await run(sh`${k6} version`, 'k6 version');
+  const missing = pins.extensions.filter((e) => !out.includes(e.module));
+  if (missing.length > 0) {
+    throw new FatalError(`bin/k6 lacks extensions: ${missing.map((e) => e.module).join(', ')}`, 1, out);
+  }
+}
+
+async function run(
+  pending: Promise<{ exitCode: number | null; stdout: string; stderr: string }>,
+  what: string,
+) {
+  const out = await pending;
+  if (out.exitCode !== 0) {
+    const tail = `${out.stdout}\n${out.stderr}`.trim().split('\n').slice(-25).join('\n');
+    throw new FatalError(`${what} failed (exit ${out.exitCode})`, 1, tail);
+  }
+  return out.stdout;
+}
+
+main().catch(fatal);

@@ -1,0 +1,109 @@
+/**
+ * Long-running cluster components as plain host processes (no systemd on this machine): started
+ * detached with output appended to one log file each, tracked by pid files, so a later run can
+ * find, reuse or stop them. Start and stop are idempotent; every wait is bounded.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expBackoff, retry, sleep } from 'zx';
+import { formatDuration, StepError } from './status.ts';
+
+export interface HostProcess {
+  /** Component name, used in messages. */
+  name: string;
+  binary: string;
+  args: string[];
+  pidFile: string;
+  logFile: string;
+}
+
+const STOP_GRACE_MS = 10_000;
+const STOP_POLL_MS = 200;
+const LOG_TAIL_BYTES = 8_192;
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid recorded for `binary`, if that process still runs (and the pid was not reused). */
+function runningPid(pidFile: string, binary: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+    return argv0 === binary ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function logTail(logFile: string): Promise<string> {
+  if (!existsSync(logFile)) return '';
+  const text = await readFile(logFile, 'utf8');
+  return text.slice(-LOG_TAIL_BYTES);
+}
+
+/** Starts the process unless the pid file names a live one; returns its pid. */
+export async function ensureProcess(proc: HostProcess): Promise<number> {
+  const existing = runningPid(proc.pidFile, proc.binary);
+  if (existing !== undefined) return existing;
+  await mkdir(path.dirname(proc.pidFile), { recursive: true });
+  await mkdir(path.dirname(proc.logFile), { recursive: true });
+  const log = openSync(proc.logFile, 'a');
+  const child = spawn(proc.binary, proc.args, { detached: true, stdio: ['ignore', log, log] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${proc.name}: could not start ${proc.binary}`);
+  child.unref();
+  await writeFile(proc.pidFile, `${pid}\n`);
+  return pid;
+}
+
+/**
+ * Polls `probe` (which throws until the component is ready) with exponential backoff. Fails at
+ * once with the log tail if the process exits, and after `timeoutMs` if it never gets ready.
+ */
+export async function waitUntilReady(
+  proc: HostProcess,
+  probe: () => Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const attempts = Math.ceil(timeoutMs / 1000) + 10;
+  let lastError: unknown;
+  const outcome = await retry(attempts, expBackoff('1s', '100ms'), async () => {
+    if (runningPid(proc.pidFile, proc.binary) === undefined) return 'exited';
+    if (Date.now() > deadline) return 'timed out';
+    try {
+      await probe();
+      return 'ready';
+    } catch (error) {
+      lastError = error;
+      throw error;
+    }
+  }).catch(() => 'timed out');
+  if (outcome === 'ready') return;
+  const reason = lastError instanceof Error ? ` (last check: ${lastError.message})` : '';
+  const verdict = outcome === 'exited' ? 'exited' : `was not ready after ${formatDuration(timeoutMs)}`;
+  throw new StepError(`${proc.name} ${verdict}${reason}; log: ${proc.logFile}`, await logTail(proc.logFile));
+}
+
+/** Stops the process like `rm -f`: nothing recorded or already gone is success. */
+export async function stopProcess(proc: Pick<HostProcess, 'binary' | 'pidFile'>): Promise<void> {
+  const pid = runningPid(proc.pidFile, proc.binary);
+  if (pid !== undefined) {
+    process.kill(pid, 'SIGTERM');
+    for (let waited = 0; waited < STOP_GRACE_MS && isAlive(pid); waited += STOP_POLL_MS) {
+      await sleep(STOP_POLL_MS);
+    }
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await rm(proc.pidFile, { force: true });
+}

@@ -1,0 +1,194 @@
+/**
+ * The validator's settings: read once from the environment (`__ENV` in k6, `process.env` in Node),
+ * validated, with defaults. Every invalid setting raises a ConfigError whose one-line message names it.
+ * Pure: no k6 imports, unit-tested on Node.
+ */
+import * as v from 'valibot';
+import { parseDuration } from './duration.ts';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`${setting}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const strategies = ['rolling', 'rainbow', 'none'] as const;
+export const rolloutTriggers = ['restart', 'image'] as const;
+
+export type Strategy = (typeof strategies)[number];
+export type RolloutTrigger = (typeof rolloutTriggers)[number];
+
+export interface Config {
+  runId: string;
+  /** Target profile: a built-in name or a path to a JSON profile. */
+  profile: string;
+  baseUrl: string;
+  /** WebSocket URL; derived from baseUrl and the profile when unset. */
+  wsUrl: string | null;
+  redisUrl: string | null;
+  /** Threshold profile name (a file in thresholds/). */
+  thresholds: string;
+  strategy: Strategy;
+  rollouts: number;
+  rolloutTrigger: RolloutTrigger;
+  rolloutImage: string | null;
+  rolloutTimeoutMs: number;
+  baselineMs: number;
+  cooldownMs: number;
+  /** Rainbow: how long old colors keep draining after the selector switch. */
+  drainWindowMs: number;
+  /** Rainbow: colors kept alive at most. */
+  maxColors: number;
+  httpVus: number;
+  wsVus: number;
+  httpPaceMs: number;
+  orderIntervalMs: number;
+  newConnectionShare: number;
+  negativeAuthShare: number;
+  logoutShare: number;
+  namespace: string | null;
+  deployment: string | null;
+  service: string | null;
+  kubeconfig: string | null;
+  userPrefix: string | null;
+  userPassword: string | null;
+  reportDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const Url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL'));
+const WsUrl = v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s/]+/, 'must be a ws:// or wss:// URL'));
+const RedisUrl = v.pipe(v.string(), v.regex(/^rediss?:\/\/[^\s/]+/, 'must be a redis:// or rediss:// URL'));
+const Name = v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name'));
+
+function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>): T | null;
+function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback: T): T;
+function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback?: T): T | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    if (fallback === undefined) return null;
+    return fallback;
+  }
+  const result = v.safeParse(schema, raw);
+  if (!result.success) throw new ConfigError(name, `${result.issues[0].message} (got '${raw}')`);
+  return result.output;
+}
+
+function required<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, hint: string): T {
+  const value = read(env, name, schema);
+  if (value === null) throw new ConfigError(name, `is required: ${hint}`);
+  return value;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const ms = parseDuration(raw);
+  if (ms === null) throw new ConfigError(name, `must be a duration like 30s or 2m (got '${raw}')`);
+  return ms;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got '${raw}')`);
+  }
+  return n;
+}
+
+function share(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new ConfigError(name, `must be a share from 0 to 1 (got '${raw}')`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `unknown value '${raw}' (expected one of: ${allowed.join(', ')})`);
+  }
+  return raw as T;
+}
+
+export interface ParseOptions {
+  /** The load-only entry runs without Redis (e.g. on cloud load zones). */
+  requireRedis: boolean;
+  /** Generates a run id when RUN_ID is unset. */
+  newRunId: () => string;
+}
+
+export function parseConfig(env: Env, options: ParseOptions): Config {
+  const strategy = oneOf(env, 'STRATEGY', strategies, 'rolling');
+  const rolloutTrigger = oneOf(env, 'ROLLOUT_TRIGGER', rolloutTriggers, 'restart');
+  const rolloutImage = read(env, 'ROLLOUT_IMAGE', v.string());
+  if (rolloutTrigger === 'image' && rolloutImage === null) {
+    throw new ConfigError('ROLLOUT_IMAGE', 'is required when ROLLOUT_TRIGGER=image');
+  }
+  if (strategy === 'none' && !env.RUN_ID) {
+    throw new ConfigError(
+      'RUN_ID',
+      'is required with STRATEGY=none: the external rollout actor finds the run by it',
+    );
+  }
+  const redisUrl = options.requireRedis
+    ? required(env, 'REDIS_URL', RedisUrl, 'the session store to audit, e.g. redis://127.0.0.1:6379')
+    : read(env, 'REDIS_URL', RedisUrl);
+  const httpVus = integer(env, 'HTTP_VUS', 300, 0, 100_000);
+  const wsVus = integer(env, 'WS_VUS', 200, 0, 100_000);
+  if (httpVus + wsVus === 0)
+    throw new ConfigError('HTTP_VUS', 'HTTP_VUS and WS_VUS are both 0: no users to validate');
+  return {
+    runId:
+      read(
+        env,
+        'RUN_ID',
+        v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'must be 1-64 chars of [A-Za-z0-9_-]')),
+      ) ?? options.newRunId(),
+    profile: read(env, 'PROFILE', v.string(), 'reference'),
+    baseUrl: required(env, 'BASE_URL', Url, 'the service URL, e.g. http://127.0.0.1:8080').replace(
+      /\/+$/,
+      '',
+    ),
+    wsUrl: read(env, 'WS_URL', WsUrl),
+    redisUrl,
+    thresholds: read(
+      env,
+      'THRESHOLDS',
+      v.pipe(v.string(), v.regex(/^[\w-]+$/, 'must be a profile name')),
+      'strict',
+    ),
+    strategy,
+    rollouts: integer(env, 'ROLLOUTS', 1, 1, 500),
+    rolloutTrigger,
+    rolloutImage,
+    rolloutTimeoutMs: duration(env, 'ROLLOUT_TIMEOUT', '5m'),
+    baselineMs: duration(env, 'BASELINE', '20s'),
+    cooldownMs: duration(env, 'COOLDOWN', '15s'),
+    drainWindowMs: duration(env, 'DRAIN_WINDOW', '20s'),
+    maxColors: integer(env, 'MAX_COLORS', 2, 2, 10),
+    httpVus,
+    wsVus,
+    httpPaceMs: duration(env, 'HTTP_PACE', '1s'),
+    orderIntervalMs: duration(env, 'ORDER_INTERVAL', '2s'),
+    newConnectionShare: share(env, 'NEW_CONNECTION_SHARE', 0.2),
+    negativeAuthShare: share(env, 'NEGATIVE_AUTH_SHARE', 0.05),
+    logoutShare: share(env, 'LOGOUT_SHARE', 0.05),
+    namespace: read(env, 'NAMESPACE', Name),
+    deployment: read(env, 'DEPLOYMENT', Name),
+    service: read(env, 'SERVICE', Name),
+    kubeconfig: read(env, 'KUBECONFIG', v.string()),
+    userPrefix: read(env, 'USER_PREFIX', v.string()),
+    userPassword: read(env, 'USER_PASSWORD', v.string()),
+    reportDir: read(env, 'REPORT_DIR', v.string(), 'reports'),
+  };
+}

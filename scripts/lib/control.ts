@@ -1,0 +1,148 @@
+/**
+ * Run control through Redis (xk6-redis): the rollout driver publishes the timeline (rollout start/end,
+ * end of load), every VU reads it to tag its traffic with the phase and to know when to stop, and VUs
+ * record what the audit and the report need (sessions, logouts, acked orders, failures by pod, color
+ * and phase). Keys live under `zdrun:<runId>:` and expire after a day.
+ */
+import redis from 'k6/x/redis';
+import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
+
+const ttlSeconds = 86_400;
+
+export interface Attribution {
+  phase: string;
+  pod: string;
+  color: string;
+}
+
+/** What the user flows and the rollout driver need from run control. */
+export interface Control {
+  timeline(now: number, maxAgeMs?: number): Promise<Timeline>;
+  mark(field: string, value: number | string): Promise<void>;
+  endAt(t: number): Promise<void>;
+  recordSession(user: string, sessionId: string): Promise<void>;
+  recordLogout(sessionId: string): Promise<void>;
+  recordOrders(cids: string[]): Promise<void>;
+  recordFailure(invariant: string, at: Attribution, epochMs: number): Promise<void>;
+  recordTraffic(buckets: Map<string, number>): Promise<void>;
+}
+
+/**
+ * Control without Redis (the load-only entry on cloud load zones, the smoke entry): the load runs for a
+ * fixed duration from the first call, and nothing is recorded for an audit.
+ */
+export class FixedDurationControl implements Control {
+  private readonly timelineValue: Timeline;
+
+  constructor(durationMs: number) {
+    this.timelineValue = { rolloutStart: null, rolloutEnd: null, endAt: Date.now() + durationMs };
+  }
+
+  async timeline(): Promise<Timeline> {
+    return this.timelineValue;
+  }
+  async mark(): Promise<void> {}
+  async endAt(): Promise<void> {}
+  async recordSession(): Promise<void> {}
+  async recordLogout(): Promise<void> {}
+  async recordOrders(): Promise<void> {}
+  async recordFailure(): Promise<void> {}
+  async recordTraffic(): Promise<void> {}
+}
+
+export class RunControl implements Control {
+  readonly client: InstanceType<typeof redis.Client>;
+  private readonly prefix: string;
+  private cached: Timeline = emptyTimeline;
+  private fetchedAt = 0;
+
+  constructor(redisUrl: string, runId: string) {
+    this.client = new redis.Client(redisUrl);
+    this.prefix = `zdrun:${runId}:`;
+  }
+
+  key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  /** The timeline, refreshed at most every `maxAgeMs`. */
+  async timeline(now: number, maxAgeMs = 1000): Promise<Timeline> {
+    if (now - this.fetchedAt >= maxAgeMs) {
+      this.cached = parseTimeline(await this.client.hgetall(this.key('timeline')));
+      this.fetchedAt = now;
+    }
+    return this.cached;
+  }
+
+  async mark(field: string, value: number | string): Promise<void> {
+    await this.client.hset(this.key('timeline'), field, value);
+    await this.client.expire(this.key('timeline'), ttlSeconds);
+  }
+
+  /** Ends the load now (the rollout failed or the run is over). Never moves an earlier end later. */
+  async endAt(t: number): Promise<void> {
+    const current = parseTimeline(await this.client.hgetall(this.key('timeline'))).endAt;
+    if (current === null || t < current) await this.mark('endAt', t);
+  }
+
+  async recordSession(user: string, sessionId: string): Promise<void> {
+    await this.client.hset(this.key('sessions'), user, sessionId);
+  }
+
+  async recordLogout(sessionId: string): Promise<void> {
+    await this.client.sadd(this.key('logged-out'), sessionId);
+  }
+
+  async recordOrders(cids: string[]): Promise<void> {
+    if (cids.length > 0) await this.client.sadd(this.key('orders'), ...cids);
+  }
+
+  /** Counts one failure of `invariant` by phase, pod and color, and per second for the timeline. */
+  async recordFailure(invariant: string, at: Attribution, epochMs: number): Promise<void> {
+    await this.client.hincrby(this.key('failures'), `${invariant}|${at.phase}|${at.pod}|${at.color}`, 1);
+    await this.client.hincrby(
+      this.key('failure-seconds'),
+      `${Math.floor(epochMs / 1000)}|${invariant}|${at.color}`,
+      1,
+    );
+  }
+
+  /** Adds a VU's traffic counts per second and color (flushed in batches by the VU). */
+  async recordTraffic(buckets: Map<string, number>): Promise<void> {
+    for (const [field, count] of buckets)
+      await this.client.hincrby(this.key('traffic-seconds'), field, count);
+  }
+
+  /** Sets the expiry of every run key; called once by the rollout driver. */
+  async expireAll(): Promise<void> {
+    for (const name of [
+      'sessions',
+      'logged-out',
+      'orders',
+      'failures',
+      'failure-seconds',
+      'traffic-seconds',
+    ]) {
+      await this.client.expire(this.key(name), ttlSeconds);
+    }
+  }
+}
+
+/** Per-VU traffic counter: counts per second and color, flushed every few seconds. */
+export class TrafficRecorder {
+  private buckets = new Map<string, number>();
+  private flushedAt = Date.now();
+
+  count(epochMs: number, color: string): void {
+    const field = `${Math.floor(epochMs / 1000)}|${color}`;
+    this.buckets.set(field, (this.buckets.get(field) ?? 0) + 1);
+  }
+
+  async flush(control: Control, force = false): Promise<void> {
+    if (!force && Date.now() - this.flushedAt < 3000) return;
+    const buckets = this.buckets;
+    this.buckets = new Map();
+    this.flushedAt = Date.now();
+    await control.recordTraffic(buckets);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * What a run checks. Invariants are what a zero-downtime rollout must keep (their limits come from a
+ * threshold profile in thresholds/); guards make a run in which nothing happened fail, because a k6
+ * threshold on a metric with no samples passes silently. Pure: no k6 imports.
+ */
+import type { Config } from './config.ts';
+
+export interface Check {
+  metric: string;
+  title: string;
+}
+
+/** Every invariant metric, in report order. Threshold profiles may only name these. */
+export const invariants = {
+  zd_auth_lost: 'valid sessions are never rejected (no 401 or WebSocket unauthorized close)',
+  zd_identity_changed: 'the identity behind a session never changes',
+  zd_http_5xx: 'no 5xx responses',
+  zd_http_conn_errors: 'no HTTP connection errors or resets',
+  zd_negative_auth_wrong: 'empty and malformed cookies get a clean 401, never a 5xx',
+  zd_logout_ineffective: 'a logged-out session stays logged out',
+  zd_ws_abnormal_closes: 'WebSockets close only cleanly (going away / service restart)',
+  zd_ws_connect_errors: 'WebSocket handshakes never fail',
+  zd_ws_bad_frames: 'every WebSocket frame follows the protocol',
+  zd_msgs_lost: 'no feed message is lost (contiguous sequence numbers across reconnects)',
+  zd_msgs_duplicated: 'no feed message is delivered twice',
+  zd_orders_unacked: 'every order is acknowledged',
+  zd_orders_applied_twice: 'no order is applied twice',
+  zd_session_persisted:
+    'session persistence score: users whose session stayed valid without re-authenticating',
+  zd_audit_sessions_missing: 'audit: every live synthetic session is still in the store with the right user',
+  zd_audit_null_values: 'audit: no session key holds a null or empty value',
+  zd_audit_logged_out_alive: 'audit: no logged-out session is still in the store',
+  zd_audit_orders_not_once: 'audit: every acknowledged order was applied exactly once',
+  zd_reconnect_ms: 'WebSocket reconnect latency (close to resumed)',
+} as const;
+
+export type InvariantMetric = keyof typeof invariants;
+
+export interface ThresholdProfile {
+  description: string;
+  thresholds: Partial<Record<InvariantMetric, string[]>>;
+}
+
+export function validateThresholdProfile(name: string, data: unknown): ThresholdProfile {
+  const profile = data as ThresholdProfile;
+  if (
+    typeof profile?.description !== 'string' ||
+    typeof profile.thresholds !== 'object' ||
+    !profile.thresholds
+  ) {
+    throw new Error(`THRESHOLDS: profile '${name}' must have a description and a thresholds object`);
+  }
+  for (const [metric, rules] of Object.entries(profile.thresholds)) {
+    if (!(metric in invariants))
+      throw new Error(`THRESHOLDS: profile '${name}' names unknown metric '${metric}'`);
+    if (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string')) {
+      throw new Error(`THRESHOLDS: profile '${name}': ${metric} must be a list of threshold expressions`);
+    }
+  }
+  return profile;
+}
+
+export interface Guard extends Check {
+  threshold: string;
+}
+
+/** Guards for a run with load, rollouts and an audit. */
+export function guardsFor(
+  config: Pick<Config, 'httpVus' | 'wsVus' | 'rollouts'>,
+  parts: GuardParts,
+): Guard[] {
+  const users = config.httpVus + config.wsVus;
+  const guards: Guard[] = [
+    {
+      metric: 'zd_sessions_established',
+      threshold: `count>=${users}`,
+      title: `every synthetic user (${users}) logged in`,
+    },
+    {
+      metric: 'zd_users_finished',
+      threshold: `count>=${users}`,
+      title: `every synthetic user (${users}) ran to the end`,
+    },
+  ];
+  if (config.wsVus > 0) {
+    guards.push({ metric: 'zd_msgs_received', threshold: 'count>0', title: 'feed messages were received' });
+  }
+  if (parts.rollout) {
+    guards.push(
+      {
+        metric: 'zd_rollouts_completed',
+        threshold: `count>=${config.rollouts}`,
+        title: `every requested rollout (${config.rollouts}) completed`,
+      },
+      { metric: 'zd_pods_replaced', threshold: 'count>0', title: 'pods were replaced' },
+      {
+        metric: 'zd_pods_not_replaced',
+        threshold: 'count==0',
+        title: 'every replica was replaced in every rollout',
+      },
+      {
+        metric: 'zd_rollout_phase_samples',
+        threshold: 'count>0',
+        title: 'traffic was checked during the rollout',
+      },
+    );
+  }
+  if (parts.audit) {
+    guards.push({ metric: 'zd_audit_runs', threshold: 'count>=1', title: 'the Redis audit ran' });
+  }
+  return guards;
+}
+
+export interface GuardParts {
+  rollout: boolean;
+  audit: boolean;
+}
+
+/**
+ * k6 `thresholds` for a run: the profile's invariant limits plus the guards. A run without an audit
+ * leaves the audit invariants out rather than letting them pass with no samples.
+ */
+export function thresholdsFor(
+  profile: ThresholdProfile,
+  guards: Guard[],
+  parts: Pick<GuardParts, 'audit'>,
+): Record<string, string[]> {
+  const thresholds: Record<string, string[]> = {};
+  for (const [metric, rules] of Object.entries(profile.thresholds)) {
+    if (!parts.audit && metric.startsWith('zd_audit_')) continue;
+    thresholds[metric] = [...rules];
+  }
+  for (const guard of guards)
+    thresholds[guard.metric] = [...(thresholds[guard.metric] ?? []), guard.threshold];
+  return thresholds;
+}

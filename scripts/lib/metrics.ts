@@ -1,0 +1,43 @@
+/** The k6 metric objects (created in the init context, as k6 requires). Names: `zd_<noun>[_<unit>]`. */
+import { Counter, Rate, Trend } from 'k6/metrics';
+
+export const metrics = {
+  // invariants
+  authLost: new Counter('zd_auth_lost'),
+  identityChanged: new Counter('zd_identity_changed'),
+  http5xx: new Counter('zd_http_5xx'),
+  httpConnErrors: new Counter('zd_http_conn_errors'),
+  negativeAuthWrong: new Counter('zd_negative_auth_wrong'),
+  logoutIneffective: new Counter('zd_logout_ineffective'),
+  wsAbnormalCloses: new Counter('zd_ws_abnormal_closes'),
+  wsConnectErrors: new Counter('zd_ws_connect_errors'),
+  wsBadFrames: new Counter('zd_ws_bad_frames'),
+  msgsLost: new Counter('zd_msgs_lost'),
+  msgsDuplicated: new Counter('zd_msgs_duplicated'),
+  ordersUnacked: new Counter('zd_orders_unacked'),
+  ordersAppliedTwice: new Counter('zd_orders_applied_twice'),
+  sessionPersisted: new Rate('zd_session_persisted'),
+  auditSessionsMissing: new Counter('zd_audit_sessions_missing'),
+  auditNullValues: new Counter('zd_audit_null_values'),
+  auditLoggedOutAlive: new Counter('zd_audit_logged_out_alive'),
+  auditOrdersNotOnce: new Counter('zd_audit_orders_not_once'),
+  reconnectMs: new Trend('zd_reconnect_ms', true),
+  // guards and context
+  requests: new Counter('zd_requests'),
+  sessionsEstablished: new Counter('zd_sessions_established'),
+  usersFinished: new Counter('zd_users_finished'),
+  msgsReceived: new Counter('zd_msgs_received'),
+  wsCleanCloses: new Counter('zd_ws_clean_closes'),
+  ordersSent: new Counter('zd_orders_sent'),
+  orderAckMs: new Trend('zd_order_ack_ms', true),
+  feedLatencyMs: new Trend('zd_feed_latency_ms', true),
+  rolloutsCompleted: new Counter('zd_rollouts_completed'),
+  podsReplaced: new Counter('zd_pods_replaced'),
+  podsNotReplaced: new Counter('zd_pods_not_replaced'),
+  rolloutDurationMs: new Trend('zd_rollout_duration_ms', true),
+  rolloutPhaseSamples: new Counter('zd_rollout_phase_samples'),
+  auditRuns: new Counter('zd_audit_runs'),
+  relogins: new Counter('zd_relogins'),
+};
+
+export type MetricKey = keyof typeof metrics;

@@ -1,0 +1,40 @@
+/** k6 scenario options from the config: one long iteration per VU, bounded by a computed max duration. Pure. */
+import type { Config } from './config.ts';
+import { formatSeconds } from './duration.ts';
+
+export interface ScenarioFunctions {
+  http?: string;
+  ws?: string;
+  rollout?: string;
+}
+
+/** Baseline + every rollout's timeout + cooldown + slack: the hard stop if the timeline never ends the load. */
+export function maxDurationMs(
+  config: Pick<Config, 'baselineMs' | 'rollouts' | 'rolloutTimeoutMs' | 'cooldownMs'>,
+): number {
+  return (
+    config.baselineMs + config.rollouts * (config.rolloutTimeoutMs + 30_000) + config.cooldownMs + 60_000
+  );
+}
+
+export function scenarioOptions(config: Config, fns: ScenarioFunctions, durationMs = maxDurationMs(config)) {
+  const maxDuration = formatSeconds(durationMs);
+  const longRun = (vus: number, exec: string) => ({
+    executor: 'per-vu-iterations' as const,
+    vus,
+    iterations: 1,
+    maxDuration,
+    gracefulStop: '10s',
+    exec,
+  });
+  const scenarios: Record<string, ReturnType<typeof longRun>> = {};
+  if (fns.http && config.httpVus > 0) scenarios.http_users = longRun(config.httpVus, fns.http);
+  if (fns.ws && config.wsVus > 0) scenarios.ws_users = longRun(config.wsVus, fns.ws);
+  if (fns.rollout) scenarios.rollout = longRun(1, fns.rollout);
+  return {
+    scenarios,
+    setupTimeout: '120s',
+    teardownTimeout: '300s',
+    summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],
+  };
+}

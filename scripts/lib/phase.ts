@@ -1,0 +1,34 @@
+/** Run phases from the run-control timeline. Pure: no k6 imports. */
+
+export type Phase = 'baseline' | 'rollout' | 'cooldown';
+
+/** Epoch-millisecond marks published by the rollout driver. */
+export interface Timeline {
+  /** The first rollout was triggered. */
+  rolloutStart: number | null;
+  /** The last rollout finished. */
+  rolloutEnd: number | null;
+  /** Load stops: rolloutEnd + cooldown (or the abort time). */
+  endAt: number | null;
+}
+
+export const emptyTimeline: Timeline = { rolloutStart: null, rolloutEnd: null, endAt: null };
+
+export function phaseAt(t: number, timeline: Timeline): Phase {
+  if (timeline.rolloutStart === null || t < timeline.rolloutStart) return 'baseline';
+  if (timeline.rolloutEnd === null || t < timeline.rolloutEnd) return 'rollout';
+  return 'cooldown';
+}
+
+export function isOver(t: number, timeline: Timeline): boolean {
+  return timeline.endAt !== null && t >= timeline.endAt;
+}
+
+/** Parses the control hash (string values) into a Timeline. */
+export function parseTimeline(hash: Record<string, string>): Timeline {
+  const num = (key: string) => {
+    const n = Number(hash[key]);
+    return hash[key] !== undefined && Number.isFinite(n) ? n : null;
+  };
+  return { rolloutStart: num('rolloutStart'), rolloutEnd: num('rolloutEnd'), endAt: num('endAt') };
+}

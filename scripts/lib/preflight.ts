@@ -1,0 +1,90 @@
+/**
+ * setup() checks, before any load starts: the target answers, Redis answers, the cluster is reachable,
+ * the Deployment exists and the driver's account may do what the strategy needs. Each failure aborts the
+ * run (k6 exit code 108) with one line naming the setting.
+ */
+import exec from 'k6/execution';
+import http from 'k6/http';
+import type { Config } from './config.ts';
+import type { RunControl } from './control.ts';
+import { errorText, kubeClient } from './kube.ts';
+import type { TargetProfile } from './profile.ts';
+
+function fail(setting: string, problem: string): never {
+  exec.test.abort(`${setting}: ${problem}`);
+  throw new Error('unreachable: test.abort returned');
+}
+
+export function checkTarget(config: Config, profile: TargetProfile): void {
+  const url = `${config.baseUrl}${profile.http.identity.path}`;
+  const res = http.get(url, { jar: new http.CookieJar(), tags: { flow: 'preflight' }, timeout: '10s' });
+  if (res.status === 0) fail('BASE_URL', `${config.baseUrl} is unreachable (${res.error})`);
+  if (!profile.http.unauthorizedStatuses.includes(res.status)) {
+    fail(
+      'BASE_URL',
+      `${url} without a session answered ${res.status}, expected ${profile.http.unauthorizedStatuses.join('/')}: is this the right service and PROFILE?`,
+    );
+  }
+}
+
+export async function checkRedis(config: Config, control: RunControl): Promise<void> {
+  try {
+    await control.client.sendCommand('PING');
+  } catch (error) {
+    fail('REDIS_URL', `${config.redisUrl} is unreachable (${errorText(error)})`);
+  }
+}
+
+/** What each strategy's driver does in its namespace. */
+const needs: Record<string, [verb: string, kind: string][]> = {
+  rolling: [
+    ['get', 'Deployment.apps'],
+    ['patch', 'Deployment.apps'],
+    ['list', 'Pod'],
+  ],
+  rainbow: [
+    ['get', 'Deployment.apps'],
+    ['create', 'Deployment.apps'],
+    ['delete', 'Deployment.apps'],
+    ['patch', 'Service'],
+    ['create', 'Service'],
+    ['list', 'Pod'],
+  ],
+};
+
+export function checkCluster(config: Config, profile: TargetProfile): void {
+  const required = needs[config.strategy];
+  if (!required) return;
+  const namespace = config.namespace ?? profile.kubernetes.namespace;
+  const deployment = config.deployment ?? profile.kubernetes.deployment;
+  let kube: ReturnType<typeof kubeClient>;
+  try {
+    kube = kubeClient(config);
+  } catch (error) {
+    fail('KUBECONFIG', `no usable cluster configuration: ${errorText(error)}`);
+  }
+  try {
+    kube.get('Namespace', namespace, '');
+  } catch (error) {
+    const text = errorText(error);
+    if (/not ?found|\(404\)/i.test(text)) fail('NAMESPACE', `namespace '${namespace}' does not exist`);
+    if (/forbidden|\(403\)/i.test(text)) {
+      // Reading namespaces is cluster-scoped and not needed: go on to the namespaced checks.
+    } else {
+      fail('KUBECONFIG', `the cluster is unreachable: ${text}`);
+    }
+  }
+  for (const [verb, kind] of required) {
+    if (!kube.can(verb, kind, namespace)) {
+      fail('RBAC', `the rollout driver may not ${verb} ${kind} in namespace '${namespace}'`);
+    }
+  }
+  try {
+    kube.get('Deployment.apps', deployment, namespace);
+  } catch (error) {
+    const text = errorText(error);
+    if (/not ?found|\(404\)/i.test(text))
+      fail('DEPLOYMENT', `deployment '${deployment}' not found in namespace '${namespace}'`);
+    fail('KUBECONFIG', `cannot read deployment '${deployment}': ${text}`);
+  }
+}

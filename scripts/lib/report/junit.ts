@@ -1,0 +1,35 @@
+/** JUnit XML for CI: one testcase per threshold of every invariant and guard. Pure. */
+import type { RunMeta } from './meta.ts';
+import type { Verdict } from './verdict.ts';
+
+export function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
+}
+
+export function junitReport(verdict: Verdict, meta: RunMeta): string {
+  const cases = verdict.rows.flatMap((row) =>
+    row.thresholds.map((t) => {
+      const name = escapeXml(`${row.metric} ${t.expression}`);
+      const classname = `zerodrop.${row.kind}`;
+      const body = t.ok
+        ? ''
+        : `<failure message="${escapeXml(`${row.title}: ${row.metric} = ${row.value}, expected ${t.expression}`)}"/>`;
+      return `    <testcase name="${name}" classname="${classname}">${body}</testcase>`;
+    }),
+  );
+  const failures = verdict.rows.flatMap((r) => r.thresholds).filter((t) => !t.ok).length;
+  const seconds = (meta.durationMs / 1000).toFixed(3);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="zerodrop" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
+    `  <testsuite name="zerodrop ${escapeXml(meta.runId)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
+    `    <properties><property name="command" value="${escapeXml(meta.command)}"/></properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,52 @@
+/** The readable summary (stdout and summary.txt). Pure. */
+import type { BreakdownRow } from './breakdown.ts';
+import type { RunMeta } from './meta.ts';
+import type { Verdict } from './verdict.ts';
+
+export function textReport(
+  verdict: Verdict,
+  breakdown: BreakdownRow[],
+  meta: RunMeta,
+  reportDir: string,
+): string {
+  const lines: string[] = [];
+  const mark = (ok: boolean) => (ok ? '✓' : '✗');
+  lines.push(`zerodrop ${meta.runId}: ${verdict.passed ? 'PASS' : 'FAIL'}`);
+  lines.push(
+    `  target ${meta.target} · profile ${meta.profile} · thresholds ${meta.thresholds} · strategy ${meta.strategy} × ${meta.rollouts}`,
+  );
+  lines.push(
+    `  users ${meta.users.http} HTTP + ${meta.users.ws} WebSocket · ran ${(meta.durationMs / 1000).toFixed(1)} s`,
+  );
+  if (meta.timeline.rolloutFailure) lines.push(`  rollout failure: ${meta.timeline.rolloutFailure}`);
+  lines.push('');
+  for (const kind of ['invariant', 'guard'] as const) {
+    lines.push(kind === 'invariant' ? 'Invariants' : 'Guards (a run where nothing happened fails)');
+    for (const row of verdict.rows.filter((r) => r.kind === kind)) {
+      const exprs = row.thresholds.map((t) => `${t.expression}${t.ok ? '' : ' ✗'}`).join(', ');
+      lines.push(`  ${mark(row.ok)} ${row.title} — ${row.metric} = ${row.value} (${exprs})`);
+    }
+    lines.push('');
+  }
+  if (breakdown.length > 0) {
+    lines.push('Failures by invariant, phase, pod and color');
+    const header = ['count', 'invariant', 'phase', 'pod', 'color'];
+    const table = breakdown.slice(0, 40).map((r) => [String(r.count), r.invariant, r.phase, r.pod, r.color]);
+    lines.push(...formatTable([header, ...table]).map((l) => `  ${l}`));
+    if (breakdown.length > 40) lines.push(`  … ${breakdown.length - 40} more rows in summary.json`);
+    lines.push('');
+  }
+  lines.push(`Reproduce: ${meta.command}`);
+  lines.push(`Report: ${reportDir}/ (summary.txt, summary.json, junit.xml, timeline.html)`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatTable(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * The rollout scenario (one VU): waits out the baseline, triggers K rollouts in sequence with the
+ * configured strategy, waits for each to finish, records durations and pods replaced, publishes the
+ * timeline so the load ends a cooldown after the last rollout, and fails the run saying why when a
+ * rollout never starts or stalls.
+ */
+
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import type { Config } from './config.ts';
+import type { Control, RunControl } from './control.ts';
+import { metrics } from './metrics.ts';
+import type { TargetProfile } from './profile.ts';
+import { externalRollout } from './strategy-none.ts';
+import { rollingRollout } from './strategy-rolling.ts';
+
+export interface RolloutOutcome {
+  ok: boolean;
+  podsReplaced: number;
+  /** Replicas that should have been replaced. */
+  replicas: number;
+  durationMs: number;
+  detail: string;
+}
+
+export type RolloutStrategy = (index: number) => Promise<RolloutOutcome>;
+
+export function strategyFor(
+  config: Config,
+  profile: TargetProfile,
+  control: RunControl | null,
+): RolloutStrategy {
+  switch (config.strategy) {
+    case 'rolling':
+      return rollingRollout(config, profile);
+    case 'none':
+      if (!control)
+        throw new Error('REDIS_URL: is required with STRATEGY=none (the external rollout handshake)');
+      return externalRollout(config, control);
+    case 'rainbow':
+      throw new Error('STRATEGY: rainbow is not available yet');
+  }
+}
+
+export async function driveRollouts(
+  config: Config,
+  control: Control,
+  strategy: RolloutStrategy,
+): Promise<void> {
+  sleep(config.baselineMs / 1000);
+  await control.mark('rolloutStart', Date.now());
+  for (let index = 1; index <= config.rollouts; index++) {
+    console.log(`rollout ${index}/${config.rollouts} (${config.strategy}): triggering`);
+    const outcome = await strategy(index);
+    if (!outcome.ok) {
+      await control.mark('rolloutEnd', Date.now());
+      await control.endAt(Date.now());
+      await control.mark('rolloutFailure', `rollout ${index}: ${outcome.detail}`);
+      exec.test.abort(`rollout ${index}/${config.rollouts} failed: ${outcome.detail}`);
+      return;
+    }
+    metrics.rolloutsCompleted.add(1);
+    metrics.rolloutDurationMs.add(outcome.durationMs);
+    metrics.podsReplaced.add(outcome.podsReplaced);
+    metrics.podsNotReplaced.add(Math.max(0, outcome.replicas - outcome.podsReplaced));
+    console.log(
+      `rollout ${index}/${config.rollouts}: complete in ${(outcome.durationMs / 1000).toFixed(1)}s, ${outcome.podsReplaced}/${outcome.replicas} pods replaced`,
+    );
+  }
+  const end = Date.now();
+  await control.mark('rolloutEnd', end);
+  await control.endAt(end + config.cooldownMs);
+}

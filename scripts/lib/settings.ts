@@ -1,0 +1,71 @@
+/**
+ * Reads the run's settings once, in the init context: config from __ENV, the target profile (built-in or
+ * a JSON file), the threshold profile. Throws a one-line error naming the setting before any load starts.
+ */
+import exec from 'k6/execution';
+import strict from '../../thresholds/strict.json';
+import tolerant from '../../thresholds/tolerant.json';
+import { builtinProfiles } from '../profiles/index.ts';
+import { type Config, type ParseOptions, parseConfig } from './config.ts';
+import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
+import { parseProfile, type TargetProfile } from './profile.ts';
+
+const thresholdProfiles: Record<string, unknown> = { strict, tolerant };
+
+export interface Settings {
+  config: Config;
+  profile: TargetProfile;
+  thresholds: ThresholdProfile;
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+function loadProfile(name: string): TargetProfile {
+  const builtin = builtinProfiles[name];
+  if (builtin) return builtin;
+  if (!name.endsWith('.json')) {
+    throw new Error(
+      `PROFILE: unknown profile '${name}' (built in: ${Object.keys(builtinProfiles).join(', ')}; or a path to a .json profile)`,
+    );
+  }
+  let text: string;
+  try {
+    text = open(name);
+  } catch (error) {
+    throw new Error(`PROFILE: cannot read '${name}': ${String(error)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`PROFILE: '${name}' is not valid JSON: ${String(error)}`);
+  }
+  return parseProfile(data, name);
+}
+
+function loadThresholds(name: string): ThresholdProfile {
+  const data = thresholdProfiles[name];
+  if (data === undefined) {
+    throw new Error(
+      `THRESHOLDS: unknown profile '${name}' (expected one of: ${Object.keys(thresholdProfiles).join(', ')})`,
+    );
+  }
+  return validateThresholdProfile(name, data);
+}
+
+/** Config (with the profile's defaults for user, namespace and objects) — throws on the first bad setting. */
+export function loadSettings(options: Omit<ParseOptions, 'newRunId'>): Settings {
+  const config = parseConfig(__ENV, { ...options, newRunId });
+  const profile = loadProfile(config.profile);
+  return { config, profile, thresholds: loadThresholds(config.thresholds) };
+}
+
+/** The run id is decided once, in setup(), and handed to every VU through setup data. */
+export function runIdFromSetup(data: unknown): string {
+  const id = (data as { runId?: string } | undefined)?.runId;
+  if (!id) exec.test.abort('setup did not return a run id');
+  return id as string;
+}

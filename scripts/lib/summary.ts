@@ -1,0 +1,122 @@
+/**
+ * handleSummary glue: builds the verdict, reads the failure breakdown and timelines from the run's
+ * control keys, and writes reports/<run-id>/ (summary.txt, summary.json, junit.xml, timeline.html),
+ * with the text summary on stdout too.
+ */
+import type { Config } from './config.ts';
+import { RunControl } from './control.ts';
+import type { Guard } from './invariants.ts';
+import { emptyTimeline, parseTimeline } from './phase.ts';
+import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
+import { htmlReport } from './report/html.ts';
+import { junitReport } from './report/junit.ts';
+import type { RunMeta } from './report/meta.ts';
+import { textReport } from './report/text.ts';
+import { buildVerdict, type SummaryData } from './report/verdict.ts';
+
+/** Environment variables that shape a run: the reproduce command repeats them. */
+const runVariables = [
+  'BASE_URL',
+  'WS_URL',
+  'REDIS_URL',
+  'PROFILE',
+  'THRESHOLDS',
+  'STRATEGY',
+  'ROLLOUTS',
+  'ROLLOUT_TRIGGER',
+  'ROLLOUT_IMAGE',
+  'ROLLOUT_TIMEOUT',
+  'BASELINE',
+  'COOLDOWN',
+  'DRAIN_WINDOW',
+  'MAX_COLORS',
+  'HTTP_VUS',
+  'WS_VUS',
+  'HTTP_PACE',
+  'ORDER_INTERVAL',
+  'NEW_CONNECTION_SHARE',
+  'NEGATIVE_AUTH_SHARE',
+  'LOGOUT_SHARE',
+  'NAMESPACE',
+  'DEPLOYMENT',
+  'SERVICE',
+  'KUBECONFIG',
+  'USER_PREFIX',
+  'REPORT_DIR',
+];
+
+export function reproduceCommand(env: Record<string, string | undefined>, script: string): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const vars = runVariables.filter((k) => env[k]).map((k) => `${k}=${quote(env[k] as string)}`);
+  return [...vars, 'k6', 'run', script].join(' ');
+}
+
+interface Collected {
+  breakdown: BreakdownRow[];
+  traffic: SeriesPoint[];
+  failures: SeriesPoint[];
+  timeline: RunMeta['timeline'];
+}
+
+async function collect(control: RunControl | null): Promise<Collected> {
+  if (!control) return { breakdown: [], traffic: [], failures: [], timeline: emptyTimeline };
+  const hash = await control.client.hgetall(control.key('timeline'));
+  return {
+    breakdown: parseBreakdown(await control.client.hgetall(control.key('failures'))),
+    traffic: parseSeries(await control.client.hgetall(control.key('traffic-seconds'))),
+    failures: parseSeries(await control.client.hgetall(control.key('failure-seconds'))),
+    timeline: {
+      ...parseTimeline(hash),
+      ...(hash.rolloutFailure ? { rolloutFailure: hash.rolloutFailure } : {}),
+    },
+  };
+}
+
+export async function summarize(
+  data: SummaryData & { setup_data?: { runId?: string } },
+  config: Config,
+  guards: Guard[],
+  script: string,
+): Promise<Record<string, string>> {
+  const runId = data.setup_data?.runId ?? config.runId;
+  const control = config.redisUrl ? new RunControl(config.redisUrl, runId) : null;
+  let collected: Collected;
+  try {
+    collected = await collect(control);
+  } catch (error) {
+    console.error(`report: cannot read the run's breakdown from Redis: ${String(error)}`);
+    collected = await collect(null);
+  }
+  const verdict = buildVerdict(data, guards);
+  const meta: RunMeta = {
+    runId,
+    target: config.baseUrl,
+    profile: config.profile,
+    thresholds: config.thresholds,
+    strategy: config.strategy,
+    rollouts: config.rollouts,
+    users: { http: config.httpVus, ws: config.wsVus },
+    timeline: collected.timeline,
+    command: reproduceCommand(__ENV, script),
+    durationMs: data.state?.testRunDurationMs ?? 0,
+  };
+  const dir = `${config.reportDir}/${runId}`;
+  const text = textReport(verdict, collected.breakdown, meta, dir);
+  return {
+    stdout: `\n${text}`,
+    [`${dir}/summary.txt`]: text,
+    [`${dir}/summary.json`]: JSON.stringify(
+      { verdict, meta, breakdown: collected.breakdown, k6: data },
+      null,
+      2,
+    ),
+    [`${dir}/junit.xml`]: junitReport(verdict, meta),
+    [`${dir}/timeline.html`]: htmlReport(
+      verdict,
+      collected.breakdown,
+      collected.traffic,
+      collected.failures,
+      meta,
+    ),
+  };
+}

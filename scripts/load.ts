@@ -1,0 +1,51 @@
+/**
+ * Load only: the http_users and ws_users of the main job, with no community extension, so it runs on
+ * Grafana Cloud k6 public load zones while the rollout is triggered elsewhere (`rollout` entry, same
+ * RUN_ID). With REDIS_URL it follows that run's timeline and records for its audit; without, it runs for
+ * LOAD_DURATION and judges the invariants it can see from the client side.
+ */
+import { type Control, FixedDurationControl, RunControl } from './lib/control.ts';
+import { parseDuration } from './lib/duration.ts';
+import { httpUser } from './lib/http-user.ts';
+import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { scenarioOptions } from './lib/options.ts';
+import { checkTarget } from './lib/preflight.ts';
+import { loadSettings, runIdFromSetup } from './lib/settings.ts';
+import { summarize } from './lib/summary.ts';
+import { wsUser } from './lib/ws-user.ts';
+import { frameValidatorFor } from './profiles/index.ts';
+
+const { config, profile, thresholds } = loadSettings({ requireRedis: false });
+const loadDurationMs = parseDuration(__ENV.LOAD_DURATION || '2m');
+if (loadDurationMs === null)
+  throw new Error(`LOAD_DURATION: must be a duration like 90s or 5m (got '${__ENV.LOAD_DURATION}')`);
+const guards = guardsFor(config, { rollout: false, audit: false });
+
+export const options = {
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, loadDurationMs + 60_000),
+  thresholds: thresholdsFor(thresholds, guards, { audit: false }),
+};
+
+function controlFor(runId: string): Control {
+  return config.redisUrl
+    ? new RunControl(config.redisUrl, runId)
+    : new FixedDurationControl(loadDurationMs as number);
+}
+
+export function setup(): { runId: string } {
+  checkTarget(config, profile);
+  return { runId: config.runId };
+}
+
+export async function httpUsers(data: unknown): Promise<void> {
+  await httpUser(config, profile, controlFor(runIdFromSetup(data)));
+}
+
+export async function wsUsers(data: unknown): Promise<void> {
+  const runId = runIdFromSetup(data);
+  await wsUser(config, profile, controlFor(runId), runId, frameValidatorFor(config.profile));
+}
+
+export function handleSummary(data: Parameters<typeof summarize>[0]) {
+  return summarize(data, config, guards, 'dist/load.js');
+}

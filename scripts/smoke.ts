@@ -1,0 +1,58 @@
+/**
+ * A quick check of a target: one HTTP user and one WebSocket user for SMOKE_DURATION (default 10s), with
+ * the client-side invariants of the strict profile and guards that they really ran. No rollout, no Redis.
+ */
+import { FixedDurationControl } from './lib/control.ts';
+import { parseDuration } from './lib/duration.ts';
+import { httpUser } from './lib/http-user.ts';
+import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { scenarioOptions } from './lib/options.ts';
+import { checkTarget } from './lib/preflight.ts';
+import { loadSettings, runIdFromSetup } from './lib/settings.ts';
+import { summarize } from './lib/summary.ts';
+import { wsUser } from './lib/ws-user.ts';
+import { frameValidatorFor } from './profiles/index.ts';
+
+const smokeMs = parseDuration(__ENV.SMOKE_DURATION || '10s');
+if (smokeMs === null)
+  throw new Error(`SMOKE_DURATION: must be a duration like 10s (got '${__ENV.SMOKE_DURATION}')`);
+const settings = loadSettings({ requireRedis: false });
+const config = {
+  ...settings.config,
+  httpVus: 1,
+  wsVus: 1,
+  redisUrl: null,
+  negativeAuthShare: 1,
+  logoutShare: 0,
+};
+const { profile, thresholds } = settings;
+const guards = guardsFor(config, { rollout: false, audit: false });
+
+export const options = {
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, (smokeMs as number) + 30_000),
+  thresholds: thresholdsFor(thresholds, guards, { audit: false }),
+};
+
+export function setup(): { runId: string } {
+  checkTarget(config, profile);
+  return { runId: config.runId };
+}
+
+export async function httpUsers(): Promise<void> {
+  await httpUser(config, profile, new FixedDurationControl(smokeMs as number));
+}
+
+export async function wsUsers(data: unknown): Promise<void> {
+  const runId = runIdFromSetup(data);
+  await wsUser(
+    config,
+    profile,
+    new FixedDurationControl(smokeMs as number),
+    runId,
+    frameValidatorFor(config.profile),
+  );
+}
+
+export function handleSummary(data: Parameters<typeof summarize>[0]) {
+  return summarize(data, config, guards, 'dist/smoke.js');
+}

@@ -1,0 +1,60 @@
+/**
+ * zerodrop's main job: authenticated HTTP and WebSocket users under load while the rollout driver rolls
+ * the Deployment, then a Redis audit, then the verdict. Thresholds fail the run with exit code 99; a bad
+ * setting stops it before any load (107 in the init context, 108 in setup).
+ */
+import { auditStore } from './lib/audit.ts';
+import { RunControl } from './lib/control.ts';
+import { httpUser } from './lib/http-user.ts';
+import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { scenarioOptions } from './lib/options.ts';
+import { checkCluster, checkRedis, checkTarget } from './lib/preflight.ts';
+import { driveRollouts, strategyFor } from './lib/rollout-driver.ts';
+import { loadSettings, runIdFromSetup } from './lib/settings.ts';
+import { summarize } from './lib/summary.ts';
+import { wsUser } from './lib/ws-user.ts';
+import { frameValidatorFor } from './profiles/index.ts';
+
+const { config, profile, thresholds } = loadSettings({ requireRedis: true });
+const redisUrl = config.redisUrl as string;
+const guards = guardsFor(config, { rollout: true, audit: true });
+
+export const options = {
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
+  thresholds: thresholdsFor(thresholds, guards, { audit: true }),
+};
+
+export async function setup(): Promise<{ runId: string }> {
+  checkTarget(config, profile);
+  const control = new RunControl(redisUrl, config.runId);
+  await checkRedis(config, control);
+  checkCluster(config, profile);
+  await control.mark('createdAt', Date.now());
+  console.log(
+    `zerodrop run ${config.runId}: ${config.httpVus} HTTP + ${config.wsVus} WebSocket users, ${config.rollouts} ${config.strategy} rollout(s)`,
+  );
+  return { runId: config.runId };
+}
+
+export async function httpUsers(data: unknown): Promise<void> {
+  await httpUser(config, profile, new RunControl(redisUrl, runIdFromSetup(data)));
+}
+
+export async function wsUsers(data: unknown): Promise<void> {
+  const runId = runIdFromSetup(data);
+  await wsUser(config, profile, new RunControl(redisUrl, runId), runId, frameValidatorFor(config.profile));
+}
+
+export async function rollout(data: unknown): Promise<void> {
+  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  await driveRollouts(config, control, strategyFor(config, profile, control));
+}
+
+export async function teardown(data: unknown): Promise<void> {
+  const counts = await auditStore(profile, new RunControl(redisUrl, runIdFromSetup(data)));
+  console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
+}
+
+export function handleSummary(data: Parameters<typeof summarize>[0]) {
+  return summarize(data, config, guards, 'dist/zero-downtime.js');
+}

@@ -1,0 +1,89 @@
+/**
+ * The integration tier without Kubernetes: the real bin/k6 runs dist/zero-downtime.js (STRATEGY=none)
+ * against three reference-service processes behind a real nginx, with a real Redis, while a harness
+ * rolls the processes one at a time with SIGTERM. The good service passes; each known-bad mode fails
+ * on its matching invariant.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { actOnRollouts } from '../support/external-rollout.ts';
+import { startFleet } from '../support/fleet.ts';
+import { failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
+import { type RedisServer, startRedis } from '../support/redis.ts';
+
+/** Each known-bad mode and the invariants of which at least one must fail. */
+const detections: Record<string, string[]> = {
+  'memory-sessions': ['zd_auth_lost'],
+  'abrupt-shutdown': ['zd_ws_abnormal_closes', 'zd_http_conn_errors', 'zd_http_5xx'],
+  'no-resume': ['zd_msgs_lost'],
+  'pod-affinity': ['zd_auth_lost'],
+  'racy-logout': ['zd_audit_null_values', 'zd_audit_logged_out_alive', 'zd_logout_ineffective'],
+  'no-cookie-guard': ['zd_negative_auth_wrong'],
+  'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
+};
+
+const only = process.env.ZD_MODES?.split(',');
+const selected = (mode: string) => !only || only.includes(mode);
+
+const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
+  REDIS_URL: redisUrl,
+  BAD_MODE: mode,
+  SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
+  DRAIN_SECONDS: '2',
+  SHUTDOWN_TIMEOUT_SECONDS: '10',
+  LOG_LEVEL: 'warn',
+});
+
+async function validate(mode: string, vus: { http: number; ws: number }): Promise<K6Run> {
+  const redis: RedisServer = await startRedis();
+  const fleet = await startFleet({ replicas: 3, env: appEnv(redis.url, mode), preStopMs: 500 });
+  const runId = `nok8s-${mode}-${Date.now().toString(36)}`;
+  const actor = actOnRollouts(redis.url, runId, fleet, 1);
+  try {
+    const run = await Promise.race([
+      runK6('zero-downtime.js', {
+        RUN_ID: runId,
+        BASE_URL: fleet.url,
+        REDIS_URL: redis.url,
+        STRATEGY: 'none',
+        ROLLOUTS: '1',
+        ROLLOUT_TIMEOUT: '90s',
+        BASELINE: '4s',
+        COOLDOWN: '4s',
+        HTTP_VUS: String(vus.http),
+        WS_VUS: String(vus.ws),
+        HTTP_PACE: '500ms',
+        ORDER_INTERVAL: '1s',
+        LOGOUT_SHARE: '0.2',
+        NEGATIVE_AUTH_SHARE: '0.2',
+      }),
+      actor.failure,
+    ]);
+    return run;
+  } finally {
+    await actor.stop();
+    await fleet.stop();
+    await redis.stop();
+  }
+}
+
+describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { concurrency: 1 }, () => {
+  test('the good service passes every invariant and guard through a rolling restart', { skip: !selected('none') }, async () => {
+    const run = await validate('none', { http: 60, ws: 40 });
+    assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.equal(run.report?.verdict.passed, true);
+    assert.deepEqual(failedMetrics(run), []);
+  });
+
+  for (const [mode, invariants] of Object.entries(detections)) {
+    test(`BAD_MODE=${mode} fails on ${invariants.join(' or ')}`, { skip: !selected(mode) }, async () => {
+      const run = await validate(mode, { http: 30, ws: 20 });
+      assert.equal(run.exitCode, 99, `expected a threshold failure (99), got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+      const failed = failedMetrics(run);
+      assert.ok(
+        invariants.some((i) => failed.includes(i)),
+        `expected one of ${invariants.join(', ')} to fail; failed: ${failed.join(', ')}`,
+      );
+    });
+  }
+});

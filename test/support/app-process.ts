@@ -1,0 +1,151 @@
+/**
+ * The reference service as a child process, for tests and benchmarks.
+ *
+ *   const app = await startApp({ env: { REDIS_URL: redis.url, USERS: 'alice:pw1' } });
+ *   await fetch(`${app.url}/api/me`);      // app.url = http://127.0.0.1:<port>, app.wsUrl = ws://…
+ *   app.signal('SIGTERM');
+ *   const exit = await app.waitForExit(10_000);   // { code, signal }; rejects with the output on timeout
+ *   await app.stop();                      // idempotent: SIGTERM, SIGKILL after 10 s (also on process exit)
+ *
+ * startApp resolves once GET /readyz answers 200 (and rejects with the output if the process exits or
+ * the wait times out). spawnApp starts the process without waiting: for runs expected to fail start-up.
+ * The child's environment is only PATH, HOST=127.0.0.1, PORT=<free port> and `env` (which wins).
+ * `entry` defaults to app/src/server.ts (run with --import tsx); pass a .cjs/.js path to run a bundle.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.ts';
+
+export interface ExitResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface AppProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly pid: number;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<ExitResult>;
+  stdout(): string;
+  stderr(): string;
+  /** stdout and stderr, for failure messages. */
+  output(): string;
+  signal(signal: NodeJS.Signals): void;
+  waitForExit(timeoutMs: number): Promise<ExitResult>;
+  stop(): Promise<ExitResult>;
+}
+
+export interface StartAppOptions {
+  readonly env: Readonly<Record<string, string>>;
+  /** Entry file relative to the repository root. Default app/src/server.ts. */
+  readonly entry?: string;
+  /** How long startApp waits for /readyz. Default 20 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const STOP_GRACE_MS = 10_000;
+const ATTEMPTS = 3;
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export async function startApp(options: StartAppOptions): Promise<AppProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const app = await spawnApp(options);
+    try {
+      await waitUntilReady(app, options.readyTimeoutMs ?? 20_000);
+      return app;
+    } catch (err) {
+      await app.stop();
+      const portTaken = app.output().includes('EADDRINUSE') && options.env.PORT === undefined;
+      if (!portTaken || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+export async function spawnApp(options: StartAppOptions): Promise<AppProcess> {
+  const port = Number(options.env.PORT ?? (await freePort()));
+  const entry = options.entry ?? 'app/src/server.ts';
+  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+    output += chunk;
+  });
+  const exited = new Promise<ExitResult>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    });
+  });
+
+  const waitForExit = async (timeoutMs: number): Promise<ExitResult> => {
+    const timeout = sleep(timeoutMs, null, { ref: false });
+    const result = await Promise.race([exited, timeout]);
+    if (result === null) throw new Error(`service (pid ${child.pid}) still running after ${timeoutMs} ms:\n${output}`);
+    return result;
+  };
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    output: () => output,
+    signal: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    waitForExit,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(killer);
+      }
+      return exited;
+    },
+  };
+}
+
+async function waitUntilReady(app: AppProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitedEarly = false;
+  app.exited.then(() => {
+    exitedEarly = true;
+  });
+  while (Date.now() < deadline && !exitedEarly) {
+    try {
+      const response = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(
+    `service (pid ${app.pid}) ${exitedEarly ? 'exited' : `not ready after ${timeoutMs} ms`}:\n${app.output()}`,
+  );
+}

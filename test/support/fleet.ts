@@ -1,0 +1,73 @@
+/**
+ * A fleet of reference-service processes behind nginx, rolled like a Deployment with maxSurge 1 and
+ * maxUnavailable 0: start a new instance, wait until ready, swap it into the upstreams (endpoint
+ * update), wait the endpoint-propagation delay (preStop), then SIGTERM the old one and wait for it to
+ * exit. Instances are named pod-<n> so failures are attributed.
+ */
+import { type AppProcess, startApp } from './app-process.ts';
+import { type Nginx, startNginx } from './nginx.ts';
+
+export interface FleetOptions {
+  replicas: number;
+  env: Record<string, string>;
+  /** Delay between the endpoint update and SIGTERM (the preStop sleep). */
+  preStopMs?: number;
+  /** Longest an old instance may take to exit after SIGTERM. */
+  exitTimeoutMs?: number;
+}
+
+export interface Fleet {
+  readonly url: string;
+  readonly nginx: Nginx;
+  instances(): AppProcess[];
+  /** Replaces every instance once; returns how many were replaced. */
+  rollingRestart(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  let counter = 0;
+  const start = () => {
+    counter++;
+    return startApp({
+      entry: 'dist/app/server.cjs',
+      env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env },
+    });
+  };
+  const live: AppProcess[] = [];
+  const stopped: AppProcess[] = [];
+  try {
+    for (let i = 0; i < options.replicas; i++) live.push(await start());
+  } catch (error) {
+    await Promise.all(live.map((a) => a.stop()));
+    throw error;
+  }
+  const nginx = await startNginx(live.map((a) => a.port));
+
+  return {
+    url: nginx.url,
+    nginx,
+    instances: () => [...live],
+    async rollingRestart() {
+      let replaced = 0;
+      for (const old of [...live]) {
+        const fresh = await start();
+        live.splice(live.indexOf(old), 1, fresh);
+        await nginx.setUpstreams(live.map((a) => a.port));
+        await new Promise((r) => setTimeout(r, options.preStopMs ?? 1000));
+        old.signal('SIGTERM');
+        const exit = await old.waitForExit(options.exitTimeoutMs ?? 30_000);
+        if (exit.code !== 0 && exit.signal === null && exit.code !== null && exit.code > 1) {
+          throw new Error(`instance on port ${old.port} exited with ${exit.code}:\n${old.output()}`);
+        }
+        stopped.push(old);
+        replaced++;
+      }
+      return replaced;
+    },
+    async stop() {
+      await nginx.stop();
+      await Promise.all([...live, ...stopped].map((a) => a.stop()));
+    },
+  };
+}

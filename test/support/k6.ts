@@ -1,0 +1,52 @@
+/**
+ * Runs the real bin/k6 on a bundle with an environment, and reads the report it wrote.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+export const k6Binary = join(repo, 'bin/k6');
+
+export interface K6Run {
+  exitCode: number | null;
+  output: string;
+  runId: string;
+  /** summary.json of reports/<runId>/, when written. */
+  report: K6Report | null;
+}
+
+export interface K6Report {
+  verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
+  breakdown: { invariant: string; phase: string; pod: string; color: string; count: number }[];
+}
+
+export async function runK6(script: string, env: Record<string, string>, timeoutMs = 600_000): Promise<K6Run> {
+  const runId = env.RUN_ID ?? `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
+  mkdirSync(join(reportDir, runId), { recursive: true });
+  const child = spawn(k6Binary, ['run', '--quiet', '--no-color', join(repo, 'dist', script)], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', RUN_ID: runId, REPORT_DIR: reportDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c) => {
+    output += c;
+  });
+  child.stderr.on('data', (c) => {
+    output += c;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(killer);
+  const file = join(reportDir, runId, 'summary.json');
+  const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as K6Report) : null;
+  return { exitCode, output, runId, report };
+}
+
+/** The invariants and guards that failed, by metric. */
+export function failedMetrics(run: K6Run): string[] {
+  return (run.report?.verdict.rows ?? []).filter((r) => !r.ok).map((r) => r.metric);
+}

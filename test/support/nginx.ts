@@ -1,0 +1,117 @@
+/**
+ * A real nginx (Debian's) as the load balancer in front of reference-service processes: round robin,
+ * no retries (a failed upstream is the client's failure, as behind kube-proxy), WebSocket upgrades
+ * proxied. `setUpstreams` rewrites the upstream list and reloads gracefully, the way endpoints change
+ * under a Service during a rollout.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.ts';
+
+const nginxBinary = '/usr/sbin/nginx';
+
+export interface Nginx {
+  readonly port: number;
+  readonly url: string;
+  /** Rewrites the upstream list and reloads; resolves once the new workers serve. */
+  setUpstreams(ports: number[]): Promise<void>;
+  stop(): Promise<void>;
+  errorLog(): string;
+}
+
+export async function startNginx(upstreams: number[]): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), 'zerodrop-nginx-'));
+  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  const write = (ports: number[]) => writeFileSync(conf, config(dir, port, ports));
+  write(upstreams);
+  const args = ['-p', dir, '-c', conf];
+  const child: ChildProcess = spawn(nginxBinary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitForPort(port, () => stderr);
+  const readLog = () => {
+    try {
+      return spawnSync('tail', ['-n', '30', join(dir, 'error.log')], { encoding: 'utf8' }).stdout;
+    } catch {
+      return '';
+    }
+  };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async setUpstreams(ports) {
+      write(ports);
+      const reload = spawnSync(nginxBinary, [...args, '-s', 'reload'], { encoding: 'utf8' });
+      if (reload.status !== 0) throw new Error(`nginx reload failed: ${reload.stderr}`);
+      // New workers start within milliseconds; old ones finish their connections.
+      await sleep(300);
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGQUIT');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    errorLog: readLog,
+  };
+}
+
+function config(dir: string, port: number, upstreams: number[]): string {
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p};`).join('\n');
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
+  return `${user}worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+  upstream app {
+${servers}
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 100000;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_next_upstream off;
+      proxy_read_timeout 3600s;
+      proxy_send_timeout 3600s;
+    }
+  }
+}
+`;
+}
+
+async function waitForPort(port: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`nginx did not listen on ${port} within 10 s:\n${output()}`);
+}
