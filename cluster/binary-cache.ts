@@ -1,7 +1,7 @@
 /**
  * Where the cluster binaries live: `${XDG_CACHE_HOME:-$HOME/.cache}/zerodrop/kube/<key>/bin/`.
  *
- * The key is a short hash of cluster/versions.json and cluster/build-binaries.ts, so a change to
+ * The key is a short hash of versions.json, build-binaries.ts and this file, so a change to
  * a pin or to how the binaries are built selects a fresh directory, while a fresh clone with the
  * same files finds the existing build. A directory only appears under its key once complete
  * (built elsewhere, then renamed) and holds the marker `build.json`.
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const CLUSTER_DIR = path.dirname(new URL(import.meta.url).pathname);
-const KEY_INPUTS = ['versions.json', 'build-binaries.ts'];
+const KEY_INPUTS = ['versions.json', 'build-binaries.ts', 'binary-cache.ts'];
 
 export const KUBE_BINARIES = [
   'kube-apiserver',

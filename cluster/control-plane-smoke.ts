@@ -79,8 +79,11 @@ async function createDeployment(cp: ControlPlane): Promise<void> {
   );
 }
 
-/** Waits until Deployment → ReplicaSet → pods exist and the scheduler has judged every pod. */
-async function waitForPendingPods(cp: ControlPlane, status: Status): Promise<void> {
+/**
+ * Waits until Deployment → ReplicaSet → pods exist and the scheduler has judged every pod;
+ * returns what it saw.
+ */
+async function waitForPendingPods(cp: ControlPlane): Promise<string> {
   const kubectl = kubectlShell(cp);
   const selector = `app.kubernetes.io/name=${DEPLOYMENT}`;
   const list = async (kind: string) =>
@@ -88,7 +91,7 @@ async function waitForPendingPods(cp: ControlPlane, status: Status): Promise<voi
       .items;
   const startedAt = Date.now();
   const attempts = Math.ceil(ROLLOUT_TIMEOUT_MS / 2000) + 5;
-  const seen = await retry(attempts, expBackoff('2s', '250ms'), async () => {
+  return retry(attempts, expBackoff('2s', '250ms'), async () => {
     if (Date.now() - startedAt > ROLLOUT_TIMEOUT_MS) {
       throw new Error(`no ${REPLICAS} unschedulable pods after ${formatDuration(ROLLOUT_TIMEOUT_MS)}`);
     }
@@ -108,11 +111,8 @@ async function waitForPendingPods(cp: ControlPlane, status: Status): Promise<voi
     if (judged.length < REPLICAS) {
       throw new Error(`${pods.length}/${REPLICAS} pods created, ${judged.length} marked Unschedulable`);
     }
-    return { replicaSet: replicaSet.metadata.name, pods: pods.length };
+    return `ReplicaSet ${replicaSet.metadata.name} created ${pods.length} pods, all Pending (no node yet)`;
   });
-  status.note(
-    `ReplicaSet ${seen.replicaSet} created ${seen.pods} pods; all Pending: no nodes (no kubelet yet)`,
-  );
 }
 
 async function printDiagnostics(cp: ControlPlane): Promise<void> {
@@ -135,17 +135,21 @@ async function main(): Promise<void> {
     stateDir: path.join(root, 'smoke'),
     logDir: path.join(root, 'logs'),
   });
+  let seen = '';
   const proof: Step<ControlPlane>[] = [
     { title: `Creating Deployment ${DEPLOYMENT} (${REPLICAS} replicas)`, run: createDeployment },
     {
       title: `Waiting ≤ ${formatDuration(ROLLOUT_TIMEOUT_MS)} for its ReplicaSet and Pending pods`,
-      run: (ctx) => waitForPendingPods(ctx, status),
+      run: async (ctx) => {
+        seen = await waitForPendingPods(ctx);
+      },
     },
   ];
   const startedAt = Date.now();
   await status.step('Deleting leftovers of an earlier smoke run', () => deleteControlPlane(cp));
   try {
     await runSteps(status, [...controlPlaneSteps, ...proof], cp);
+    status.note(seen);
     status.note(`Control plane proven in ${formatDuration(Date.now() - startedAt)}`);
   } catch (error) {
     await printDiagnostics(cp);

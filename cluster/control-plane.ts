@@ -15,7 +15,7 @@ import path from 'node:path';
 import { $ } from 'zx';
 import { builtBinDir } from './binary-cache.ts';
 import { ensureProcess, type HostProcess, stopProcess, waitUntilReady } from './host-process.ts';
-import { caPaths, certPaths, ensureCa, ensureCert, ensureSigningKey } from './pki.ts';
+import { certPaths, ensureCa, ensureCert, ensureSigningKey } from './pki.ts';
 import type { Step } from './status.ts';
 
 const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -154,7 +154,8 @@ async function ensurePorts(cp: ControlPlane): Promise<void> {
 
 async function ensurePki(cp: ControlPlane): Promise<void> {
   const dir = cp.pkiDir;
-  await ensureCa(dir, 'zerodrop-ca');
+  await ensureCa(dir, 'ca', 'zerodrop-ca');
+  await ensureCa(dir, 'front-proxy-ca', 'zerodrop-front-proxy-ca');
   await ensureSigningKey(dir, 'service-account');
   await ensureCert(dir, {
     name: 'kube-apiserver',
@@ -173,6 +174,12 @@ async function ensurePki(cp: ControlPlane): Promise<void> {
     name: 'admin',
     commonName: 'zerodrop-admin',
     organization: 'system:masters',
+    usages: ['clientAuth'],
+  });
+  await ensureCert(dir, {
+    name: 'front-proxy-client',
+    signer: 'front-proxy-ca',
+    commonName: 'front-proxy-client',
     usages: ['clientAuth'],
   });
   for (const component of ['kube-controller-manager', 'kube-scheduler']) {
@@ -195,7 +202,7 @@ function kubeconfig(cp: ControlPlane, user: string): string {
       clusters: [
         {
           name: 'zerodrop',
-          cluster: { server: apiserverUrl(cp), 'certificate-authority': caPaths(cp.pkiDir).cert },
+          cluster: { server: apiserverUrl(cp), 'certificate-authority': certPaths(cp.pkiDir, 'ca').cert },
         },
       ],
       users: [{ name: user, user: { 'client-certificate': cert, 'client-key': key } }],
@@ -216,7 +223,7 @@ async function ensureKubeconfigs(cp: ControlPlane): Promise<void> {
 
 /** GET over TLS verified against the cluster CA; resolves on 200, rejects otherwise. */
 async function httpsCheck(cp: ControlPlane, url: string, clientUser?: string): Promise<void> {
-  const ca = await readFile(caPaths(cp.pkiDir).cert);
+  const ca = await readFile(certPaths(cp.pkiDir, 'ca').cert);
   const client = clientUser ? certPaths(cp.pkiDir, clientUser) : undefined;
   const cert = client && (await readFile(client.cert));
   const key = client && (await readFile(client.key));
@@ -264,6 +271,7 @@ async function ensureApiserver(cp: ControlPlane): Promise<void> {
   const ports = requirePorts(cp);
   const pki = cp.pkiDir;
   const serving = certPaths(pki, 'kube-apiserver');
+  const frontProxy = certPaths(pki, 'front-proxy-client');
   const serviceAccount = {
     key: path.join(pki, 'service-account.key'),
     pub: path.join(pki, 'service-account.pub'),
@@ -273,13 +281,20 @@ async function ensureApiserver(cp: ControlPlane): Promise<void> {
     `--advertise-address=${cp.advertiseAddress}`,
     `--secure-port=${ports.apiserver}`,
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    `--client-ca-file=${caPaths(pki).cert}`,
+    `--client-ca-file=${certPaths(pki, 'ca').cert}`,
     `--tls-cert-file=${serving.cert}`,
     `--tls-private-key-file=${serving.key}`,
     `--service-account-issuer=https://kubernetes.default.svc.${CLUSTER_DOMAIN}`,
     `--service-account-key-file=${serviceAccount.pub}`,
     `--service-account-signing-key-file=${serviceAccount.key}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    `--requestheader-client-ca-file=${certPaths(pki, 'front-proxy-ca').cert}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${frontProxy.cert}`,
+    `--proxy-client-key-file=${frontProxy.key}`,
     '--authorization-mode=Node,RBAC',
     '--allow-privileged=true',
   ]);
@@ -299,7 +314,7 @@ function componentFlags(cp: ControlPlane, component: Component, port: number): s
     `--kubeconfig=${kubeconfigFile}`,
     `--authentication-kubeconfig=${kubeconfigFile}`,
     `--authorization-kubeconfig=${kubeconfigFile}`,
-    `--client-ca-file=${caPaths(cp.pkiDir).cert}`,
+    `--client-ca-file=${certPaths(cp.pkiDir, 'ca').cert}`,
     `--bind-address=${cp.bindAddress}`,
     `--secure-port=${port}`,
     `--tls-cert-file=${serving.cert}`,
@@ -310,7 +325,7 @@ function componentFlags(cp: ControlPlane, component: Component, port: number): s
 
 async function ensureControllerManager(cp: ControlPlane): Promise<void> {
   const ports = requirePorts(cp);
-  const ca = caPaths(cp.pkiDir);
+  const ca = certPaths(cp.pkiDir, 'ca');
   const proc = hostProcess(cp, 'kube-controller-manager', [
     ...componentFlags(cp, 'kube-controller-manager', ports.controllerManager),
     `--root-ca-file=${ca.cert}`,

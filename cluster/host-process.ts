@@ -4,8 +4,8 @@
  * find, reuse or stop them. Start and stop are idempotent; every wait is bounded.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expBackoff, retry, sleep } from 'zx';
 import { formatDuration, StepError } from './status.ts';
@@ -32,14 +32,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid recorded for `binary`, if that process still runs (and the pid was not reused). */
+/**
+ * The pid recorded in `pidFile`, if that process still runs a program named like `binary` (so a
+ * reused pid is not mistaken for it; by name, not path, so a process started from an older build
+ * directory is still found and stopped).
+ */
 function runningPid(pidFile: string, binary: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
   try {
-    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-    return argv0 === binary ? pid : undefined;
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return path.basename(argv0) === path.basename(binary) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -47,8 +51,15 @@ function runningPid(pidFile: string, binary: string): number | undefined {
 
 async function logTail(logFile: string): Promise<string> {
   if (!existsSync(logFile)) return '';
-  const text = await readFile(logFile, 'utf8');
-  return text.slice(-LOG_TAIL_BYTES);
+  const file = await open(logFile, 'r');
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, LOG_TAIL_BYTES);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await file.close();
+  }
 }
 
 /** Starts the process unless the pid file names a live one; returns its pid. */
@@ -58,9 +69,14 @@ export async function ensureProcess(proc: HostProcess): Promise<number> {
   await mkdir(path.dirname(proc.pidFile), { recursive: true });
   await mkdir(path.dirname(proc.logFile), { recursive: true });
   const log = openSync(proc.logFile, 'a');
+  writeSync(log, `==== ${new Date().toISOString()} starting ${proc.binary} ${proc.args.join(' ')}\n`);
   const child = spawn(proc.binary, proc.args, { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`${proc.name}: could not start ${proc.binary}`);
+  if (pid === undefined) {
+    const reason = await new Promise<Error>((resolve) => child.once('error', resolve));
+    throw new Error(`${proc.name}: could not start ${proc.binary}: ${reason.message}`);
+  }
   child.unref();
   await writeFile(proc.pidFile, `${pid}\n`);
   return pid;

@@ -12,6 +12,8 @@ import { StepError } from './status.ts';
 export interface CertRequest {
   /** File stem: `<name>.key` and `<name>.crt`. */
   name: string;
+  /** File stem of the signing CA; `ca` unless given. */
+  signer?: string;
   commonName: string;
   organization?: string;
   /** Usages the certificate allows; components that serve and call the API get both. */
@@ -35,19 +37,17 @@ async function ensureKey(keyFile: string): Promise<void> {
   await run(`generating ${path.basename(keyFile)}`, ['genpkey', ...curve, '-out', keyFile]);
 }
 
-export const caPaths = (dir: string) => ({ cert: path.join(dir, 'ca.crt'), key: path.join(dir, 'ca.key') });
-
 export const certPaths = (dir: string, name: string) => ({
   cert: path.join(dir, `${name}.crt`),
   key: path.join(dir, `${name}.key`),
 });
 
-export async function ensureCa(dir: string, commonName: string): Promise<void> {
-  const ca = caPaths(dir);
+export async function ensureCa(dir: string, name: string, commonName: string): Promise<void> {
+  const ca = certPaths(dir, name);
   await mkdir(dir, { recursive: true });
   await ensureKey(ca.key);
   if (existsSync(ca.cert)) return;
-  const config = path.join(dir, 'ca.cnf');
+  const config = path.join(dir, `${name}.cnf`);
   await writeFile(
     config,
     [
@@ -61,7 +61,7 @@ export async function ensureCa(dir: string, commonName: string): Promise<void> {
       '',
     ].join('\n'),
   );
-  await run('creating the CA', [
+  await run(`creating ${name}.crt`, [
     ...['req', '-x509', '-new', '-sha256', '-key', ca.key, '-subj', `/CN=${commonName}`],
     ...['-days', String(CA_DAYS), '-config', config, '-extensions', 'ca', '-out', ca.cert],
   ]);
@@ -69,7 +69,7 @@ export async function ensureCa(dir: string, commonName: string): Promise<void> {
 }
 
 export async function ensureCert(dir: string, request: CertRequest): Promise<void> {
-  const ca = caPaths(dir);
+  const ca = certPaths(dir, request.signer ?? 'ca');
   const { cert, key } = certPaths(dir, request.name);
   await ensureKey(key);
   if (existsSync(cert)) return;

@@ -6,9 +6,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
+import type { WebSocket } from 'ws';
 import { MemorySessionStore, RacySessionStore } from './bad-session-stores.ts';
 import type { Config } from './config.ts';
 import type { DrainState } from './drain.ts';
@@ -81,6 +82,7 @@ async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOption
   await fastify.register(fastifyWebsocket, {
     options: { maxPayload: WS_MAX_PAYLOAD_BYTES },
     preClose: closeSocketsGoingAway,
+    errorHandler: onSocketError,
   });
   fastify.websocketServer.on('headers', (lines: string[]) => {
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
@@ -97,8 +99,10 @@ async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOption
   });
   fastify.addHook('onClose', async () => {
     await publisher.stop();
-    await reader.stop();
-    await redis.quit();
+    reader.stop();
+    // QUIT would wait for a connection that is down; then there is nothing to flush anyway.
+    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis.disconnect();
   });
 }
 
@@ -118,6 +122,23 @@ function createSessionStore(config: Config, redis: Redis): SessionStore {
     default:
       return new RedisSessionStore(redis, config.keyPrefix, config.sessionTtlSeconds, origin);
   }
+}
+
+/**
+ * A socket error. Protocol errors (invalid UTF-8, oversized frame, bad opcode) are the client's: ws has
+ * already sent the matching close code (1007, 1009, 1002), so they are a warning and the close handshake
+ * runs its course. Anything else is ours: logged as an error, the socket cut.
+ */
+function onSocketError(error: Error & { code?: string }, socket: WebSocket, request: FastifyRequest): void {
+  if (error.code?.startsWith('WS_ERR_')) {
+    request.log.warn(
+      { code: error.code, message: error.message },
+      'WebSocket protocol error from the client',
+    );
+    return;
+  }
+  request.log.error({ err: error }, 'WebSocket error');
+  socket.terminate();
 }
 
 /** preClose: every WebSocket gets 1001 "going away" (clients reconnect with lastId), then is let go. */

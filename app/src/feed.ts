@@ -93,15 +93,23 @@ export class FeedPublisher {
     this.#schedule(Date.now());
   }
 
-  /** Stops ticking and hands the lock back at once if this pod holds it. */
+  /** Stops ticking and hands the lock back at once if this pod holds it (and Redis is there to ask). */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#redis.status !== 'ready') return;
     await this.#tick;
     if (!this.#leader) return;
-    await releaseIfHolder.run(this.#redis, [this.#keys.leader], [this.#token]);
     this.#leader = false;
-    this.#log.info('released the feed leader lock');
+    try {
+      await releaseIfHolder.run(this.#redis, [this.#keys.leader], [this.#token]);
+      this.#log.info('released the feed leader lock');
+    } catch (err) {
+      this.#log.warn(
+        { err, leaseMs: this.#leaseMs },
+        'could not release the feed leader lock; it will expire',
+      );
+    }
   }
 
   /** Fixed-rate schedule: tick at `due`, then every interval after it, skipping ticks missed under load. */
@@ -156,7 +164,6 @@ export class FeedReader {
   readonly #stream: string;
   readonly #log: FastifyBaseLogger;
   readonly #listeners = new Set<FeedListener>();
-  #loop: Promise<void> = Promise.resolve();
   #stopped = false;
 
   /** Opens the reader's own connection for XREAD BLOCK; `commands` serves replays. */
@@ -173,14 +180,17 @@ export class FeedReader {
   }
 
   start(): void {
-    this.#loop = this.#run();
+    void this.#run();
   }
 
-  /** Stops the loop and closes the reader's connection. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the loop and closes the reader's connection. Nothing is awaited: a read blocked on a Redis that
+   * is down would hold up shutdown, and once stopped the loop delivers nothing more.
+   */
+  stop(): void {
     this.#stopped = true;
+    this.#listeners.clear();
     this.#blocking.disconnect();
-    await this.#loop;
   }
 
   subscribe(listener: FeedListener): () => void {

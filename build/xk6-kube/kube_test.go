@@ -1,14 +1,19 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"go.k6.io/k6/v2/js/modules"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -52,6 +57,8 @@ func TestParseOptions(t *testing.T) {
 		"non-string":           {"config_path": int64(1)},
 		"zero timeout":         {"timeout": int64(0)},
 		"string timeout":       {"timeout": "30s"},
+		"NaN timeout":          {"timeout": math.NaN()},
+		"infinite timeout":     {"timeout": math.Inf(1)},
 	} {
 		if _, err := parseOptions(raw); err == nil {
 			t.Errorf("%s: accepted %v", name, raw)
@@ -80,7 +87,7 @@ func TestRestConfig(t *testing.T) {
 	t.Setenv("KUBECONFIG", writeKubeconfig(t, "https://from-env:6443"))
 
 	cfg, err := restConfig(options{server: "https://bearer:6443", token: "t", configPath: "/ignored", timeout: time.Second})
-	if err != nil || cfg.Host != "https://bearer:6443" || cfg.BearerToken != "t" || cfg.Timeout != time.Second {
+	if err != nil || cfg.Host != "https://bearer:6443" || cfg.BearerToken != "t" || cfg.Timeout != time.Second || cfg.QPS != 50 {
 		t.Fatalf("server+token: %+v, %v", cfg, err)
 	}
 	cfg, err = restConfig(options{configPath: writeKubeconfig(t, "https://from-path:6443")})
@@ -137,5 +144,59 @@ spec: {ports: [{port: 80}]}
 		if _, err := decodeManifest(manifest); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("decodeManifest(%q) = %v; want %q", manifest, err, want)
 		}
+	}
+}
+
+// vuContext is the part of a k6 VU that Kubernetes uses.
+type vuContext struct {
+	modules.VU
+	ctx context.Context
+}
+
+func (v vuContext) Context() context.Context { return v.ctx }
+
+// TestFakeServer runs calls against a fake API server that serves pods, 404s and a request that hangs.
+func TestFakeServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api":
+			fmt.Fprint(w, `{"kind":"APIVersions","versions":["v1"]}`)
+		case "/apis":
+			fmt.Fprint(w, `{"kind":"APIGroupList","apiVersion":"v1","groups":[]}`)
+		case "/api/v1":
+			fmt.Fprint(w, `{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"pods","namespaced":true,"kind":"Pod","verbs":["get"]}]}`)
+		case "/api/v1/namespaces/default/pods/web":
+			fmt.Fprint(w, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default"}}`)
+		case "/api/v1/namespaces/default/pods/slow":
+			<-r.Context().Done()
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"not here","reason":"NotFound","code":404}`)
+		}
+	}))
+	defer srv.Close()
+	const timeout = 200 * time.Millisecond
+	cfg, err := restConfig(options{server: srv.URL, token: "t", timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := newKubernetes(vuContext{ctx: context.Background()}, cfg, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if pod, err := k.Get("Pod", "web", ""); err != nil || pod["metadata"].(map[string]any)["name"] != "web" {
+		t.Errorf("get Pod web: %v, %v", pod, err)
+	}
+	if _, err := k.Get("Pod", "gone", "shop"); err == nil || err.Error() != "get Pod shop/gone: not found: not here (404)" {
+		t.Errorf("get Pod shop/gone: %v", err)
+	}
+	if _, err := k.Get("Deployment.apps", "web", "shop"); err == nil || !strings.Contains(err.Error(), `no matches for kind "Deployment" in group "apps"`) {
+		t.Errorf("get Deployment.apps: %v", err)
+	}
+	began := time.Now()
+	if _, err := k.Get("Pod", "slow", ""); err == nil || time.Since(began) > 10*timeout {
+		t.Errorf("get Pod slow: %v after %v; want a timeout after %v", err, time.Since(began), timeout)
 	}
 }

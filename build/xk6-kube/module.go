@@ -6,6 +6,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/grafana/sobek"
@@ -102,7 +103,7 @@ func parseOptions(raw map[string]any) (options, error) {
 		case float64:
 			secs = n
 		}
-		if secs <= 0 {
+		if !(secs > 0) || math.IsInf(secs, 1) { // NaN fails secs > 0
 			return o, fmt.Errorf("option timeout must be a positive number of seconds, not %v", v)
 		}
 		o.timeout = time.Duration(secs * float64(time.Second))
@@ -134,7 +135,7 @@ func restConfig(o options) (*rest.Config, error) {
 			rules := clientcmd.NewDefaultClientConfigLoadingRules() // $KUBECONFIG, else ~/.kube/config
 			cfg, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).ClientConfig()
 			if clientcmd.IsEmptyConfig(err) {
-				err = errors.New("no Kubernetes config: not in a pod, no config_path, $KUBECONFIG unset and ~/.kube/config missing")
+				err = errors.New("no Kubernetes config: not in a pod, and no config_path, $KUBECONFIG or ~/.kube/config to read")
 			}
 		}
 	}
@@ -142,6 +143,9 @@ func restConfig(o options) (*rest.Config, error) {
 		return nil, err
 	}
 	cfg.Timeout = o.timeout // bounds discovery requests too, which take no context
+	// kubectl's client-side rate limit rather than client-go's 5/s, which would delay the
+	// rollout driver's polling and so what it observes; the server's priority and fairness still apply.
+	cfg.QPS, cfg.Burst = 50, 300
 	cfg.UserAgent = "zerodrop-xk6-kube"
 	return cfg, nil
 }

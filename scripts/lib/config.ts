@@ -11,7 +11,8 @@ export class ConfigError extends Error {
     readonly setting: string,
     problem: string,
   ) {
-    super(`${setting}: ${problem}`);
+    // One line even when a value holds a line break.
+    super(`${setting}: ${problem}`.replace(/\r?\n|\r/g, '\\n'));
     this.name = 'ConfigError';
   }
 }
@@ -61,9 +62,12 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-const Url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL'));
-const WsUrl = v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s/]+/, 'must be a ws:// or wss:// URL'));
-const RedisUrl = v.pipe(v.string(), v.regex(/^rediss?:\/\/[^\s/]+/, 'must be a redis:// or rediss:// URL'));
+const Url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+\S*$/, 'must be an http:// or https:// URL'));
+const WsUrl = v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s/]+\S*$/, 'must be a ws:// or wss:// URL'));
+const RedisUrl = v.pipe(
+  v.string(),
+  v.regex(/^rediss?:\/\/[^\s/]+\S*$/, 'must be a redis:// or rediss:// URL'),
+);
 const Name = v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name'));
 
 function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>): T | null;
@@ -95,7 +99,7 @@ function duration(env: Env, name: string, fallback: string): number {
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(name, `must be an integer from ${min} to ${max} (got '${raw}')`);
   }
@@ -105,7 +109,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function share(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
   if (!Number.isFinite(n) || n < 0 || n > 1)
     throw new ConfigError(name, `must be a share from 0 to 1 (got '${raw}')`);
   return n;

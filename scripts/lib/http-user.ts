@@ -13,7 +13,8 @@ import { type Control, TrafficRecorder } from './control.ts';
 import { metrics } from './metrics.ts';
 import { isOver, type Phase, phaseAt } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
-import { type Identity, inShare, jsonBody, login, readIdentity, servedBy, userName } from './users.ts';
+import { inShare } from './shares.ts';
+import { type Identity, jsonBody, login, readIdentity, servedBy, userName } from './users.ts';
 
 /** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
 const badCookies = ['', 'not-a-session', 'A'.repeat(43), '%00%ff', '"; DROP', 'x'.repeat(4096)];

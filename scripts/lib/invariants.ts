@@ -51,7 +51,7 @@ export function validateThresholdProfile(name: string, data: unknown): Threshold
     throw new Error(`THRESHOLDS: profile '${name}' must have a description and a thresholds object`);
   }
   for (const [metric, rules] of Object.entries(profile.thresholds)) {
-    if (!(metric in invariants))
+    if (!Object.hasOwn(invariants, metric))
       throw new Error(`THRESHOLDS: profile '${name}' names unknown metric '${metric}'`);
     if (!Array.isArray(rules) || rules.some((r) => typeof r !== 'string')) {
       throw new Error(`THRESHOLDS: profile '${name}': ${metric} must be a list of threshold expressions`);

@@ -81,7 +81,15 @@ export class RolloutProgress {
 
     const { desired, current, updated, available } = deployment;
     const oldLeft = this.oldPods.size - podsReplaced;
-    if (updated === desired && available === desired && current === desired && oldLeft === 0) {
+    // Like `kubectl rollout status`: the status must describe the latest spec, not an earlier generation.
+    const latestObserved = deployment.observedGeneration >= deployment.generation;
+    if (
+      latestObserved &&
+      updated === desired &&
+      available === desired &&
+      current === desired &&
+      oldLeft === 0
+    ) {
       return { kind: 'complete', podsReplaced, durationMs: elapsed };
     }
     const detail = `${updated}/${desired} updated, ${available}/${desired} available, ${oldLeft} old pods left`;

@@ -13,11 +13,6 @@ export interface Served {
   color: string;
 }
 
-/** Deterministic share membership: VU n belongs to the first ⌈share·100⌉ of every 100 VUs. */
-export function inShare(vuIndex: number, share: number, offset = 0): boolean {
-  return (vuIndex + offset) % 100 < Math.round(share * 100);
-}
-
 export function userName(profile: TargetProfile, config: Config, kind: 'h' | 'w', vuIndex: number): string {
   return `${config.userPrefix ?? profile.users.prefix}${kind}${vuIndex}`;
 }

@@ -26,6 +26,11 @@ export function parseWsEvent(
     const value = pick(data, path);
     return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
   };
+  // A number or a numeric string; null, booleans and blanks are not numbers (Number() would make them 0 or 1).
+  const num = (path: string) => {
+    const text = str(path);
+    return text === null || text.trim() === '' ? Number.NaN : Number(text);
+  };
   if (type === ws.hello.type) {
     const user = str(ws.hello.user);
     const sessionId = str(ws.hello.sessionId);
@@ -39,12 +44,12 @@ export function parseWsEvent(
     };
   }
   if (type === ws.feed.type) {
-    const seq = Number(pick(data, ws.feed.seq));
+    const seq = num(ws.feed.seq);
     const cursor = str(ws.feed.cursor);
     const cid = str(ws.feed.cid);
     if (!Number.isInteger(seq) || cursor === null || cid === null)
       return { kind: 'invalid', reason: 'feed message without seq, cursor or cid' };
-    const ts = ws.feed.publishedAt ? Number(pick(data, ws.feed.publishedAt)) : Number.NaN;
+    const ts = ws.feed.publishedAt ? num(ws.feed.publishedAt) : Number.NaN;
     return { kind: 'feed', seq, cursor, cid, ts: Number.isFinite(ts) ? ts : null };
   }
   if (type === ws.ack.type) {

@@ -78,7 +78,7 @@ describe('parseConfig', () => {
   });
 
   const bad: [string, Record<string, string>][] = [
-    ['REDIS_URL', {}],
+    ['REDIS_URL', { REDIS_URL: '' }],
     ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }],
     ['PORT', { PORT: 'abc' }],
     ['PORT', { PORT: '0' }],
@@ -104,7 +104,7 @@ describe('parseConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
   ];
   for (const [variable, env] of bad) {
-    it(`rejects ${variable}=${JSON.stringify(Object.values(env)[0] ?? '(unset)').slice(0, 40)}`, () => {
+    it(`rejects ${variable}=${JSON.stringify(Object.values(env)[0]).slice(0, 40)}`, () => {
       const result = parseConfig({ REDIS_URL, ...env });
       assert.equal(result.ok, false);
       if (result.ok) return;
@@ -114,7 +114,10 @@ describe('parseConfig', () => {
   }
 
   it('never echoes a secret', () => {
-    for (const env of [{ USERS: 'alice:hunter2,alice:x' }, { SYNTHETIC_USERS_PASSWORD: `hunter2${'x'.repeat(300)}` }]) {
+    for (const env of [
+      { USERS: 'alice:hunter2,alice:x' },
+      { SYNTHETIC_USERS_PASSWORD: `hunter2${'x'.repeat(300)}` },
+    ]) {
       const result = parseConfig({ REDIS_URL, ...env });
       assert.ok(!result.ok && !result.error.includes('hunter2'), JSON.stringify(result));
     }

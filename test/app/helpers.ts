@@ -20,7 +20,8 @@ export interface Login {
 export async function login(app: AppProcess, username: string, password: string): Promise<Login> {
   const response = await postJson(app, '/login', { username, password });
   const body = (await response.json()) as { user: string; sessionId: string };
-  if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${JSON.stringify(body)}`);
+  if (response.status !== 200)
+    throw new Error(`login ${username}: ${response.status} ${JSON.stringify(body)}`);
   return { user: body.user, sessionId: body.sessionId, cookie: `${SESSION_COOKIE}=${body.sessionId}` };
 }
 
@@ -80,7 +81,9 @@ export class TestSocket {
   /** Opens a socket to `/ws` (plus `query`), with the cookie if given. Resolves once open. */
   static open(app: AppProcess, cookie?: string, query = ''): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`${app.wsUrl}/ws${query}`, { headers: cookie === undefined ? {} : { cookie } });
+      const socket = new WebSocket(`${app.wsUrl}/ws${query}`, {
+        headers: cookie === undefined ? {} : { cookie },
+      });
       const testSocket = new TestSocket(socket);
       socket.once('open', () => resolve(testSocket));
       socket.once('error', reject);
@@ -119,10 +122,14 @@ export class TestSocket {
     from = 0,
   ): Promise<T> {
     let found: T | undefined;
-    await this.until(what, () => {
-      found = this.messages.slice(from).find(match);
-      return found !== undefined;
-    }, timeoutMs);
+    await this.until(
+      what,
+      () => {
+        found = this.messages.slice(from).find(match);
+        return found !== undefined;
+      },
+      timeoutMs,
+    );
     return found!;
   }
 
@@ -136,7 +143,8 @@ export class TestSocket {
   async until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
-      if (this.#socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${what}`);
+      if (this.#socket.readyState === WebSocket.CLOSED)
+        throw new Error(`socket closed while waiting for ${what}`);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => {
@@ -156,8 +164,10 @@ export class TestSocket {
   }
 }
 
-export const isHello = (m: ServerMessage): m is Extract<ServerMessage, { type: 'hello' }> => m.type === 'hello';
-export const isError = (m: ServerMessage): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error';
+export const isHello = (m: ServerMessage): m is Extract<ServerMessage, { type: 'hello' }> =>
+  m.type === 'hello';
+export const isError = (m: ServerMessage): m is Extract<ServerMessage, { type: 'error' }> =>
+  m.type === 'error';
 export const isAckFor =
   (cid: string) =>
   (m: ServerMessage): m is Extract<ServerMessage, { type: 'ack' }> =>
@@ -197,7 +207,9 @@ export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5
     let data = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no complete response within ${timeoutMs} ms: ${JSON.stringify(data.toString('latin1'))}`));
+      reject(
+        new Error(`no complete response within ${timeoutMs} ms: ${JSON.stringify(data.toString('latin1'))}`),
+      );
     }, timeoutMs);
     const finish = () => {
       const response = parseRawResponse(data);

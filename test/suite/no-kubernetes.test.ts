@@ -23,6 +23,8 @@ const detections: Record<string, string[]> = {
 };
 
 const only = process.env.ZD_MODES?.split(',');
+/** ZD_FULL_SCALE=1 runs the good service at the default 300 HTTP + 200 WebSocket users. */
+const fullScale = process.env.ZD_FULL_SCALE === '1';
 const selected = (mode: string) => !only || only.includes(mode);
 
 const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
@@ -68,8 +70,10 @@ async function validate(mode: string, vus: { http: number; ws: number }): Promis
 }
 
 describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { concurrency: 1 }, () => {
-  test('the good service passes every invariant and guard through a rolling restart', { skip: !selected('none') }, async () => {
-    const run = await validate('none', { http: 60, ws: 40 });
+  test('the good service passes every invariant and guard through a rolling restart', {
+    skip: !selected('none'),
+  }, async () => {
+    const run = await validate('none', fullScale ? { http: 300, ws: 200 } : { http: 60, ws: 40 });
     assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
     assert.equal(run.report?.verdict.passed, true);
     assert.deepEqual(failedMetrics(run), []);
@@ -78,7 +82,11 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
   for (const [mode, invariants] of Object.entries(detections)) {
     test(`BAD_MODE=${mode} fails on ${invariants.join(' or ')}`, { skip: !selected(mode) }, async () => {
       const run = await validate(mode, { http: 30, ws: 20 });
-      assert.equal(run.exitCode, 99, `expected a threshold failure (99), got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+      assert.equal(
+        run.exitCode,
+        99,
+        `expected a threshold failure (99), got ${run.exitCode}:\n${run.output.slice(-4000)}`,
+      );
       const failed = failedMetrics(run);
       assert.ok(
         invariants.some((i) => failed.includes(i)),

@@ -13,8 +13,8 @@
  * `entry` defaults to app/src/server.ts (run with --import tsx); pass a .cjs/.js path to run a bundle.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
 
 export interface ExitResult {
@@ -100,8 +100,8 @@ export async function spawnApp(options: StartAppOptions): Promise<AppProcess> {
   const waitForExit = async (timeoutMs: number): Promise<ExitResult> => {
     const timeout = sleep(timeoutMs, null, { ref: false });
     const result = await Promise.race([exited, timeout]);
-    if (result === null) throw new Error(`service (pid ${child.pid}) still running after ${timeoutMs} ms:\n${output}`);
-    return result;
+    if (result !== null) return result;
+    throw new Error(`service (pid ${child.pid}) still running after ${timeoutMs} ms:\n${output}`);
   };
 
   return {

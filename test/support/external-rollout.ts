@@ -13,7 +13,12 @@ export interface RolloutActor {
   readonly failure: Promise<never>;
 }
 
-export function actOnRollouts(redisUrl: string, runId: string, fleet: Fleet, maxRollouts: number): RolloutActor {
+export function actOnRollouts(
+  redisUrl: string,
+  runId: string,
+  fleet: Fleet,
+  maxRollouts: number,
+): RolloutActor {
   const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const key = `zdrun:${runId}:timeline`;
   let performed = 0;
@@ -30,7 +35,13 @@ export function actOnRollouts(redisUrl: string, runId: string, fleet: Fleet, max
         const pods = await fleet.rollingRestart();
         performed++;
         await redis.hincrby(key, 'podsReplaced', pods);
-        await redis.hset(key, 'replicas', String(fleet.instances().length), 'rolloutCompleted', String(performed));
+        await redis.hset(
+          key,
+          'replicas',
+          String(fleet.instances().length),
+          'rolloutCompleted',
+          String(performed),
+        );
       } else {
         await new Promise((r) => setTimeout(r, 200));
       }

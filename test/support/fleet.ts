@@ -1,10 +1,11 @@
 /**
  * A fleet of reference-service processes behind nginx, rolled like a Deployment with maxSurge 1 and
- * maxUnavailable 0: start a new instance, wait until ready, swap it into the upstreams (endpoint
- * update), wait the endpoint-propagation delay (preStop), then SIGTERM the old one and wait for it to
- * exit. Instances are named pod-<n> so failures are attributed.
+ * maxUnavailable 0: each replica slot owns two ports; a rollout starts the new instance on the slot's
+ * idle port, waits until it is ready, waits the preStop delay, then SIGTERMs the old instance and waits
+ * for it to exit. Instances are named pod-<n> so failures are attributed.
  */
 import { type AppProcess, startApp } from './app-process.ts';
+import { freePort } from './free-port.ts';
 import { type Nginx, startNginx } from './nginx.ts';
 
 export interface FleetOptions {
@@ -26,23 +27,25 @@ export interface Fleet {
 }
 
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const slots: [number, number][] = [];
+  for (let i = 0; i < options.replicas; i++) slots.push([await freePort(), await freePort()]);
   let counter = 0;
-  const start = () => {
+  const start = (port: number) => {
     counter++;
     return startApp({
       entry: 'dist/app/server.cjs',
-      env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env },
+      env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env, PORT: String(port) },
     });
   };
   const live: AppProcess[] = [];
   const stopped: AppProcess[] = [];
   try {
-    for (let i = 0; i < options.replicas; i++) live.push(await start());
+    for (const [port] of slots) live.push(await start(port));
   } catch (error) {
     await Promise.all(live.map((a) => a.stop()));
     throw error;
   }
-  const nginx = await startNginx(live.map((a) => a.port));
+  const nginx = await startNginx(slots.flat());
 
   return {
     url: nginx.url,
@@ -50,10 +53,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     instances: () => [...live],
     async rollingRestart() {
       let replaced = 0;
-      for (const old of [...live]) {
-        const fresh = await start();
-        live.splice(live.indexOf(old), 1, fresh);
-        await nginx.setUpstreams(live.map((a) => a.port));
+      for (const [slot, old] of [...live].entries()) {
+        const [a, b] = slots[slot] as [number, number];
+        live[slot] = await start(old.port === a ? b : a);
         await new Promise((r) => setTimeout(r, options.preStopMs ?? 1000));
         old.signal('SIGTERM');
         const exit = await old.waitForExit(options.exitTimeoutMs ?? 30_000);

@@ -22,13 +22,23 @@ export interface K6Report {
   breakdown: { invariant: string; phase: string; pod: string; color: string; count: number }[];
 }
 
-export async function runK6(script: string, env: Record<string, string>, timeoutMs = 600_000): Promise<K6Run> {
+export async function runK6(
+  script: string,
+  env: Record<string, string>,
+  timeoutMs = 600_000,
+): Promise<K6Run> {
   const runId = env.RUN_ID ?? `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
   const child = spawn(k6Binary, ['run', '--quiet', '--no-color', join(repo, 'dist', script)], {
     cwd: repo,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', RUN_ID: runId, REPORT_DIR: reportDir, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      RUN_ID: runId,
+      REPORT_DIR: reportDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

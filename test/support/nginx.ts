@@ -1,8 +1,10 @@
 /**
- * A real nginx (Debian's) as the load balancer in front of reference-service processes: round robin,
- * no retries (a failed upstream is the client's failure, as behind kube-proxy), WebSocket upgrades
- * proxied. `setUpstreams` rewrites the upstream list and reloads gracefully, the way endpoints change
- * under a Service during a rollout.
+ * A real nginx (Debian's) as the load balancer in front of reference-service processes: round robin over
+ * a fixed list of upstream ports, WebSocket upgrades proxied. Ports where nothing listens are skipped by
+ * retrying a refused connect on the next upstream (nothing was sent, so it is safe for any method); an
+ * upstream that fails after the request was sent is the client's failure, as behind kube-proxy. The list
+ * never changes, so nginx is never reloaded: a reload closes idle keep-alive connections under clients'
+ * feet, which would be the load balancer's failure, not the service's.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +18,6 @@ const nginxBinary = '/usr/sbin/nginx';
 export interface Nginx {
   readonly port: number;
   readonly url: string;
-  /** Rewrites the upstream list and reloads; resolves once the new workers serve. */
-  setUpstreams(ports: number[]): Promise<void>;
   stop(): Promise<void>;
   errorLog(): string;
 }
@@ -27,10 +27,10 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  const write = (ports: number[]) => writeFileSync(conf, config(dir, port, ports));
-  write(upstreams);
-  const args = ['-p', dir, '-c', conf];
-  const child: ChildProcess = spawn(nginxBinary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(conf, config(dir, port, upstreams));
+  const child: ChildProcess = spawn(nginxBinary, ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
@@ -47,13 +47,6 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    async setUpstreams(ports) {
-      write(ports);
-      const reload = spawnSync(nginxBinary, [...args, '-s', 'reload'], { encoding: 'utf8' });
-      if (reload.status !== 0) throw new Error(`nginx reload failed: ${reload.stderr}`);
-      // New workers start within milliseconds; old ones finish their connections.
-      await sleep(300);
-    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGQUIT');
@@ -68,7 +61,7 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
 }
 
 function config(dir: string, port: number, upstreams: number[]): string {
-  const servers = upstreams.map((p) => `    server 127.0.0.1:${p};`).join('\n');
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n');
   const user = process.getuid?.() === 0 ? 'user root;\n' : '';
   return `${user}worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -94,7 +87,9 @@ ${servers}
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
-      proxy_next_upstream off;
+      proxy_next_upstream error;
+      proxy_next_upstream_tries 0;
+      proxy_connect_timeout 2s;
       proxy_read_timeout 3600s;
       proxy_send_timeout 3600s;
     }

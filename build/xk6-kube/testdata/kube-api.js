@@ -86,7 +86,7 @@ function run() {
 
   // Another manager takes spec.replicas; apply forces it back.
   const other = http.patch(
-    `${server}/apis/apps/v1/namespaces/${ns}/deployments/web?fieldManager=other`,
+    `${server}/apis/apps/v1/namespaces/${ns}/deployments/web?fieldManager=other&force=true`,
     JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -106,6 +106,7 @@ function run() {
 
   const deployments = admin.list('Deployment.apps', ns);
   check(Array.isArray(deployments) && deployments.length === 1, 'list in a namespace');
+  check(deployments[0].apiVersion === 'apps/v1' && deployments[0].kind === 'Deployment', 'list items are typed');
   check(
     admin.list('Deployment.apps').some((x) => x.metadata.namespace === ns),
     'list in all namespaces',
@@ -184,6 +185,7 @@ function run() {
   check(restricted.can('list', 'Service', ns), 'restricted can list services');
   check(!restricted.can('get', 'Secret', ns), 'restricted cannot get secrets');
   check(!restricted.can('delete', 'Deployment.apps', ns), 'restricted cannot delete deployments');
+  check(!restricted.can('create', 'Namespace'), 'restricted cannot create namespaces');
   throws(
     () => restricted.get('Secret', 'db', ns),
     /^get Secret zd-it\/db: forbidden: .*cannot get resource "secrets".*\(403\)$/,

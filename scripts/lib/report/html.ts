@@ -22,14 +22,14 @@ export function htmlReport(
   const rows = verdict.rows
     .map(
       (r) =>
-        `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.ok ? '✓' : '✗'}</td><td>${r.kind}</td><td>${escapeXml(r.title)}</td><td><code>${r.metric}</code></td><td>${escapeXml(r.value)}</td><td>${r.thresholds.map((t) => escapeXml(t.expression)).join(', ')}</td></tr>`,
+        `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.ok ? '✓' : '✗'}</td><td>${r.kind}</td><td>${escapeXml(r.title)}</td><td><code>${escapeXml(r.metric)}</code></td><td>${escapeXml(r.value)}</td><td>${r.thresholds.map((t) => escapeXml(t.expression)).join(', ')}</td></tr>`,
     )
     .join('\n');
   const failureRows = breakdown
     .slice(0, 100)
     .map(
       (b) =>
-        `<tr><td>${b.count}</td><td>${b.invariant}</td><td>${b.phase}</td><td>${escapeXml(b.pod)}</td><td>${escapeXml(b.color)}</td></tr>`,
+        `<tr><td>${b.count}</td><td>${escapeXml(b.invariant)}</td><td>${escapeXml(b.phase)}</td><td>${escapeXml(b.pod)}</td><td>${escapeXml(b.color)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

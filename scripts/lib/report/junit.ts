@@ -3,10 +3,13 @@ import type { RunMeta } from './meta.ts';
 import type { Verdict } from './verdict.ts';
 
 export function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
-  );
+  // Characters XML 1.0 forbids even as references (control characters, U+FFFE, U+FFFF) become U+FFFD.
+  return text
+    .replace(/[^\t\n\r\u0020-\uFFFD]/g, '\uFFFD')
+    .replace(
+      /[<>&"']/g,
+      (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+    );
 }
 
 export function junitReport(verdict: Verdict, meta: RunMeta): string {

@@ -65,7 +65,7 @@ export function buildVerdict(data: SummaryData, guards: Guard[]): Verdict {
   }
   // Thresholds the run defined on other metrics (e.g. a profile's extra trend limits).
   for (const [metric, m] of Object.entries(data.metrics)) {
-    if (!m?.thresholds || metric in invariants || guardMetrics.has(metric)) continue;
+    if (!m?.thresholds || Object.hasOwn(invariants, metric) || guardMetrics.has(metric)) continue;
     rows.push(row('invariant', metric, metric, m));
   }
   return { passed: rows.every((r) => r.ok), rows };
@@ -77,5 +77,5 @@ function row(kind: VerdictRow['kind'], metric: string, title: string, m: Summary
 }
 
 export function isInvariant(metric: string): metric is InvariantMetric {
-  return metric in invariants;
+  return Object.hasOwn(invariants, metric);
 }

@@ -1,0 +1,45 @@
+// The baseline for bench/suite.ts: the same VU mix as zero-downtime.js (HTTP users polling the identity
+// endpoint, WebSocket users reading the feed) with none of zerodrop's tracking, so the RSS ratio shows
+// what zerodrop's bookkeeping costs. Plain k6 JavaScript, no bundle.
+
+import { sleep } from 'k6';
+import http from 'k6/http';
+import { setTimeout } from 'k6/timers';
+import { WebSocket } from 'k6/websockets';
+
+const duration = Number(__ENV.DURATION_S || 30);
+const vus = (n) => ({
+  executor: 'per-vu-iterations',
+  vus: n,
+  iterations: 1,
+  maxDuration: `${duration + 30}s`,
+});
+export const options = {
+  scenarios: {
+    http_users: { ...vus(Number(__ENV.HTTP_VUS || 300)), exec: 'httpUser' },
+    ws_users: { ...vus(Number(__ENV.WS_VUS || 200)), exec: 'wsUser' },
+  },
+};
+
+function login(name) {
+  http.post(`${__ENV.BASE_URL}/login`, JSON.stringify({ username: name, password: 'zerodrop-synthetic' }), {
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+export function httpUser() {
+  login(`zd-user-m${__VU}`);
+  const end = Date.now() + duration * 1000;
+  while (Date.now() < end) {
+    http.get(`${__ENV.BASE_URL}/api/me`);
+    sleep(0.5 + Math.random());
+  }
+}
+
+export function wsUser() {
+  login(`zd-user-m${__VU}`);
+  const ws = new WebSocket(`${__ENV.BASE_URL.replace('http', 'ws')}/ws`);
+  let received = 0;
+  ws.onmessage = () => received++;
+  setTimeout(() => ws.close(), duration * 1000);
+}

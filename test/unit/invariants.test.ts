@@ -1,0 +1,178 @@
+/** Threshold profiles, guards and the k6 thresholds of a run. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type Guard,
+  guardsFor,
+  invariants,
+  type ThresholdProfile,
+  thresholdsFor,
+  validateThresholdProfile,
+} from '../../scripts/lib/invariants.ts';
+
+function assertInvalid(data: unknown, expected: RegExp): void {
+  assert.throws(() => validateThresholdProfile('custom', data), { message: expected });
+}
+
+describe('validateThresholdProfile', () => {
+  it('returns a valid profile as it is', () => {
+    const data = {
+      description: 'd',
+      thresholds: { zd_http_5xx: ['count==0'], zd_reconnect_ms: ['p(99)<5000'] },
+    };
+    assert.equal(validateThresholdProfile('custom', data), data);
+  });
+
+  it('accepts an empty thresholds object', () => {
+    assert.deepEqual(validateThresholdProfile('custom', { description: '', thresholds: {} }).thresholds, {});
+  });
+
+  it('needs a description and a thresholds object', () => {
+    const shape = /^THRESHOLDS: profile 'custom' must have a description and a thresholds object$/;
+    assertInvalid(null, shape);
+    assertInvalid('strict', shape);
+    assertInvalid({ thresholds: {} }, shape);
+    assertInvalid({ description: 'd' }, shape);
+    assertInvalid({ description: 'd', thresholds: null }, shape);
+    assertInvalid({ description: 'd', thresholds: 'count==0' }, shape);
+  });
+
+  it('rejects unknown metrics, naming them', () => {
+    assertInvalid(
+      { description: 'd', thresholds: { zd_http_5xx: ['count==0'], http_req_failed: ['rate<0.01'] } },
+      /^THRESHOLDS: profile 'custom' names unknown metric 'http_req_failed'$/,
+    );
+  });
+
+  it('rejects guard metrics: a profile only names invariants', () => {
+    assertInvalid(
+      { description: 'd', thresholds: { zd_sessions_established: ['count>0'] } },
+      /unknown metric/,
+    );
+  });
+
+  it('rejects names inherited from Object.prototype', () => {
+    for (const metric of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const data = JSON.parse(`{"description":"d","thresholds":{"${metric}":["count==0"]}}`);
+      assertInvalid(data, new RegExp(`unknown metric '${metric}'`));
+    }
+  });
+
+  it('needs a list of threshold expressions per metric', () => {
+    const list = /^THRESHOLDS: profile 'custom': zd_http_5xx must be a list of threshold expressions$/;
+    assertInvalid({ description: 'd', thresholds: { zd_http_5xx: 'count==0' } }, list);
+    assertInvalid({ description: 'd', thresholds: { zd_http_5xx: [0] } }, list);
+    assertInvalid({ description: 'd', thresholds: { zd_http_5xx: [{ threshold: 'count==0' }] } }, list);
+  });
+});
+
+const metricsOf = (guards: Guard[]) => guards.map((g) => g.metric);
+
+describe('guardsFor', () => {
+  it('always requires every user to log in and finish', () => {
+    const guards = guardsFor({ httpVus: 30, wsVus: 0, rollouts: 1 }, { rollout: false, audit: false });
+    assert.deepEqual(guards, [
+      {
+        metric: 'zd_sessions_established',
+        threshold: 'count>=30',
+        title: 'every synthetic user (30) logged in',
+      },
+      {
+        metric: 'zd_users_finished',
+        threshold: 'count>=30',
+        title: 'every synthetic user (30) ran to the end',
+      },
+    ]);
+  });
+
+  it('requires feed messages when there are WebSocket users', () => {
+    const guards = guardsFor({ httpVus: 30, wsVus: 20, rollouts: 1 }, { rollout: false, audit: false });
+    assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished', 'zd_msgs_received']);
+    assert.equal(guards[0]?.threshold, 'count>=50');
+    assert.equal(guards[2]?.threshold, 'count>0');
+  });
+
+  it('requires every rollout to complete and replace pods when there is a rollout', () => {
+    const guards = guardsFor({ httpVus: 1, wsVus: 1, rollouts: 3 }, { rollout: true, audit: false });
+    assert.deepEqual(metricsOf(guards), [
+      'zd_sessions_established',
+      'zd_users_finished',
+      'zd_msgs_received',
+      'zd_rollouts_completed',
+      'zd_pods_replaced',
+      'zd_pods_not_replaced',
+      'zd_rollout_phase_samples',
+    ]);
+    const byMetric = new Map(guards.map((g) => [g.metric, g]));
+    assert.equal(byMetric.get('zd_rollouts_completed')?.threshold, 'count>=3');
+    assert.equal(byMetric.get('zd_rollouts_completed')?.title, 'every requested rollout (3) completed');
+    assert.equal(byMetric.get('zd_pods_replaced')?.threshold, 'count>0');
+    assert.equal(byMetric.get('zd_pods_not_replaced')?.threshold, 'count==0');
+    assert.equal(byMetric.get('zd_rollout_phase_samples')?.threshold, 'count>0');
+  });
+
+  it('requires the audit to run when there is one', () => {
+    const guards = guardsFor({ httpVus: 5, wsVus: 0, rollouts: 1 }, { rollout: false, audit: true });
+    assert.deepEqual(guards.at(-1), {
+      metric: 'zd_audit_runs',
+      threshold: 'count>=1',
+      title: 'the Redis audit ran',
+    });
+    assert.equal(guards.length, 3);
+  });
+
+  it('never guards an invariant metric', () => {
+    const guards = guardsFor({ httpVus: 5, wsVus: 5, rollouts: 2 }, { rollout: true, audit: true });
+    assert.equal(guards.length, 8);
+    for (const guard of guards) assert.ok(!Object.hasOwn(invariants, guard.metric), guard.metric);
+  });
+});
+
+describe('thresholdsFor', () => {
+  const profile: ThresholdProfile = {
+    description: 'test',
+    thresholds: {
+      zd_http_5xx: ['count==0'],
+      zd_reconnect_ms: ['p(99)<5000', 'max<10000'],
+      zd_audit_null_values: ['count==0'],
+      zd_audit_orders_not_once: ['count==0'],
+    },
+  };
+  const guards: Guard[] = [
+    { metric: 'zd_sessions_established', threshold: 'count>=2', title: 'logged in' },
+    { metric: 'zd_audit_runs', threshold: 'count>=1', title: 'audit ran' },
+  ];
+
+  it('merges the profile’s limits with the guards', () => {
+    assert.deepEqual(thresholdsFor(profile, guards, { audit: true }), {
+      zd_http_5xx: ['count==0'],
+      zd_reconnect_ms: ['p(99)<5000', 'max<10000'],
+      zd_audit_null_values: ['count==0'],
+      zd_audit_orders_not_once: ['count==0'],
+      zd_sessions_established: ['count>=2'],
+      zd_audit_runs: ['count>=1'],
+    });
+  });
+
+  it('drops the audit invariants when the run has no audit', () => {
+    const thresholds = thresholdsFor(profile, [guards[0] as Guard], { audit: false });
+    assert.deepEqual(thresholds, {
+      zd_http_5xx: ['count==0'],
+      zd_reconnect_ms: ['p(99)<5000', 'max<10000'],
+      zd_sessions_established: ['count>=2'],
+    });
+  });
+
+  it('appends a guard to the limits already set on its metric', () => {
+    const thresholds = thresholdsFor(profile, [{ metric: 'zd_http_5xx', threshold: 'count<5', title: 'x' }], {
+      audit: true,
+    });
+    assert.deepEqual(thresholds.zd_http_5xx, ['count==0', 'count<5']);
+  });
+
+  it('does not share arrays with the profile', () => {
+    const thresholds = thresholdsFor(profile, guards, { audit: true });
+    thresholds.zd_http_5xx?.push('mutated');
+    assert.deepEqual(profile.thresholds.zd_http_5xx, ['count==0']);
+  });
+});
