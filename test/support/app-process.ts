@@ -7,12 +7,15 @@
  *   const exit = await app.waitForExit(10_000);   // { code, signal }; rejects with the output on timeout
  *   await app.stop();                      // idempotent: SIGTERM, SIGKILL after 10 s (also on process exit)
  *
- * startApp resolves once GET /readyz answers 200 (and rejects with the output if the process exits or
- * the wait times out). spawnApp starts the process without waiting: for runs expected to fail start-up.
+ * startApp resolves once GET /readyz answers 200 from this process (it checks, on Linux, that the child
+ * holds the listening socket: a port taken meanwhile by someone else is retried on another port unless
+ * `env.PORT` was given), and rejects with the output if the process exits or the wait times out.
+ * spawnApp starts the process without waiting: for runs expected to fail start-up.
  * The child's environment is only PATH, HOST=127.0.0.1, PORT=<free port> and `env` (which wins).
  * `entry` defaults to app/src/server.ts (run with --import tsx); pass a .cjs/.js path to run a bundle.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
@@ -139,7 +142,8 @@ async function waitUntilReady(app: AppProcess, timeoutMs: number): Promise<void>
     try {
       const response = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(1000) });
       await response.arrayBuffer();
-      if (response.status === 200) return;
+      // Another process may hold the port (the free port was taken meanwhile): it must be ours.
+      if (response.status === 200 && listensOn(app.pid, app.port)) return;
     } catch {
       // not listening yet
     }
@@ -148,4 +152,30 @@ async function waitUntilReady(app: AppProcess, timeoutMs: number): Promise<void>
   throw new Error(
     `service (pid ${app.pid}) ${exitedEarly ? 'exited' : `not ready after ${timeoutMs} ms`}:\n${app.output()}`,
   );
+}
+
+/** Whether process `pid` holds the socket listening on TCP `port` (Linux /proc; true where unavailable). */
+function listensOn(pid: number, port: number): boolean {
+  const tables = ['/proc/net/tcp', '/proc/net/tcp6'].filter((table) => existsSync(table));
+  if (tables.length === 0) return true;
+  const inodes = new Set<string>();
+  for (const table of tables) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // sl local_address rem_address st … inode: local_address is HEXIP:HEXPORT, st 0A is LISTEN.
+      const fields = line.trim().split(/\s+/);
+      const localPort = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+      if (fields[3] === '0A' && localPort === port && fields[9]) inodes.add(`socket:[${fields[9]}]`);
+    }
+  }
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }

@@ -7,7 +7,8 @@
  *
  * The port is picked at run time (bind 127.0.0.1:0, release, start redis there; retried if someone
  * takes it meanwhile), with `--save '' --appendonly no` and a temporary working directory that stop()
- * removes. startRedis resolves once the server answers PING.
+ * removes. startRedis resolves once the server answers on the port and reports this child's pid (INFO
+ * server), so a port taken meanwhile by another redis is never mistaken for ours.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -79,30 +80,34 @@ async function startOnce(port: number, readyTimeoutMs: number): Promise<RedisSer
   };
 
   const deadline = Date.now() + readyTimeoutMs;
-  while (!(await answersPing(port))) {
+  // Ready when the redis answering on the port is this child (not one that took the port meanwhile).
+  while ((await serverPid(port)) !== child.pid) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`redis-server on port ${port} did not answer PING:\n${output}`);
+      throw new Error(`redis-server on port ${port} did not become ready:\n${output}`);
     }
     await sleep(25);
   }
   return { port, url: `redis://127.0.0.1:${port}`, stop };
 }
 
-function answersPing(port: number): Promise<boolean> {
+/** The process_id the redis on `port` reports in INFO server, or null when nothing answers. */
+function serverPid(port: number): Promise<number | null> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let reply = '';
-    const done = (ok: boolean) => {
+    const done = (pid: number | null) => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => done(null));
+    socket.on('error', () => done(null));
+    socket.on('connect', () => socket.write('INFO server\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk;
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.startsWith('-')) done(null);
+      const pid = /process_id:(\d+)\r\n/.exec(reply);
+      if (pid) done(Number(pid[1]));
     });
   });
 }
