@@ -12,6 +12,7 @@ import type { Control, RunControl } from './control.ts';
 import { metrics } from './metrics.ts';
 import type { TargetProfile } from './profile.ts';
 import { externalRollout } from './strategy-none.ts';
+import { rainbowRollout } from './strategy-rainbow.ts';
 import { rollingRollout } from './strategy-rolling.ts';
 
 export interface RolloutOutcome {
@@ -38,7 +39,7 @@ export function strategyFor(
         throw new Error('REDIS_URL: is required with STRATEGY=none (the external rollout handshake)');
       return externalRollout(config, control);
     case 'rainbow':
-      throw new Error('STRATEGY: rainbow is not available yet');
+      return rainbowRollout(config, profile);
   }
 }
 

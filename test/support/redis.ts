@@ -27,7 +27,7 @@ export interface RedisServer {
 }
 
 export interface StartRedisOptions {
-  /** How long to wait for PING to answer. Default 10 s. */
+  /** How long to wait for the server to answer. Default 10 s. */
   readonly readyTimeoutMs?: number;
 }
 

@@ -36,7 +36,7 @@ describe('escapeXml', () => {
     assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
   });
 
-  it('does not double-escape its own output incorrectly', () => {
+  it('escapes an ampersand even when it already starts an entity', () => {
     assert.equal(escapeXml('&amp;'), '&amp;amp;');
   });
 

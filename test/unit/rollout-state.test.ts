@@ -173,6 +173,20 @@ describe('RolloutProgress', () => {
     assert.equal(failed.detail, 'progress deadline exceeded');
   });
 
+  it('only stalls on a Progressing condition that is False', () => {
+    for (const status of ['True', 'Unknown']) {
+      const state = progress().observe(
+        deployment({
+          updated: 1,
+          conditions: [{ type: 'Progressing', status, reason: 'ProgressDeadlineExceeded' }],
+        }),
+        pods(...oldPods),
+        startedAt + 60_000,
+      );
+      expectKind(state, 'progressing');
+    }
+  });
+
   it('does not stall on other Progressing=False reasons', () => {
     const state = progress().observe(
       deployment({
