@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { LuaScript } from './lua-script.ts';
 import type { AckMessage, OrderMessage } from './protocol.ts';
 
-export type OrderStatus = AckMessage['status'];
+type OrderStatus = AckMessage['status'];
 
 const ORDER_TTL_SECONDS = 86_400;
 

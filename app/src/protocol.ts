@@ -80,6 +80,8 @@ export const CloseCode = {
   unauthorized: 4401,
   /** A frame that is not valid JSON or not a valid ClientMessage. */
   badFrame: 4400,
+  /** The server could not start the feed for this socket (e.g. Redis unavailable): reconnect with lastId. */
+  unavailable: 1011,
 } as const;
 
 /** Largest client frame the service reads; a larger one is answered with `frame_too_large`. */

@@ -44,7 +44,7 @@ export interface SessionOrigin {
   readonly color: string;
 }
 
-export function newSessionId(): string {
+function newSessionId(): string {
   return randomBytes(32).toString('base64url');
 }
 

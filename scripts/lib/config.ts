@@ -89,10 +89,11 @@ function required<T>(env: Env, name: string, schema: v.GenericSchema<string, T>,
   return value;
 }
 
-function duration(env: Env, name: string, fallback: string): number {
+function duration(env: Env, name: string, fallback: string, minMs = 0): number {
   const raw = env[name] || fallback;
   const ms = parseDuration(raw);
   if (ms === null) throw new ConfigError(name, `must be a duration like 30s or 2m (got '${raw}')`);
+  if (ms < minMs) throw new ConfigError(name, `must be at least ${minMs} ms (got '${raw}')`);
   return ms;
 }
 
@@ -175,15 +176,15 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     rollouts: integer(env, 'ROLLOUTS', 1, 1, 500),
     rolloutTrigger,
     rolloutImage,
-    rolloutTimeoutMs: duration(env, 'ROLLOUT_TIMEOUT', '5m'),
+    rolloutTimeoutMs: duration(env, 'ROLLOUT_TIMEOUT', '5m', 1000),
     baselineMs: duration(env, 'BASELINE', '20s'),
     cooldownMs: duration(env, 'COOLDOWN', '15s'),
     drainWindowMs: duration(env, 'DRAIN_WINDOW', '20s'),
     maxColors: integer(env, 'MAX_COLORS', 2, 2, 10),
     httpVus,
     wsVus,
-    httpPaceMs: duration(env, 'HTTP_PACE', '1s'),
-    orderIntervalMs: duration(env, 'ORDER_INTERVAL', '2s'),
+    httpPaceMs: duration(env, 'HTTP_PACE', '1s', 50),
+    orderIntervalMs: duration(env, 'ORDER_INTERVAL', '2s', 100),
     newConnectionShare: share(env, 'NEW_CONNECTION_SHARE', 0.2),
     negativeAuthShare: share(env, 'NEGATIVE_AUTH_SHARE', 0.05),
     logoutShare: share(env, 'LOGOUT_SHARE', 0.05),

@@ -93,10 +93,6 @@ export class TestSocket {
     });
   }
 
-  get readyState(): number {
-    return this.#socket.readyState;
-  }
-
   feed(): FeedMessage[] {
     return this.messages.filter((message): message is FeedMessage => message.type === 'feed');
   }

@@ -315,3 +315,11 @@ describe('parseConfig: errors name the setting', () => {
     assertConfigError({ ...minimal, THRESHOLDS: '../strict' }, 'THRESHOLDS', /must be a profile name/);
   });
 });
+
+describe('parseConfig: bounded loops', () => {
+  it('refuses a pace or order interval too short to bound, naming the setting', () => {
+    assertConfigError({ ...minimal, HTTP_PACE: '0s' }, 'HTTP_PACE', /at least 50 ms/);
+    assertConfigError({ ...minimal, ORDER_INTERVAL: '10ms' }, 'ORDER_INTERVAL', /at least 100 ms/);
+    assertConfigError({ ...minimal, ROLLOUT_TIMEOUT: '0s' }, 'ROLLOUT_TIMEOUT', /at least 1000 ms/);
+  });
+});

@@ -88,7 +88,7 @@ function serveSocket(
   live.catch((err) => {
     log.warn({ err }, 'could not start the feed for a socket');
     sendJson(socket, errorMessage(ErrorCode.unavailable, 'feed unavailable; reconnect with lastId'));
-    socket.close(1011, 'feed unavailable');
+    socket.close(CloseCode.unavailable, 'feed unavailable');
   });
 
   socket.on('message', (data: FrameData, isBinary: boolean) => {
