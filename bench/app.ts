@@ -12,18 +12,20 @@
  *
  * Usage: npx tsx bench/app.ts [--help]
  * Env (defaults): BENCH_HTTP_SECONDS (15), BENCH_HTTP_CONNECTIONS (64), BENCH_WS_CLIENTS (250),
- *                 BENCH_WS_SECONDS (25), BENCH_LOG_LEVEL (warn: the service's LOG_LEVEL).
+ *                 BENCH_WS_SECONDS (25), BENCH_LOG_LEVEL (info: the service's LOG_LEVEL, its default).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { type AppProcess, startApp } from '../test/support/app-process.ts';
 import { startRedis } from '../test/support/redis.ts';
 import type { WsSummary } from './ws-clients.ts';
 
+const execFileAsync = promisify(execFile);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'bench-password';
 const USER_PREFIX = 'zd-user-bench-';
@@ -39,7 +41,7 @@ interface Config {
 const USAGE = `Usage: npx tsx bench/app.ts
 Benchmarks the reference service: GET /api/me with wrk, the WebSocket feed with many clients, peak RSS.
 Env (defaults): BENCH_HTTP_SECONDS (15), BENCH_HTTP_CONNECTIONS (64), BENCH_WS_CLIENTS (250),
-                BENCH_WS_SECONDS (25), BENCH_LOG_LEVEL (warn)`;
+                BENCH_WS_SECONDS (25), BENCH_LOG_LEVEL (info)`;
 
 function parseConfig(): Config {
   const number = (name: string, fallback: number, min: number) => {
@@ -52,7 +54,7 @@ function parseConfig(): Config {
     httpConnections: number('BENCH_HTTP_CONNECTIONS', 64, 1),
     wsClients: number('BENCH_WS_CLIENTS', 250, 1),
     wsSeconds: number('BENCH_WS_SECONDS', 25, 1),
-    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
   };
 }
 
@@ -109,8 +111,9 @@ interface WrkResult {
   readonly socketErrors: string | null;
 }
 
-function runWrk(url: string, script: string, seconds: number, connections: number): WrkResult {
-  const output = execFileSync(
+/** Runs wrk without blocking this event loop: the service's output pipe must keep draining meanwhile. */
+async function runWrk(url: string, script: string, seconds: number, connections: number): Promise<WrkResult> {
+  const { stdout: output } = await execFileAsync(
     'wrk',
     ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url],
     { encoding: 'utf8', timeout: (seconds + 30) * 1000 },
@@ -141,8 +144,8 @@ async function measureHttp(app: AppProcess, dir: string, config: Config): Promis
     `wrk.method = "GET"\nwrk.headers["Cookie"] = "${await sessionCookie(app, `${USER_PREFIX}wrk`)}"\n`,
   );
   const url = `${app.url}/api/me`;
-  runWrk(url, script, 3, config.httpConnections);
-  const result = runWrk(url, script, config.httpSeconds, config.httpConnections);
+  await runWrk(url, script, 3, config.httpConnections);
+  const result = await runWrk(url, script, config.httpSeconds, config.httpConnections);
   if (result.non2xx > 0) throw new Error(`${result.non2xx} responses were not 2xx`);
   return result;
 }

@@ -91,6 +91,7 @@ function refusedModules(output: string): string | undefined {
 async function runGo(what: string, args: string[], cwd?: string): Promise<string> {
   const result = await go({ cwd })`go ${args}`;
   if (result.exitCode !== 0) {
+    if (aborter.signal.aborted) throw new StepError(`${what}: interrupted`);
     const reason = refusedModules(result.stdall) ?? `go ${args[0]} exited with ${result.exitCode}`;
     throw new StepError(`${what}: ${reason}`, result.stdall);
   }
@@ -215,7 +216,11 @@ async function build(cache: BinaryCache, versions: Versions, status: Status, too
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       aborter.abort();
-      removeWorkDir().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      status.end(false);
+      removeWorkDir().finally(() => {
+        process.stderr.write(`✗ interrupted by ${signal}; the partial build was removed\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
     });
   }
   const seconds: Record<string, number> = {};

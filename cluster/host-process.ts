@@ -22,6 +22,8 @@ export interface HostProcess {
 const STOP_GRACE_MS = 10_000;
 const STOP_POLL_MS = 200;
 const LOG_TAIL_BYTES = 8_192;
+/** Opens each start's section of the log, so a failure shows only the current run's output. */
+const START_HEADER = '==== ';
 
 export function isAlive(pid: number): boolean {
   try {
@@ -49,6 +51,7 @@ function runningPid(pidFile: string, binary: string): number | undefined {
   }
 }
 
+/** The end of the log, from the last start header on. */
 async function logTail(logFile: string): Promise<string> {
   if (!existsSync(logFile)) return '';
   const file = await open(logFile, 'r');
@@ -56,7 +59,8 @@ async function logTail(logFile: string): Promise<string> {
     const { size } = await file.stat();
     const length = Math.min(size, LOG_TAIL_BYTES);
     const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.toString('utf8');
+    const text = buffer.toString('utf8');
+    return text.slice(Math.max(0, text.lastIndexOf(START_HEADER)));
   } finally {
     await file.close();
   }
@@ -69,7 +73,10 @@ export async function ensureProcess(proc: HostProcess): Promise<number> {
   await mkdir(path.dirname(proc.pidFile), { recursive: true });
   await mkdir(path.dirname(proc.logFile), { recursive: true });
   const log = openSync(proc.logFile, 'a');
-  writeSync(log, `==== ${new Date().toISOString()} starting ${proc.binary} ${proc.args.join(' ')}\n`);
+  writeSync(
+    log,
+    `${START_HEADER}${new Date().toISOString()} starting ${proc.binary} ${proc.args.join(' ')}\n`,
+  );
   const child = spawn(proc.binary, proc.args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid;

@@ -79,7 +79,8 @@ describe('feed leadership across pods', () => {
     const before = (await stream()).length;
     await sleep(1000);
     const published = (await stream()).length - before;
-    assert.ok(published >= 12 && published <= 24, `${published} entries in 1 s at one per ${INTERVAL_MS} ms`);
+    // One publisher: about 20 entries; two would publish about 40.
+    assert.ok(published >= 8 && published <= 24, `${published} entries in 1 s at one per ${INTERVAL_MS} ms`);
     const entries = await stream();
     assertContiguous(entries);
     assert.equal(Number(await db.get('lead:feed:seq')), entries.length);

@@ -32,9 +32,10 @@ export interface AppProcess {
   readonly pid: number;
   /** Resolves when the process has exited. */
   readonly exited: Promise<ExitResult>;
+  /** What the process printed (at least the last million characters of it). */
   stdout(): string;
   stderr(): string;
-  /** stdout and stderr, for failure messages. */
+  /** stdout and stderr interleaved, for failure messages. */
   output(): string;
   signal(signal: NodeJS.Signals): void;
   waitForExit(timeoutMs: number): Promise<ExitResult>;
@@ -50,6 +51,8 @@ export interface StartAppOptions {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Captured output is kept to about its last million characters (a long run logs a lot). */
+const OUTPUT_LIMIT = 1_000_000;
 const STOP_GRACE_MS = 10_000;
 const ATTEMPTS = 3;
 
@@ -86,12 +89,12 @@ export async function spawnApp(options: StartAppOptions): Promise<AppProcess> {
   let stderr = '';
   let output = '';
   child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-    output += chunk;
+    stdout = keepTail(stdout + chunk);
+    output = keepTail(output + chunk);
   });
   child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-    output += chunk;
+    stderr = keepTail(stderr + chunk);
+    output = keepTail(output + chunk);
   });
   const exited = new Promise<ExitResult>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -130,6 +133,11 @@ export async function spawnApp(options: StartAppOptions): Promise<AppProcess> {
       return exited;
     },
   };
+}
+
+/** Trims captured output to its last OUTPUT_LIMIT characters once it reaches twice that. */
+function keepTail(text: string): string {
+  return text.length > 2 * OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text;
 }
 
 async function waitUntilReady(app: AppProcess, timeoutMs: number): Promise<void> {

@@ -1,0 +1,154 @@
+/**
+ * `make deploy [PROFILE=good|<bad mode>] [STRATEGY=rolling|rainbow] [CLUSTER=embedded|existing]`:
+ * deploys the reference service and Redis from k8s/ (base, the bad mode's component, the rainbow
+ * layout's component) into a fresh `zerodrop` namespace, waits until every Deployment is available,
+ * issues the rollout driver's token and records the target for `make validate`. One ✓/✗ line per step;
+ * on failure, pods, events and log tails.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type ClusterAccess, clusterAccess } from './access.ts';
+import type { DeploySettings } from './deploy-config.ts';
+import { diagnostics } from './diagnostics.ts';
+import { Status, StepError } from './status.ts';
+import { deployDir, writeTarget } from './target.ts';
+
+const namespace = 'zerodrop';
+const waitTimeout = '180s';
+
+/** The kustomization for this deploy: base plus the components the settings ask for. */
+export function kustomization(settings: Pick<DeploySettings, 'profile' | 'layout'>): string {
+  const components = [
+    ...(settings.layout === 'rainbow' ? ['../../k8s/components/rainbow'] : []),
+    ...(settings.profile === 'good' ? [] : [`../../k8s/components/bad-modes/${settings.profile}`]),
+  ];
+  return [
+    '# Written by cluster/deploy.ts: the reference service as `make deploy` was asked for.',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    '  - ../../k8s/base',
+    ...(components.length > 0 ? ['components:', ...components.map((c) => `  - ${c}`)] : []),
+    '',
+  ].join('\n');
+}
+
+async function run(access: ClusterAccess, args: string[], what: string): Promise<string> {
+  const out = await access.sh`${access.kubectl} ${args}`.nothrow();
+  if (out.exitCode !== 0) throw new StepError(`${what} failed`, `${out.stdout}\n${out.stderr}`);
+  return out.stdout;
+}
+
+export async function deploy(settings: DeploySettings, status = new Status()): Promise<void> {
+  const access = await clusterAccess(settings);
+  try {
+    await status.step('Checking the cluster answers', async () => {
+      const out = await access.sh`${access.kubectl} get --raw /readyz`.nothrow();
+      if (out.exitCode !== 0)
+        throw new StepError(`CLUSTER: the cluster is unreachable through ${access.kubeconfig}`, out.stderr);
+    });
+    await status.step(`Removing any earlier deployment (namespace ${namespace})`, async () => {
+      await run(
+        access,
+        [
+          'delete',
+          'pods',
+          '--all',
+          '-n',
+          namespace,
+          '--grace-period=0',
+          '--force',
+          '--ignore-not-found',
+          '--wait=false',
+        ],
+        'deleting pods',
+      );
+      await run(
+        access,
+        ['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', `--timeout=${waitTimeout}`],
+        'deleting the namespace',
+      );
+    });
+    await status.step(`Applying k8s/ (profile ${settings.profile}, layout ${settings.layout})`, async () => {
+      await mkdir(deployDir, { recursive: true });
+      await writeFile(path.join(deployDir, 'kustomization.yaml'), kustomization(settings));
+      await run(access, ['apply', '-k', deployDir], 'kubectl apply -k');
+    });
+    await status.step(`Waiting ≤ ${waitTimeout} for every Deployment to be available`, async () => {
+      const names = (
+        await run(access, ['get', 'deployments', '-n', namespace, '-o', 'name'], 'listing deployments')
+      )
+        .split('\n')
+        .filter(Boolean);
+      for (const name of names)
+        await run(
+          access,
+          ['rollout', 'status', name, '-n', namespace, `--timeout=${waitTimeout}`],
+          `waiting for ${name}`,
+        );
+    });
+    const driverKubeconfig = await status.step(
+      'Issuing the rollout driver token (ServiceAccount zerodrop-driver)',
+      () => writeDriverKubeconfig(access),
+    );
+    await status.step('Recording the target for make validate', async () => {
+      const nodePort = async (service: string) =>
+        (
+          await run(
+            access,
+            ['get', 'service', service, '-n', namespace, '-o', 'jsonpath={.spec.ports[0].nodePort}'],
+            `reading ${service}`,
+          )
+        ).trim();
+      await writeTarget({
+        profile: settings.profile,
+        layout: settings.layout,
+        cluster: settings.cluster,
+        namespace,
+        baseUrl: process.env.BASE_URL || `http://127.0.0.1:${await nodePort('session-app')}`,
+        redisUrl: process.env.REDIS_URL || `redis://127.0.0.1:${await nodePort('redis')}`,
+        driverKubeconfig,
+        deployedAt: new Date().toISOString(),
+      });
+    });
+  } catch (error) {
+    process.stderr.write(await diagnostics(access, namespace));
+    throw error;
+  }
+}
+
+/** A kubeconfig for the driver's ServiceAccount: the admin kubeconfig's server and CA, the SA's token. */
+async function writeDriverKubeconfig(access: ClusterAccess): Promise<string> {
+  const token = (
+    await run(
+      access,
+      ['create', 'token', 'zerodrop-driver', '-n', namespace, '--duration=24h'],
+      'kubectl create token',
+    )
+  ).trim();
+  const view = JSON.parse(
+    await run(access, ['config', 'view', '--raw', '--minify', '-o', 'json'], 'kubectl config view'),
+  );
+  const cluster = view.clusters[0].cluster;
+  const file = path.join(deployDir, 'driver.kubeconfig');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'zerodrop',
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data': cluster['certificate-authority-data'],
+        },
+      },
+    ],
+    users: [{ name: 'zerodrop-driver', user: { token } }],
+    contexts: [
+      { name: 'zerodrop-driver', context: { cluster: 'zerodrop', user: 'zerodrop-driver', namespace } },
+    ],
+    'current-context': 'zerodrop-driver',
+  };
+  await writeFile(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return file;
+}
