@@ -209,9 +209,91 @@ async function removeStalePartials(root: string): Promise<void> {
   }
 }
 
+/** Where a build writes, and how its steps are shown and timed. */
+interface BuildContext {
+  workDir: string;
+  binDir: string;
+  status: Status;
+  seconds: Record<string, number>;
+}
+
+async function timedStep(ctx: BuildContext, title: string, run: () => Promise<void>): Promise<void> {
+  const startedAt = Date.now();
+  await ctx.status.step(title, run);
+  ctx.seconds[title] = Math.round((Date.now() - startedAt) / 1000);
+}
+
+async function buildKubernetes(ctx: BuildContext, kube: ModuleInfo, protobuf: string): Promise<void> {
+  const dir = path.join(ctx.workDir, 'modules', 'kube');
+  const replace = stagingReplaces(kube.goMod, kube.version);
+  await timedStep(
+    ctx,
+    `Preparing Kubernetes module (${kube.version}, ${replace.length} staging modules)`,
+    () =>
+      writeWrapper({
+        dir,
+        directives: upstreamDirectives(kube.goMod),
+        require: [`k8s.io/kubernetes ${kube.version}`, `google.golang.org/protobuf ${protobuf}`],
+        replace,
+        tools: KUBE_BINARIES.map((name) => `k8s.io/kubernetes/cmd/${name}`),
+      }),
+  );
+  for (const name of KUBE_BINARIES) {
+    await timedStep(ctx, `Building ${name} (${kube.version})`, () =>
+      buildBinary(dir, ctx.binDir, {
+        name,
+        pkg: `k8s.io/kubernetes/cmd/${name}`,
+        tags: KUBE_BUILD_TAGS,
+        ldflags: kubeLdflags(kube),
+      }),
+    );
+  }
+}
+
+async function buildEtcd(ctx: BuildContext, etcd: ModuleInfo): Promise<void> {
+  const dir = path.join(ctx.workDir, 'modules', 'etcd');
+  const packages = { etcd: 'go.etcd.io/etcd/server/v3', etcdctl: 'go.etcd.io/etcd/etcdctl/v3' } as const;
+  await timedStep(ctx, `Preparing etcd module (${etcd.version})`, () =>
+    writeWrapper({
+      dir,
+      directives: upstreamDirectives(etcd.goMod),
+      require: Object.values(packages).map((mod) => `${mod} ${etcd.version}`),
+      replace: [],
+      tools: Object.values(packages),
+    }),
+  );
+  const gitSha = `-X go.etcd.io/etcd/api/v3/version.GitSHA=${etcd.commit ?? UNKNOWN_COMMIT}`;
+  for (const [name, pkg] of Object.entries(packages) as [BinaryName, string][]) {
+    await timedStep(ctx, `Building ${name} (${etcd.version})`, () =>
+      buildBinary(dir, ctx.binDir, { name, pkg, ldflags: [gitSha] }),
+    );
+  }
+}
+
+async function buildCoreDNS(ctx: BuildContext, coredns: ModuleInfo): Promise<void> {
+  const dir = path.join(ctx.workDir, 'modules', 'coredns');
+  await timedStep(ctx, `Preparing CoreDNS module (${coredns.version})`, () =>
+    writeWrapper({
+      dir,
+      directives: upstreamDirectives(coredns.goMod),
+      require: [`github.com/coredns/coredns ${coredns.version}`],
+      replace: [],
+      tools: ['github.com/coredns/coredns'],
+    }),
+  );
+  await timedStep(ctx, `Building coredns (${coredns.version})`, () =>
+    buildBinary(dir, ctx.binDir, {
+      name: 'coredns',
+      pkg: 'github.com/coredns/coredns',
+      ldflags: [`-X github.com/coredns/coredns/coremain.GitCommit=${coredns.commit ?? UNKNOWN_COMMIT}`],
+    }),
+  );
+}
+
+/** Builds everything in `.<key>.partial-<pid>`, then renames it to the key; never leaves it half done. */
 async function build(cache: BinaryCache, versions: Versions, status: Status, toolchain: string) {
   const workDir = path.join(cache.root, `.${cache.key}.partial-${process.pid}`);
-  const binDir = path.join(workDir, 'bin');
+  const ctx: BuildContext = { workDir, binDir: path.join(workDir, 'bin'), status, seconds: {} };
   const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -223,15 +305,8 @@ async function build(cache: BinaryCache, versions: Versions, status: Status, too
       });
     });
   }
-  const seconds: Record<string, number> = {};
-  const timed = async (title: string, run: () => Promise<void>) => {
-    const startedAt = Date.now();
-    await status.step(title, run);
-    seconds[title] = Math.round((Date.now() - startedAt) / 1000);
-  };
-
   try {
-    await mkdir(binDir, { recursive: true });
+    await mkdir(ctx.binDir, { recursive: true });
     const [kube, , etcd, coredns] = await status.step('Resolving pins through the Go module proxy', () =>
       Promise.all([
         downloadModule(workDir, 'k8s.io/kubernetes', versions.kubernetes),
@@ -240,73 +315,14 @@ async function build(cache: BinaryCache, versions: Versions, status: Status, too
         downloadModule(workDir, 'github.com/coredns/coredns', versions.coredns),
       ]),
     );
-
-    const kubeDir = path.join(workDir, 'modules', 'kube');
-    const replace = stagingReplaces(kube.goMod, kube.version);
-    await timed(`Preparing Kubernetes module (${kube.version}, ${replace.length} staging modules)`, () =>
-      writeWrapper({
-        dir: kubeDir,
-        directives: upstreamDirectives(kube.goMod),
-        require: [`k8s.io/kubernetes ${kube.version}`, `google.golang.org/protobuf ${versions.protobuf}`],
-        replace,
-        tools: KUBE_BINARIES.map((name) => `k8s.io/kubernetes/cmd/${name}`),
-      }),
-    );
-    for (const name of KUBE_BINARIES) {
-      await timed(`Building ${name} (${kube.version})`, () =>
-        buildBinary(kubeDir, binDir, {
-          name,
-          pkg: `k8s.io/kubernetes/cmd/${name}`,
-          tags: KUBE_BUILD_TAGS,
-          ldflags: kubeLdflags(kube),
-        }),
-      );
-    }
-
-    const etcdDir = path.join(workDir, 'modules', 'etcd');
-    const etcdPackages = {
-      etcd: 'go.etcd.io/etcd/server/v3',
-      etcdctl: 'go.etcd.io/etcd/etcdctl/v3',
-    } as const;
-    await timed(`Preparing etcd module (${etcd.version})`, () =>
-      writeWrapper({
-        dir: etcdDir,
-        directives: upstreamDirectives(etcd.goMod),
-        require: Object.values(etcdPackages).map((mod) => `${mod} ${etcd.version}`),
-        replace: [],
-        tools: Object.values(etcdPackages),
-      }),
-    );
-    for (const [name, pkg] of Object.entries(etcdPackages) as [BinaryName, string][]) {
-      const gitSha = `-X go.etcd.io/etcd/api/v3/version.GitSHA=${etcd.commit ?? UNKNOWN_COMMIT}`;
-      await timed(`Building ${name} (${etcd.version})`, () =>
-        buildBinary(etcdDir, binDir, { name, pkg, ldflags: [gitSha] }),
-      );
-    }
-
-    const corednsDir = path.join(workDir, 'modules', 'coredns');
-    await timed(`Preparing CoreDNS module (${coredns.version})`, () =>
-      writeWrapper({
-        dir: corednsDir,
-        directives: upstreamDirectives(coredns.goMod),
-        require: [`github.com/coredns/coredns ${coredns.version}`],
-        replace: [],
-        tools: ['github.com/coredns/coredns'],
-      }),
-    );
-    await timed(`Building coredns (${coredns.version})`, () =>
-      buildBinary(corednsDir, binDir, {
-        name: 'coredns',
-        pkg: 'github.com/coredns/coredns',
-        ldflags: [`-X github.com/coredns/coredns/coremain.GitCommit=${coredns.commit ?? UNKNOWN_COMMIT}`],
-      }),
-    );
-
-    await status.step('Checking the versions the binaries report', () => checkVersions(binDir, versions));
+    await buildKubernetes(ctx, kube, versions.protobuf);
+    await buildEtcd(ctx, etcd);
+    await buildCoreDNS(ctx, coredns);
+    await status.step('Checking the versions the binaries report', () => checkVersions(ctx.binDir, versions));
     await status.step(`Saving build as ${cache.dir}`, async () => {
-      const sizes: Record<string, number> = {};
-      for (const name of ALL_BINARIES) sizes[name] = (await stat(path.join(binDir, name))).size;
-      const marker = { key: cache.key, versions, go: toolchain, seconds, bytes: sizes };
+      const bytes: Record<string, number> = {};
+      for (const name of ALL_BINARIES) bytes[name] = (await stat(path.join(ctx.binDir, name))).size;
+      const marker = { key: cache.key, versions, go: toolchain, seconds: ctx.seconds, bytes };
       await writeFile(path.join(workDir, 'build.json'), `${JSON.stringify(marker, null, 2)}\n`);
       await rm(cache.dir, { recursive: true, force: true });
       await rename(workDir, cache.dir);

@@ -23,6 +23,7 @@ const SERVICE_CIDR = '10.96.0.0/16';
 const KUBERNETES_SERVICE_IP = '10.96.0.1';
 const CLUSTER_DOMAIN = 'cluster.local';
 const PROBE_TIMEOUT_MS = 5_000;
+const KUBECTL_TIMEOUT = '30s';
 const READY_TIMEOUT_MS = { etcd: 30_000, apiserver: 120_000, component: 60_000 };
 
 export interface ControlPlaneOptions {
@@ -93,14 +94,17 @@ export const apiserverUrl = (cp: ControlPlane) => `https://${cp.bindAddress}:${r
 export const kubeconfigPath = (cp: ControlPlane, user: string) =>
   path.join(cp.stateDir, 'kubeconfigs', `${user}.kubeconfig`);
 
-/** A zx shell whose `kubectl` is the built one, talking to this control plane as admin. */
+/**
+ * A zx shell whose `kubectl` is the built one, talking to this control plane as admin; each call
+ * is killed after KUBECTL_TIMEOUT unless the caller sets its own `timeout`.
+ */
 export function kubectlShell(cp: ControlPlane) {
   const env = {
     ...process.env,
     KUBECONFIG: kubeconfigPath(cp, 'admin'),
     PATH: `${cp.binDir}:${process.env.PATH}`,
   };
-  return $({ env, quiet: true });
+  return $({ env, quiet: true, timeout: KUBECTL_TIMEOUT });
 }
 
 function hostProcess(cp: ControlPlane, component: Component, args: string[]): HostProcess {
