@@ -6,7 +6,7 @@ SHELL := /bin/bash
 TSX := node --import tsx
 TESTS ?= $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: help setup k6 bundle typecheck lint test test-unit demo clean
+.PHONY: help setup k6 bundle typecheck lint test demo clean cluster-binaries cluster-up cluster-down images deploy validate rainbow-cleanup
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,8 +31,29 @@ test: setup k6 bundle lint typecheck ## The whole test suite (unit, service, k6 
 	@$(TSX) --test --test-reporter=spec --test-reporter-destination=stdout \
 	  --test-reporter=junit --test-reporter-destination=reports/junit/tests.xml $(TESTS)
 
-demo: setup k6 bundle ## Validate a live rollout on the embedded cluster (see README)
-	@$(TSX) scripts/demo.ts
+demo: setup k6 bundle cluster-binaries ## Bring up the embedded cluster, deploy, validate a live rollout, print the verdict
+	@$(TSX) cluster/cli.ts demo
+
+cluster-binaries: ## Build Kubernetes, etcd and CoreDNS from the Go module proxy (cached by version)
+	@$(TSX) cluster/build-binaries.ts
+
+cluster-up: setup cluster-binaries ## Bring up the embedded single-node cluster (idempotent)
+	@$(TSX) cluster/cli.ts cluster-up
+
+cluster-down: ## Tear the embedded cluster down (rm -f semantics)
+	@$(TSX) cluster/cli.ts cluster-down
+
+images: bundle ## Build and load the images; IMAGE=app.tar also loads your image archive
+	@$(TSX) cluster/cli.ts images
+
+deploy: ## Deploy the reference service: PROFILE=good|<bad mode> STRATEGY=rolling|rainbow CLUSTER=embedded|existing
+	@$(TSX) cluster/cli.ts deploy
+
+validate: k6 bundle ## Validate a live rollout of the deployed service with bin/k6
+	@$(TSX) cluster/cli.ts validate
+
+rainbow-cleanup: ## Repair an interrupted rainbow rollout (idempotent)
+	@$(TSX) cluster/cli.ts rainbow-cleanup
 
 clean: ## Remove build output (bin/, dist/, reports/); caches outside the clone stay
 	@rm -rf bin dist reports .zerodrop

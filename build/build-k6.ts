@@ -9,8 +9,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { $ } from 'zx';
+import { fatal, Status, StepError } from '../cluster/status.ts';
 import { cacheRoot, contentKey } from './lib/cache.ts';
-import { FatalError, fatal, step } from './lib/status.ts';
+
+const status = new Status(process.stdout);
+
 import { type Pins, readPins } from './pins.ts';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -26,13 +29,13 @@ async function main(): Promise<void> {
   const target = join(repo, 'bin/k6');
 
   if (force || !existsSync(cached)) {
-    await step('Checking pinned modules on the Go module proxy', () => checkModules(pins));
-    const xk6 = await step(`Building xk6 ${pins.xk6}`, () => buildXk6(pins.xk6));
-    await step(`Building k6 ${pins.k6} with ${pins.extensions.length} extensions`, () =>
+    await status.step('Checking pinned modules on the Go module proxy', () => checkModules(pins));
+    const xk6 = await status.step(`Building xk6 ${pins.xk6}`, () => buildXk6(pins.xk6));
+    await status.step(`Building k6 ${pins.k6} with ${pins.extensions.length} extensions`, () =>
       buildK6(xk6, pins, cached),
     );
   }
-  await step(`Installing bin/k6 (cache ${key})`, async () => {
+  await status.step(`Installing bin/k6 (cache ${key})`, async () => {
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(cached, target);
     await verifyExtensions(target, pins);
@@ -42,10 +45,10 @@ async function main(): Promise<void> {
 async function requireGo(minimum: string): Promise<string> {
   const out = await sh`go env GOVERSION`;
   if (out.exitCode !== 0)
-    throw new FatalError(`go not found on PATH: install Go ≥ ${minimum} (https://go.dev/dl)`);
+    throw new StepError(`go not found on PATH: install Go ≥ ${minimum} (https://go.dev/dl)`);
   const version = out.stdout.trim();
   if (compareVersions(version.replace(/^go/, ''), minimum) < 0) {
-    throw new FatalError(`go ${version} is too old: k6 needs Go ≥ ${minimum}`);
+    throw new StepError(`go ${version} is too old: k6 needs Go ≥ ${minimum}`);
   }
   return version;
 }
@@ -71,7 +74,7 @@ async function checkModules(pins: Pins): Promise<void> {
     const out = await sh`go mod download -json ${module}`;
     if (out.exitCode !== 0) {
       const reason = /"Error":\s*"([^"]*)"/.exec(out.stdout)?.[1] ?? out.stderr.trim().split('\n').pop();
-      throw new FatalError(`pinned module ${module} is not available from the Go module proxy: ${reason}`);
+      throw new StepError(`pinned module ${module} is not available from the Go module proxy: ${reason}`);
     }
   }
 }
@@ -116,7 +119,7 @@ async function verifyExtensions(k6: string, pins: Pins): Promise<void> {
   const out = await run(sh`${k6} version`, 'k6 version');
   const missing = pins.extensions.filter((e) => !out.includes(e.module));
   if (missing.length > 0) {
-    throw new FatalError(`bin/k6 lacks extensions: ${missing.map((e) => e.module).join(', ')}`, 1, out);
+    throw new StepError(`bin/k6 lacks extensions: ${missing.map((e) => e.module).join(', ')}`, out);
   }
 }
 
@@ -127,7 +130,7 @@ async function run(
   const out = await pending;
   if (out.exitCode !== 0) {
     const tail = `${out.stdout}\n${out.stderr}`.trim().split('\n').slice(-25).join('\n');
-    throw new FatalError(`${what} failed (exit ${out.exitCode})`, 1, tail);
+    throw new StepError(`${what} failed (exit ${out.exitCode})`, tail);
   }
   return out.stdout;
 }

@@ -8,8 +8,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { fatal, Status, StepError } from '../cluster/status.ts';
 import { k6Modules } from './k6-modules.ts';
-import { FatalError, fatal, step } from './lib/status.ts';
+
+const status = new Status(process.stdout);
+
 import { readPins } from './pins.ts';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -23,36 +26,31 @@ async function main(): Promise<void> {
     ...readPins(join(repo, 'build/versions.json')).extensions.map((e) => e.import),
   ]);
 
-  await step(
-    `Bundling ${entries.length} k6 scripts into dist/`,
-    async () => {
-      const result = await bundle({
-        entryPoints: entries,
-        outdir: join(repo, 'dist'),
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        external: ['k6', 'k6/*', 'https://*'],
-      });
-      rejectUnknownK6Imports(result, known);
-      return sizes(result);
-    },
-    (s) => s,
+  const scripts = await status.step(`Bundling ${entries.length} k6 scripts into dist/`, async () => {
+    const result = await bundle({
+      entryPoints: entries,
+      outdir: join(repo, 'dist'),
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      external: ['k6', 'k6/*', 'https://*'],
+    });
+    rejectUnknownK6Imports(result, known);
+    return sizes(result);
+  });
+  status.note(scripts);
+  const service = await status.step('Bundling the reference service into dist/app/server.cjs', async () =>
+    sizes(
+      await bundle({
+        entryPoints: [join(repo, 'app/src/server.ts')],
+        outfile: join(repo, 'dist/app/server.cjs'),
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+      }),
+    ),
   );
-  await step(
-    'Bundling the reference service into dist/app/server.cjs',
-    async () =>
-      sizes(
-        await bundle({
-          entryPoints: [join(repo, 'app/src/server.ts')],
-          outfile: join(repo, 'dist/app/server.cjs'),
-          format: 'cjs',
-          platform: 'node',
-          target: 'node20',
-        }),
-      ),
-    (s) => s,
-  );
+  status.note(service);
 }
 
 async function bundle(options: BuildOptions): Promise<Metafile> {
@@ -74,7 +72,7 @@ async function bundle(options: BuildOptions): Promise<Metafile> {
     const first = errors?.[0];
     if (!first) throw error;
     const where = first.location ? `${first.location.file}:${first.location.line}: ` : '';
-    throw new FatalError(`bundle failed: ${where}${first.text}`);
+    throw new StepError(`bundle failed: ${where}${first.text}`);
   }
 }
 
@@ -84,7 +82,7 @@ function rejectUnknownK6Imports(metafile: Metafile, known: Set<string>): void {
     for (const imported of input.imports) {
       const isK6 = imported.path === 'k6' || imported.path.startsWith('k6/');
       if (imported.external && isK6 && !known.has(imported.path)) {
-        throw new FatalError(`bundle failed: ${file} imports unknown k6 module '${imported.path}'`);
+        throw new StepError(`bundle failed: ${file} imports unknown k6 module '${imported.path}'`);
       }
     }
   }

@@ -6,7 +6,7 @@
 import { RunControl } from './lib/control.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { checkCluster, checkRedis } from './lib/preflight.ts';
-import { driveRollouts, strategyFor } from './lib/rollout-driver.ts';
+import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-driver.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 
@@ -41,6 +41,10 @@ export async function setup(): Promise<{ runId: string }> {
 export async function rollout(data: unknown): Promise<void> {
   const control = new RunControl(redisUrl, runIdFromSetup(data));
   await driveRollouts(config, control, strategyFor(config, profile, control));
+}
+
+export function teardown(): void {
+  if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

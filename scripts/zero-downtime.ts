@@ -9,7 +9,7 @@ import { httpUser } from './lib/http-user.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkCluster, checkRedis, checkTarget } from './lib/preflight.ts';
-import { driveRollouts, strategyFor } from './lib/rollout-driver.ts';
+import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-driver.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUser } from './lib/ws-user.ts';
@@ -51,6 +51,7 @@ export async function rollout(data: unknown): Promise<void> {
 }
 
 export async function teardown(data: unknown): Promise<void> {
+  if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
   const counts = await auditStore(profile, new RunControl(redisUrl, runIdFromSetup(data)));
   console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
 }

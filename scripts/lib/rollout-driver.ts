@@ -12,7 +12,7 @@ import type { Control, RunControl } from './control.ts';
 import { metrics } from './metrics.ts';
 import type { TargetProfile } from './profile.ts';
 import { externalRollout } from './strategy-none.ts';
-import { rainbowRollout } from './strategy-rainbow.ts';
+import { rainbowRollout, repairRainbow } from './strategy-rainbow.ts';
 import { rollingRollout } from './strategy-rolling.ts';
 
 export interface RolloutOutcome {
@@ -71,4 +71,14 @@ export async function driveRollouts(
   const end = Date.now();
   await control.mark('rolloutEnd', end);
   await control.endAt(end + config.cooldownMs);
+}
+
+/** Teardown of rainbow runs (also after an interrupt): exactly one healthy color selected, at most N alive. */
+export function repairAfterRainbow(config: Config, profile: TargetProfile): void {
+  try {
+    const done = repairRainbow(config, profile);
+    if (done.length > 0) console.warn(`rainbow repair: ${done.join(', ')}`);
+  } catch (error) {
+    console.error(`rainbow repair failed: ${String(error)}: run make rainbow-cleanup`);
+  }
 }

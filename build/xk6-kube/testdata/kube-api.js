@@ -106,7 +106,10 @@ function run() {
 
   const deployments = admin.list('Deployment.apps', ns);
   check(Array.isArray(deployments) && deployments.length === 1, 'list in a namespace');
-  check(deployments[0].apiVersion === 'apps/v1' && deployments[0].kind === 'Deployment', 'list items are typed');
+  check(
+    deployments[0].apiVersion === 'apps/v1' && deployments[0].kind === 'Deployment',
+    'list items are typed',
+  );
   check(
     admin.list('Deployment.apps').some((x) => x.metadata.namespace === ns),
     'list in all namespaces',

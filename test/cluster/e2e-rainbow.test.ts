@@ -1,0 +1,250 @@
+/**
+ * Rainbow (N-color) end to end on the embedded cluster: K sequential rainbow rollouts of the good
+ * service pass; the seed-000 failure modes are caught (pod affinity in the transition window, the racy
+ * logout in the Redis audit, the missing cookie guard on the negative probes); and interrupting the
+ * driver at each step leaves exactly one healthy color selected and at most N colors alive.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { clusterAccess } from '../../cluster/access.ts';
+import { deploy } from '../../cluster/deploy.ts';
+import type { DeployProfile } from '../../cluster/deploy-config.ts';
+import { rainbowCleanup } from '../../cluster/rainbow-cleanup.ts';
+import { Status } from '../../cluster/status.ts';
+import { readTarget } from '../../cluster/target.ts';
+import { validate } from '../../cluster/validate.ts';
+import { failedInReport, matrix, printMatrix } from './matrix.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const only = process.env.ZD_MODES?.split(',');
+const selected = (mode: string) => !only || only.includes(`rainbow-${mode}`);
+const maxColors = 2;
+
+const rainbowRun = {
+  STRATEGY: 'rainbow',
+  ROLLOUTS: '3',
+  DRAIN_WINDOW: '8s',
+  MAX_COLORS: String(maxColors),
+  BASELINE: '8s',
+  COOLDOWN: '6s',
+  ROLLOUT_TIMEOUT: '3m',
+};
+
+async function deployRainbow(profile: DeployProfile): Promise<void> {
+  await deploy({ profile, layout: 'rainbow', cluster: 'embedded' }, new Status(process.stdout));
+}
+
+interface Breakdown {
+  invariant: string;
+  phase: string;
+  color: string;
+  count: number;
+}
+
+function breakdownOf(reportDir: string): Breakdown[] {
+  return (
+    JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')) as { breakdown: Breakdown[] }
+  ).breakdown;
+}
+
+/** The cluster's rainbow state as kubectl sees it. */
+async function colorsNow() {
+  const access = await clusterAccess({ cluster: 'embedded' });
+  const json = async (args: string[]) =>
+    JSON.parse((await access.sh`${access.kubectl} ${args} -o json`).stdout);
+  const main = await json(['get', 'service', 'session-app', '-n', 'zerodrop']);
+  const deployments = await json([
+    'get',
+    'deployments',
+    '-n',
+    'zerodrop',
+    '-l',
+    'zerodrop.dev/rainbow-of=session-app',
+  ]);
+  const services = await json([
+    'get',
+    'services',
+    '-n',
+    'zerodrop',
+    '-l',
+    'zerodrop.dev/rainbow-of=session-app',
+  ]);
+  return {
+    selected: main.spec.selector['zerodrop.dev/color'] as string,
+    colors: deployments.items.map(
+      (d: {
+        metadata: { labels: Record<string, string> };
+        spec: { replicas: number };
+        status: { availableReplicas?: number };
+      }) => ({
+        color: d.metadata.labels['zerodrop.dev/color'],
+        healthy: (d.status.availableReplicas ?? 0) >= d.spec.replicas,
+      }),
+    ) as { color: string; healthy: boolean }[],
+    colorServices: services.items.map((s: { metadata: { name: string } }) => s.metadata.name) as string[],
+  };
+}
+
+async function assertConsistent(when: string): Promise<void> {
+  const state = await colorsNow();
+  const selectedColor = state.colors.find((c) => c.color === state.selected);
+  assert.ok(
+    selectedColor?.healthy,
+    `${when}: the main Service selects '${state.selected}', which is not a healthy color (${JSON.stringify(state.colors)})`,
+  );
+  assert.ok(
+    state.colors.length <= maxColors,
+    `${when}: ${state.colors.length} colors alive, at most ${maxColors} allowed`,
+  );
+  for (const name of state.colorServices) {
+    assert.ok(
+      state.colors.some((c) => name === `session-app-${c.color}`),
+      `${when}: orphaned color Service ${name}`,
+    );
+  }
+}
+
+/** Runs the rollout driver alone and stops it (SIGKILL: a crash, or SIGINT) once it logs `step <n>/5`. */
+async function interruptDriverAt(step: number, signal: NodeJS.Signals): Promise<string> {
+  const target = readTarget();
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    BASE_URL: target.baseUrl,
+    REDIS_URL: target.redisUrl,
+    KUBECONFIG: target.driverKubeconfig,
+    NAMESPACE: target.namespace,
+    ...rainbowRun,
+    ROLLOUTS: '1',
+    BASELINE: '1s',
+    DRAIN_WINDOW: '20s',
+    RUN_ID: `interrupt-${step}-${Date.now().toString(36)}`,
+    REPORT_DIR: '/tmp',
+  };
+  const child = spawn(path.join(repo, 'bin/k6'), ['run', '--quiet', path.join(repo, 'dist/rollout.js')], {
+    cwd: repo,
+    env,
+  });
+  let output = '';
+  const marker = `step ${step}/5`;
+  const reached = new Promise<void>((resolve) => {
+    const watch = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes(marker)) resolve();
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 240_000).unref());
+  await Promise.race([reached, exited, timeout]);
+  assert.ok(output.includes(marker), `the driver never reached ${marker}:\n${output.slice(-3000)}`);
+  // Land inside the step, not on its first line.
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill(signal);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 120_000).unref())]);
+  return output;
+}
+
+describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
+  after(printMatrix);
+
+  test('the good service passes 3 sequential rainbow rollouts', { skip: !selected('good') }, async () => {
+    await deployRainbow('good');
+    const result = await validate({
+      RUN_ID: `e2e-rainbow-good-${Date.now().toString(36)}`,
+      ...rainbowRun,
+      HTTP_VUS: '150',
+      WS_VUS: '100',
+    });
+    const failed = failedInReport(result.reportDir);
+    matrix.push({
+      layout: 'rainbow',
+      mode: 'good',
+      expected: '—',
+      failed,
+      verdict: result.exitCode === 0 ? 'PASS' : 'FAIL',
+      ok: result.exitCode === 0,
+    });
+    assert.equal(result.exitCode, 0, `expected PASS, failed: ${failed.join(', ')}`);
+    await assertConsistent('after 3 rainbow rollouts');
+  });
+
+  const detections: [DeployProfile, string[], (b: Breakdown[]) => void][] = [
+    [
+      'pod-affinity',
+      ['zd_auth_lost'],
+      (breakdown) => {
+        const lost = breakdown.filter((b) => b.invariant === 'zd_auth_lost');
+        assert.ok(lost.length > 0, 'no zd_auth_lost failures in the breakdown');
+        assert.ok(
+          lost.every((b) => b.phase !== 'baseline'),
+          `pod-affinity failures before the first switch: ${JSON.stringify(lost)}`,
+        );
+        assert.ok(new Set(lost.map((b) => b.color)).size >= 1, 'failures are attributed to colors');
+      },
+    ],
+    [
+      'racy-logout',
+      ['zd_audit_null_values', 'zd_audit_logged_out_alive', 'zd_audit_sessions_missing'],
+      () => {},
+    ],
+    ['no-cookie-guard', ['zd_negative_auth_wrong'], () => {}],
+  ];
+  for (const [mode, invariants, attribution] of detections) {
+    test(`rainbow with PROFILE=${mode} fails on ${invariants.join(' or ')}`, {
+      skip: !selected(mode),
+    }, async () => {
+      await deployRainbow(mode);
+      const result = await validate({
+        RUN_ID: `e2e-rainbow-${mode}-${Date.now().toString(36)}`,
+        ...rainbowRun,
+        ROLLOUTS: '2',
+        HTTP_VUS: '60',
+        WS_VUS: '30',
+        HTTP_PACE: '500ms',
+        LOGOUT_SHARE: '0.3',
+        NEGATIVE_AUTH_SHARE: '0.2',
+      });
+      const failed = result.exitCode === 99 ? failedInReport(result.reportDir) : [];
+      const ok = result.exitCode === 99 && invariants.some((i) => failed.includes(i));
+      matrix.push({
+        layout: 'rainbow',
+        mode,
+        expected: invariants.join(' | '),
+        failed,
+        verdict: result.exitCode === 99 ? 'FAIL' : result.exitCode === 0 ? 'PASS' : 'ERROR',
+        ok,
+      });
+      assert.equal(result.exitCode, 99, `expected a threshold failure (99), got ${result.exitCode}`);
+      assert.ok(ok, `expected one of ${invariants.join(', ')} to fail; failed: ${failed.join(', ')}`);
+      attribution(breakdownOf(result.reportDir));
+    });
+  }
+
+  describe('interrupting the driver leaves the cluster consistent', { skip: !selected('interrupt') }, () => {
+    for (const step of [1, 2, 3, 4, 5]) {
+      test(`a crash (SIGKILL) at step ${step}, then make rainbow-cleanup`, async () => {
+        if (step === 1) await deployRainbow('good');
+        await interruptDriverAt(step, 'SIGKILL');
+        await rainbowCleanup(
+          { profile: 'good', layout: 'rainbow', cluster: 'embedded' },
+          new Status(process.stdout),
+        );
+        await assertConsistent(`after a crash at step ${step} and cleanup`);
+        const again = await rainbowCleanup(
+          { profile: 'good', layout: 'rainbow', cluster: 'embedded' },
+          new Status(process.stdout),
+        );
+        assert.deepEqual(again, [], 'cleanup is idempotent: a second run has nothing to do');
+      });
+    }
+    test('SIGINT at step 1 (a third color half-made): the driver repairs in its teardown by itself', async () => {
+      const output = await interruptDriverAt(1, 'SIGINT');
+      await assertConsistent(`after SIGINT at step 1 (driver output tail: ${output.slice(-500)})`);
+    });
+  });
+});
