@@ -26,9 +26,9 @@ typecheck: ## tsc --noEmit over the Node side and the k6 scripts
 lint: ## Biome: lint and format check
 	@npx biome check --reporter=summary . && echo " ✓ Lint and format"
 
-test: setup k6 bundle lint typecheck ## The whole test suite (unit, service, k6 against real services)
+test: setup k6 bundle cluster-binaries lint typecheck ## The whole test suite (unit, service, k6 against real services and the embedded cluster)
 	@mkdir -p reports/junit
-	@$(TSX) --test --test-reporter=spec --test-reporter-destination=stdout \
+	@$(TSX) --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
 	  --test-reporter=junit --test-reporter-destination=reports/junit/tests.xml $(TESTS)
 
 demo: setup k6 bundle cluster-binaries ## Bring up the embedded cluster, deploy, validate a live rollout, print the verdict
