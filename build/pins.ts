@@ -1,4 +1,7 @@
-/** Schema of build/versions.json: every version the k6 build depends on, in one place. */
+/**
+ * Schema of build/versions.json: every version the k6 build and the developer tools depend on, in one
+ * place. The k6 build's cache key hashes `readPins` output only, so a tool pin never rebuilds k6.
+ */
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 
@@ -26,4 +29,23 @@ export type Pins = v.InferOutput<typeof PinsSchema>;
 
 export function readPins(file: string): Pins {
   return v.parse(PinsSchema, JSON.parse(readFileSync(file, 'utf8')));
+}
+
+const ToolSchema = v.object({
+  /** Module served by the Go module proxy … */
+  module: v.string(),
+  version: Version,
+  /** … and the main package inside it that is built. */
+  package: v.string(),
+});
+
+/** `tools`: binary name → what to build it from, e.g. `actionlint` from github.com/rhysd/actionlint. */
+export const ToolPinsSchema = v.object({
+  tools: v.record(v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/)), ToolSchema),
+});
+
+export type ToolPin = v.InferOutput<typeof ToolSchema>;
+
+export function readToolPins(file: string): Record<string, ToolPin> {
+  return v.parse(ToolPinsSchema, JSON.parse(readFileSync(file, 'utf8'))).tools;
 }

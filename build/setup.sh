@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: Redis, nginx (load balancer of the no-Kubernetes tier), wrk (benchmarks), and the
 # node-level pieces of the embedded cluster (containerd, runc, CNI plugins, iptables, openssl).
-APT_PACKAGES=(redis-server nginx-light wrk)
+APT_PACKAGES=(redis-server nginx-light wrk busybox-static curl)
 
 ok() { echo " ✓ $*"; }
 fail() { echo " ✗ $*" >&2; exit 1; }

@@ -180,6 +180,13 @@ async function ensurePki(cp: ControlPlane): Promise<void> {
     organization: 'system:masters',
     usages: ['clientAuth'],
   });
+  // The apiserver's identity towards kubelets (logs, exec, port-forward); RBAC grants it
+  // system:kubelet-api-admin (cluster/node.ts).
+  await ensureCert(dir, {
+    name: 'apiserver-kubelet-client',
+    commonName: 'kube-apiserver-kubelet-client',
+    usages: ['clientAuth'],
+  });
   await ensureCert(dir, {
     name: 'front-proxy-client',
     signer: 'front-proxy-ca',
@@ -276,6 +283,7 @@ async function ensureApiserver(cp: ControlPlane): Promise<void> {
   const pki = cp.pkiDir;
   const serving = certPaths(pki, 'kube-apiserver');
   const frontProxy = certPaths(pki, 'front-proxy-client');
+  const kubeletClient = certPaths(pki, 'apiserver-kubelet-client');
   const serviceAccount = {
     key: path.join(pki, 'service-account.key'),
     pub: path.join(pki, 'service-account.pub'),
@@ -299,6 +307,10 @@ async function ensureApiserver(cp: ControlPlane): Promise<void> {
     '--requestheader-extra-headers-prefix=X-Remote-Extra-',
     `--proxy-client-cert-file=${frontProxy.cert}`,
     `--proxy-client-key-file=${frontProxy.key}`,
+    `--kubelet-client-certificate=${kubeletClient.cert}`,
+    `--kubelet-client-key=${kubeletClient.key}`,
+    `--kubelet-certificate-authority=${certPaths(pki, 'ca').cert}`,
+    '--kubelet-preferred-address-types=InternalIP,Hostname',
     '--authorization-mode=Node,RBAC',
     '--allow-privileged=true',
   ]);

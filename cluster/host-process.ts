@@ -39,7 +39,7 @@ export function isAlive(pid: number): boolean {
  * reused pid is not mistaken for it; by name, not path, so a process started from an older build
  * directory is still found and stopped).
  */
-function runningPid(pidFile: string, binary: string): number | undefined {
+export function runningPid(pidFile: string, binary: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;

@@ -15,6 +15,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ export interface ImageSpec {
   /** Host files to copy: source path → path inside the image. Programs bring their libraries along. */
   programs: { source: string; target: string }[];
   files: { source: string; target: string }[];
+  /** Symbolic links inside the image: `path` → `target` (e.g. busybox applets: /bin/sh → /bin/busybox). */
+  symlinks?: { path: string; target: string }[];
   entrypoint: string[];
 }
 
@@ -33,7 +36,7 @@ export interface ImageSpec {
 export function sharedLibraries(program: string): string[] {
   let out: string;
   try {
-    out = execFileSync('ldd', [program], { encoding: 'utf8' });
+    out = execFileSync('ldd', [program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return []; // static binary: "not a dynamic executable"
   }
@@ -64,6 +67,10 @@ export function buildImage(spec: ImageSpec, output: string): string {
       for (const lib of sharedLibraries(source)) put(lib, lib);
     }
     for (const { source, target } of spec.files) put(source, target);
+    for (const { path, target } of spec.symlinks ?? []) {
+      mkdirSync(dirname(join(rootfs, path)), { recursive: true });
+      symlinkSync(target, join(rootfs, path));
+    }
     mkdirSync(join(rootfs, 'etc'), { recursive: true });
     mkdirSync(join(rootfs, 'tmp'), { recursive: true });
     chmodSync(join(rootfs, 'tmp'), 0o1777);

@@ -13,7 +13,6 @@ import { checkTarget } from './lib/preflight.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUser } from './lib/ws-user.ts';
-import { frameValidatorFor } from './profiles/index.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
 const loadDurationMs = parseDuration(__ENV.LOAD_DURATION || '2m');
@@ -43,7 +42,7 @@ export async function httpUsers(data: unknown): Promise<void> {
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(config, profile, controlFor(runId), runId, frameValidatorFor(config.profile));
+  await wsUser(config, profile, controlFor(runId), runId);
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

@@ -11,7 +11,6 @@ import { checkTarget } from './lib/preflight.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUser } from './lib/ws-user.ts';
-import { frameValidatorFor } from './profiles/index.ts';
 
 const smokeMs = parseDuration(__ENV.SMOKE_DURATION || '10s');
 if (smokeMs === null)
@@ -44,13 +43,7 @@ export async function httpUsers(): Promise<void> {
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(
-    config,
-    profile,
-    new FixedDurationControl(smokeMs as number),
-    runId,
-    frameValidatorFor(config.profile),
-  );
+  await wsUser(config, profile, new FixedDurationControl(smokeMs as number), runId);
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

@@ -13,7 +13,6 @@ import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-dr
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUser } from './lib/ws-user.ts';
-import { frameValidatorFor } from './profiles/index.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;
@@ -42,7 +41,7 @@ export async function httpUsers(data: unknown): Promise<void> {
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(config, profile, new RunControl(redisUrl, runId), runId, frameValidatorFor(config.profile));
+  await wsUser(config, profile, new RunControl(redisUrl, runId), runId);
 }
 
 export async function rollout(data: unknown): Promise<void> {

@@ -70,19 +70,7 @@ export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 export type OrderMessage = v.InferOutput<typeof OrderMessage>;
 export type ClientMessage = v.InferOutput<typeof ClientMessage>;
 
-/** Close codes the service uses. */
-export const CloseCode = {
-  /** Normal closure requested by the client. */
-  normal: 1000,
-  /** Graceful shutdown: the pod is draining; reconnect with resume. */
-  goingAway: 1001,
-  /** Unauthenticated upgrade: missing, malformed, unknown or expired session cookie. */
-  unauthorized: 4401,
-  /** A frame that is not valid JSON or not a valid ClientMessage. */
-  badFrame: 4400,
-  /** The server could not start the feed for this socket (e.g. Redis unavailable): reconnect with lastId. */
-  unavailable: 1011,
-} as const;
+export { CloseCode } from './close-codes.ts';
 
 /** Largest client frame the service reads; a larger one is answered with `frame_too_large`. */
 export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;

@@ -3,7 +3,6 @@
  * validated, with defaults. Every invalid setting raises a ConfigError whose one-line message names it.
  * Pure: no k6 imports, unit-tested on Node.
  */
-import * as v from 'valibot';
 import { parseDuration } from './duration.ts';
 
 export class ConfigError extends Error {
@@ -62,29 +61,34 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-const Url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+\S*$/, 'must be an http:// or https:// URL'));
-const WsUrl = v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s/]+\S*$/, 'must be a ws:// or wss:// URL'));
-const RedisUrl = v.pipe(
-  v.string(),
-  v.regex(/^rediss?:\/\/[^\s/]+\S*$/, 'must be a redis:// or rediss:// URL'),
-);
-const Name = v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name'));
-
-function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>): T | null;
-function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback: T): T;
-function read<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, fallback?: T): T | null {
-  const raw = env[name];
-  if (raw === undefined || raw === '') {
-    if (fallback === undefined) return null;
-    return fallback;
-  }
-  const result = v.safeParse(schema, raw);
-  if (!result.success) throw new ConfigError(name, `${result.issues[0].message} (got '${raw}')`);
-  return result.output;
+/** A string setting's format: a pattern and what to say when a value does not match it. */
+interface Format {
+  pattern: RegExp;
+  message: string;
 }
 
-function required<T>(env: Env, name: string, schema: v.GenericSchema<string, T>, hint: string): T {
-  const value = read(env, name, schema);
+const anything: Format = { pattern: /^[\s\S]*$/, message: '' };
+const Url: Format = { pattern: /^https?:\/\/[^\s/]+\S*$/, message: 'must be an http:// or https:// URL' };
+const WsUrl: Format = { pattern: /^wss?:\/\/[^\s/]+\S*$/, message: 'must be a ws:// or wss:// URL' };
+const RedisUrl: Format = {
+  pattern: /^rediss?:\/\/[^\s/]+\S*$/,
+  message: 'must be a redis:// or rediss:// URL',
+};
+const Name: Format = { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, message: 'must be a DNS-1123 name' };
+const RunId: Format = { pattern: /^[\w-]{1,64}$/, message: 'must be 1-64 chars of [A-Za-z0-9_-]' };
+const ProfileName: Format = { pattern: /^[\w-]+$/, message: 'must be a profile name' };
+
+function read(env: Env, name: string, format: Format): string | null;
+function read(env: Env, name: string, format: Format, fallback: string): string;
+function read(env: Env, name: string, format: Format, fallback?: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback ?? null;
+  if (!format.pattern.test(raw)) throw new ConfigError(name, `${format.message} (got '${raw}')`);
+  return raw;
+}
+
+function required(env: Env, name: string, format: Format, hint: string): string {
+  const value = read(env, name, format);
   if (value === null) throw new ConfigError(name, `is required: ${hint}`);
   return value;
 }
@@ -135,7 +139,7 @@ export interface ParseOptions {
 export function parseConfig(env: Env, options: ParseOptions): Config {
   const strategy = oneOf(env, 'STRATEGY', strategies, 'rolling');
   const rolloutTrigger = oneOf(env, 'ROLLOUT_TRIGGER', rolloutTriggers, 'restart');
-  const rolloutImage = read(env, 'ROLLOUT_IMAGE', v.string());
+  const rolloutImage = read(env, 'ROLLOUT_IMAGE', anything);
   if (rolloutTrigger === 'image' && rolloutImage === null) {
     throw new ConfigError('ROLLOUT_IMAGE', 'is required when ROLLOUT_TRIGGER=image');
   }
@@ -153,25 +157,15 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
   if (httpVus + wsVus === 0)
     throw new ConfigError('HTTP_VUS', 'HTTP_VUS and WS_VUS are both 0: no users to validate');
   return {
-    runId:
-      read(
-        env,
-        'RUN_ID',
-        v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'must be 1-64 chars of [A-Za-z0-9_-]')),
-      ) ?? options.newRunId(),
-    profile: read(env, 'PROFILE', v.string(), 'reference'),
+    runId: read(env, 'RUN_ID', RunId) ?? options.newRunId(),
+    profile: read(env, 'PROFILE', anything, 'reference'),
     baseUrl: required(env, 'BASE_URL', Url, 'the service URL, e.g. http://127.0.0.1:8080').replace(
       /\/+$/,
       '',
     ),
     wsUrl: read(env, 'WS_URL', WsUrl),
     redisUrl,
-    thresholds: read(
-      env,
-      'THRESHOLDS',
-      v.pipe(v.string(), v.regex(/^[\w-]+$/, 'must be a profile name')),
-      'strict',
-    ),
+    thresholds: read(env, 'THRESHOLDS', ProfileName, 'strict'),
     strategy,
     rollouts: integer(env, 'ROLLOUTS', 1, 1, 500),
     rolloutTrigger,
@@ -191,9 +185,9 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     namespace: read(env, 'NAMESPACE', Name),
     deployment: read(env, 'DEPLOYMENT', Name),
     service: read(env, 'SERVICE', Name),
-    kubeconfig: read(env, 'KUBECONFIG', v.string()),
-    userPrefix: read(env, 'USER_PREFIX', v.string()),
-    userPassword: read(env, 'USER_PASSWORD', v.string()),
-    reportDir: read(env, 'REPORT_DIR', v.string(), 'reports'),
+    kubeconfig: read(env, 'KUBECONFIG', anything),
+    userPrefix: read(env, 'USER_PREFIX', anything),
+    userPassword: read(env, 'USER_PASSWORD', anything),
+    reportDir: read(env, 'REPORT_DIR', anything, 'reports'),
   };
 }

@@ -13,37 +13,7 @@ import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
 import { textReport } from './report/text.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
-
-/** Environment variables that shape a run: the reproduce command repeats them. */
-const runVariables = [
-  'BASE_URL',
-  'WS_URL',
-  'REDIS_URL',
-  'PROFILE',
-  'THRESHOLDS',
-  'STRATEGY',
-  'ROLLOUTS',
-  'ROLLOUT_TRIGGER',
-  'ROLLOUT_IMAGE',
-  'ROLLOUT_TIMEOUT',
-  'BASELINE',
-  'COOLDOWN',
-  'DRAIN_WINDOW',
-  'MAX_COLORS',
-  'HTTP_VUS',
-  'WS_VUS',
-  'HTTP_PACE',
-  'ORDER_INTERVAL',
-  'NEW_CONNECTION_SHARE',
-  'NEGATIVE_AUTH_SHARE',
-  'LOGOUT_SHARE',
-  'NAMESPACE',
-  'DEPLOYMENT',
-  'SERVICE',
-  'KUBECONFIG',
-  'USER_PREFIX',
-  'REPORT_DIR',
-];
+import { runVariables } from './run-variables.ts';
 
 export function reproduceCommand(env: Record<string, string | undefined>, script: string): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

@@ -8,18 +8,13 @@ export type WsEvent =
   | { kind: 'other'; type: string }
   | { kind: 'invalid'; reason: string };
 
-export function parseWsEvent(
-  raw: string,
-  profile: TargetProfile,
-  validateFrame?: (raw: string) => boolean,
-): WsEvent {
+export function parseWsEvent(raw: string, profile: TargetProfile): WsEvent {
   let data: unknown;
   try {
     data = JSON.parse(raw);
   } catch {
     return { kind: 'invalid', reason: 'not JSON' };
   }
-  if (validateFrame && !validateFrame(raw)) return { kind: 'invalid', reason: 'fails the protocol schema' };
   const ws = profile.websocket;
   const type = pick(data, ws.typeField);
   const str = (path: string) => {

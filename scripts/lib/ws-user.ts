@@ -24,7 +24,6 @@ export async function wsUser(
   profile: TargetProfile,
   control: Control,
   runId: string,
-  validateFrame?: (raw: string) => boolean,
 ): Promise<void> {
   const vu = exec.vu.idInTest;
   const user = userName(profile, config, 'w', vu);
@@ -104,7 +103,7 @@ export async function wsUser(
       ws.addEventListener('message', (e) => {
         const raw = (e as MessageEvent).data;
         const text = typeof raw === 'string' ? raw : '';
-        const event = parseWsEvent(text, profile, validateFrame);
+        const event = parseWsEvent(text, profile);
         const at = attribution();
         switch (event.kind) {
           case 'hello': {

@@ -66,22 +66,22 @@ describe('parseProfile', () => {
   it('rejects close codes outside 1000-4999 and non-integers', () => {
     assertProfileError(
       jsonProfile({ 'websocket.cleanCloseCodes': [1000, 999] }),
-      /websocket\.cleanCloseCodes\.1: /,
+      /websocket\.cleanCloseCodes\[1\]: /,
     );
     assertProfileError(
       jsonProfile({ 'websocket.unauthorizedCloseCodes': [5000] }),
-      /websocket\.unauthorizedCloseCodes\.0: /,
+      /websocket\.unauthorizedCloseCodes\[0\]: /,
     );
     assertProfileError(
       jsonProfile({ 'websocket.cleanCloseCodes': [1000.5] }),
-      /websocket\.cleanCloseCodes\.0: /,
+      /websocket\.cleanCloseCodes\[0\]: /,
     );
   });
 
   it('rejects wrong value types', () => {
     assertProfileError(
       jsonProfile({ 'http.unauthorizedStatuses': ['401'] }),
-      /http\.unauthorizedStatuses\.0: /,
+      /http\.unauthorizedStatuses\[0\]: /,
     );
     assertProfileError(jsonProfile({ 'websocket.order.qty': true }), /websocket\.order\.qty: /);
   });
@@ -89,7 +89,7 @@ describe('parseProfile', () => {
   it('rejects a document that is not an object', () => {
     assertProfileError(null, /^PROFILE: target\.json: \(root\): /);
     assertProfileError('reference', /^PROFILE: target\.json: \(root\): /);
-    assertProfileError([], /^PROFILE: target\.json: name: /);
+    assertProfileError([], /^PROFILE: target\.json: \(root\): expected an object, got an array/);
   });
 });
 
@@ -141,5 +141,14 @@ describe('fill', () => {
 
   it('leaves text without placeholders alone', () => {
     assert.equal(fill('plain {} { user }', { user: 'ann' }), 'plain {} { user }');
+  });
+});
+
+describe('parseProfile: typos are refused', () => {
+  it('names an unknown field instead of ignoring it', () => {
+    assertProfileError(
+      jsonProfile({ 'websocket.feed.sequence': 'seq' }),
+      /websocket\.feed\.sequence: unknown field/,
+    );
   });
 });

@@ -1,0 +1,132 @@
+/**
+ * Why the k6-operator rolls the Deployment exactly once: with parallelism N it starts N runners, runner i
+ * with `--execution-segment=<(i-1)/N>:<i/N> --execution-segment-sequence=0,1/N,…,1`, and k6 gives each
+ * scenario's VUs to the segments by that sequence, so the single-VU `rollout` scenario lands in exactly one
+ * runner while the users split evenly.
+ *
+ * Proven on the real bin/k6, without the operator: the scenarios are read from dist/zero-downtime.js itself
+ * (`k6 inspect`), mirrored into a probe script whose every VU only counts itself, and each segment is run
+ * as the operator would run it. A change to the suite's scenarios (say, a second rollout VU) fails here.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+
+const repo = resolve(import.meta.dirname, '../..');
+const k6 = join(repo, 'bin/k6');
+const work = mkdtempSync(join(tmpdir(), 'zerodrop-segments-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** The runner flags of k6-operator v1.5.0 (pkg/segmentation/segmentation.go NewCommandFragments), runner 1…n. */
+function operatorSegmentFlags(index: number, total: number): string[] {
+  const point = (i: number) => (i === 0 ? '0' : i === total ? '1' : `${i}/${total}`);
+  const sequence = Array.from({ length: total + 1 }, (_, i) => point(i)).join(',');
+  return [
+    `--execution-segment=${point(index - 1)}:${point(index)}`,
+    `--execution-segment-sequence=${sequence}`,
+  ];
+}
+
+interface Scenario {
+  executor: string;
+  vus: number;
+  [field: string]: unknown;
+}
+
+/** The scenarios of the real suite at its default scale, as k6 itself reads them. */
+function suiteScenarios(): Record<string, Scenario> {
+  const out = spawnSync(
+    k6,
+    [
+      'inspect',
+      '-e',
+      'BASE_URL=http://127.0.0.1:9',
+      '-e',
+      'REDIS_URL=redis://127.0.0.1:9',
+      'dist/zero-downtime.js',
+    ],
+    { cwd: repo, encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(out.status, 0, out.stderr);
+  return (JSON.parse(out.stdout) as { scenarios: Record<string, Scenario> }).scenarios;
+}
+
+/** Same scenarios and executors; every VU runs `probe` once, which counts it under its scenario's tag. */
+const probeScript = `
+import { Counter } from 'k6/metrics';
+const mirrored = JSON.parse(__ENV.ZD_SCENARIOS);
+const vus = new Counter('zd_probe_vus');
+const keep = (s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== null));
+export const options = {
+  scenarios: Object.fromEntries(
+    Object.entries(mirrored).map(([name, s]) => [name, { ...keep(s), exec: 'probe', maxDuration: '60s' }]),
+  ),
+  thresholds: Object.fromEntries(Object.keys(mirrored).map((name) => [\`zd_probe_vus{scenario:\${name}}\`, ['count>=0']])),
+};
+export function probe() {
+  vus.add(1);
+}
+export function handleSummary(data) {
+  const counts = {};
+  for (const name of Object.keys(mirrored)) {
+    counts[name] = data.metrics[\`zd_probe_vus{scenario:\${name}}\`]?.values.count ?? 0;
+  }
+  return { stdout: \`ZD_PROBE \${JSON.stringify(counts)}\\n\` };
+}
+`;
+
+function runSegment(
+  script: string,
+  scenarios: Record<string, Scenario>,
+  flags: string[],
+): Record<string, number> {
+  const out = spawnSync(k6, ['run', '--quiet', '--no-color', ...flags, script], {
+    env: { PATH: process.env.PATH ?? '', ZD_SCENARIOS: JSON.stringify(scenarios) },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(out.status, 0, `${out.stdout}\n${out.stderr}`);
+  const line = /^ZD_PROBE (.*)$/m.exec(out.stdout)?.[1];
+  assert.ok(line, `no probe line in k6's output:\n${out.stdout}`);
+  return JSON.parse(line) as Record<string, number>;
+}
+
+const scenarios = suiteScenarios();
+const probe = join(work, 'probe.js');
+writeFileSync(probe, probeScript);
+
+test('the suite has one single-VU rollout scenario beside the user scenarios', () => {
+  assert.deepEqual(Object.keys(scenarios).sort(), ['http_users', 'rollout', 'ws_users']);
+  assert.equal(scenarios.rollout?.vus, 1);
+  assert.equal(scenarios.rollout?.executor, 'per-vu-iterations');
+});
+
+test('without segments the probe counts exactly the suite VUs (the probe measures what it should)', () => {
+  assert.deepEqual(runSegment(probe, scenarios, []), { http_users: 300, rollout: 1, ws_users: 200 });
+});
+
+for (const parallelism of [2, 3, 4]) {
+  test(`parallelism ${parallelism}: the rollout VU runs in exactly one runner, the users split evenly`, (t) => {
+    const perRunner = Array.from({ length: parallelism }, (_, i) =>
+      runSegment(probe, scenarios, operatorSegmentFlags(i + 1, parallelism)),
+    );
+    const total = (name: string) => perRunner.reduce((sum, counts) => sum + (counts[name] ?? 0), 0);
+    assert.equal(total('rollout'), 1, JSON.stringify(perRunner));
+    assert.equal(perRunner.filter((c) => c.rollout === 1).length, 1, JSON.stringify(perRunner));
+    for (const name of ['http_users', 'ws_users']) {
+      const vus = scenarios[name]?.vus as number;
+      assert.equal(total(name), vus, JSON.stringify(perRunner));
+      for (const counts of perRunner) {
+        const share = counts[name] as number;
+        assert.ok(Math.abs(share - vus / parallelism) < 1, `${name}: ${share} of ${vus} in one runner`);
+      }
+    }
+    const rolloutRunner = perRunner.findIndex((c) => c.rollout === 1) + 1;
+    t.diagnostic(
+      `runner ${rolloutRunner} of ${parallelism} has the rollout VU: ${JSON.stringify(perRunner)}`,
+    );
+  });
+}
