@@ -138,7 +138,7 @@ export function combineRunners(runners: SummaryRow[][]): CombinedVerdict {
       (!missing && summed(group)) || {
         ...first,
         value: group.map((r) => r.value).join(' | '),
-        ok: !missing && group.every((r) => r.ok),
+        ok: !missing && group.every((r) => r.ok && r.thresholds.every((t) => t.ok)),
         combination: 'every runner',
       },
     );

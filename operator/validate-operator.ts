@@ -1,0 +1,312 @@
+/**
+ * `make operator-validate`: zerodrop's main job as a distributed k6-operator TestRun against the reference
+ * service `make deploy` left in namespace zerodrop. Steps (one ✓/✗ line each, every wait bounded):
+ * build and load the runner and operator images, deploy the k6-operator (k8s/k6-operator), store
+ * dist/zero-downtime.js in a ConfigMap, apply k8s/k6-operator/testrun.yaml with a fresh RUN_ID, wait for
+ * the TestRun to finish, collect each runner's exit code and log. Then the verdict: each runner's k6 exit
+ * code and what failed on its share, the whole run's rows (operator/combined-verdict.ts), and the
+ * Deployment's revision, which must have moved by exactly ROLLOUTS: the rollout ran once, not per runner.
+ *
+ * Settings: CLUSTER (embedded, or existing: the images are built but loading them is up to you),
+ * RUN_ID (default operator-<time>), OPERATOR_TIMEOUT (default 20m: how long the TestRun may take).
+ * Exit code: 0 pass, 99 fail, a runner's k6 code when a runner could not judge (e.g. 108), 2 for a
+ * setting, 1 when a step failed. Logs and the verdict go to reports/<RUN_ID>/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { type ClusterAccess, clusterAccess } from '../cluster/access.ts';
+import { parseDeploySettings } from '../cluster/deploy-config.ts';
+import { diagnostics } from '../cluster/diagnostics.ts';
+import { importArchive } from '../cluster/images-load.ts';
+import { nodeLayout } from '../cluster/node-layout.ts';
+import { fatal, formatDuration, Status, StepError } from '../cluster/status.ts';
+import { ConfigError } from '../scripts/lib/config.ts';
+import { parseDuration } from '../scripts/lib/duration.ts';
+import { type CombinedRow, combineRunners, parseSummaryRows, type SummaryRow } from './combined-verdict.ts';
+import { buildOperatorImages } from './images.ts';
+import { readTestRun, scriptFiles, testRunFor } from './testrun.ts';
+
+const repo = resolve(import.meta.dirname, '..');
+const OPERATOR_NAMESPACE = 'k6-operator-system';
+const OPERATOR_DEPLOYMENT = 'k6-operator-controller-manager';
+/** The reference service's Deployment, which the TestRun's rollout VU rolls. */
+const TARGET_DEPLOYMENT = 'session-app';
+const POLL_MS = 5_000;
+
+interface Runner {
+  pod: string;
+  segment: string;
+  exitCode: number | null;
+  log: string;
+  rows: SummaryRow[] | null;
+}
+
+async function main(): Promise<void> {
+  try {
+    process.exitCode = await operatorValidate();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`✗ ${error.message}`);
+    process.exit(2);
+  }
+}
+
+async function operatorValidate(): Promise<number> {
+  const settings = parseDeploySettings(process.env);
+  const timeoutText = process.env.OPERATOR_TIMEOUT || '20m';
+  const timeoutMs = parseDuration(timeoutText);
+  if (timeoutMs === null)
+    throw new ConfigError('OPERATOR_TIMEOUT', `must be a duration like 20m (got '${timeoutText}')`);
+  const runId =
+    process.env.RUN_ID || `operator-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+  const testRun = readTestRun();
+  const { name, namespace } = testRun.metadata;
+  const rollouts = Number(testRun.spec.runner.env?.find((e) => e.name === 'ROLLOUTS')?.value ?? 1);
+  const reportDir = join(process.env.REPORT_DIR || join(repo, 'reports'), runId);
+  const status = new Status();
+  const access = await clusterAccess(settings);
+  const kubectl = (args: string[], what: string, input?: string) => run(access, args, what, input);
+
+  const revisionBefore = await status.step(
+    `Checking the reference service is deployed (namespace ${namespace})`,
+    async () => {
+      await kubectl(
+        ['get', 'serviceaccount', 'zerodrop-driver', '-n', namespace],
+        'finding the driver account',
+      ).catch(() => {
+        throw new StepError(`nothing is deployed in namespace ${namespace}: run make deploy`);
+      });
+      return revision(access, namespace);
+    },
+  );
+  await status.step('Building the k6 runner and k6-operator images', async () => {
+    const dir = settings.cluster === 'embedded' ? nodeLayout().imagesDir : join(reportDir, 'images');
+    mkdirSync(dir, { recursive: true });
+    const archives = buildOperatorImages(dir);
+    if (settings.cluster === 'embedded') {
+      for (const archive of archives) await importArchive(nodeLayout(), archive);
+    } else {
+      status.note(
+        `CLUSTER=existing: load ${archives.join(' and ')} into your nodes (e.g. kind load image-archive)`,
+      );
+    }
+  });
+  await status.step('Deploying the k6-operator (k8s/k6-operator)', async () => {
+    await kubectl(
+      ['apply', '--server-side', '--force-conflicts', '-k', join(repo, 'k8s/k6-operator')],
+      'kubectl apply -k k8s/k6-operator',
+    );
+    await kubectl(
+      ['wait', '--for=condition=Established', 'crd/testruns.k6.io', '--timeout=60s'],
+      'waiting for the TestRun CRD',
+    );
+    await kubectl(
+      ['rollout', 'restart', `deployment/${OPERATOR_DEPLOYMENT}`, '-n', OPERATOR_NAMESPACE],
+      'restarting the manager on the loaded image',
+    );
+    await kubectl(
+      ['rollout', 'status', `deployment/${OPERATOR_DEPLOYMENT}`, '-n', OPERATOR_NAMESPACE, '--timeout=120s'],
+      'waiting for the k6-operator manager',
+    );
+  });
+  await status.step(`Removing an earlier TestRun ${name}`, async () => {
+    await kubectl(
+      ['delete', 'testrun', name, '-n', namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'],
+      'deleting the TestRun',
+    );
+    await kubectl(
+      ['wait', '--for=delete', 'pod', '-l', `k6_cr=${name}`, '-n', namespace, '--timeout=120s'],
+      'waiting for its pods to go',
+    );
+  });
+  const { configMap } = testRun.spec.script;
+  const files = scriptFiles(testRun);
+  await status.step(
+    `Storing ${files.map((f) => f.key).join(' and ')} in ConfigMap ${configMap.name}`,
+    async () => {
+      await kubectl(
+        ['delete', 'configmap', configMap.name, '-n', namespace, '--ignore-not-found'],
+        'deleting the ConfigMap',
+      );
+      const fromFiles = files.map((f) => `--from-file=${f.key}=${f.path}`);
+      await kubectl(
+        ['create', 'configmap', configMap.name, '-n', namespace, ...fromFiles],
+        'kubectl create configmap',
+      );
+    },
+  );
+  await status.step(`Applying TestRun ${name}: ${testRun.spec.parallelism} runners, RUN_ID ${runId}`, () =>
+    kubectl(['apply', '-f', '-'], 'kubectl apply the TestRun', testRunFor(runId)),
+  );
+  const took = await status
+    .step(`Waiting ≤ ${timeoutText} for TestRun ${name} to finish`, () =>
+      waitForFinish(access, name, namespace, timeoutMs),
+    )
+    .catch(async (error: unknown) => {
+      process.stderr.write(await operatorDiagnostics(access, namespace));
+      throw error;
+    });
+  status.note(`TestRun finished after ${formatDuration(took)}`);
+  const runners = await status.step("Collecting the runners' exit codes and logs", () =>
+    collectRunners(access, name, namespace),
+  );
+  const revisionAfter = await revision(access, namespace);
+
+  mkdirSync(reportDir, { recursive: true });
+  for (const [i, r] of runners.entries()) writeFileSync(join(reportDir, `runner-${i + 1}.log`), r.log);
+  const { text, exitCode } = verdict(runId, runners, {
+    before: revisionBefore,
+    after: revisionAfter,
+    rollouts,
+  });
+  writeFileSync(join(reportDir, 'operator-verdict.txt'), text);
+  console.log(`\n${text}Logs: ${relative(process.cwd(), reportDir)}/runner-*.log, operator-verdict.txt`);
+  return exitCode;
+}
+
+async function run(access: ClusterAccess, args: string[], what: string, input?: string): Promise<string> {
+  const out = await (input === undefined
+    ? access.sh
+    : access.sh({ input }))`${access.kubectl} ${args}`.nothrow();
+  if (out.exitCode !== 0) throw new StepError(`${what} failed`, `${out.stdout}\n${out.stderr}`);
+  return out.stdout;
+}
+
+async function revision(access: ClusterAccess, namespace: string): Promise<number> {
+  const out = await run(
+    access,
+    [
+      'get',
+      'deployment',
+      TARGET_DEPLOYMENT,
+      '-n',
+      namespace,
+      '-o',
+      'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
+    ],
+    `reading deployment ${TARGET_DEPLOYMENT}`,
+  );
+  return Number(out.trim());
+}
+
+/** Polls the TestRun's stage until `finished`; fails at `error` or at the deadline. Returns the time taken. */
+async function waitForFinish(
+  access: ClusterAccess,
+  name: string,
+  namespace: string,
+  timeoutMs: number,
+): Promise<number> {
+  const started = Date.now();
+  let stage = '';
+  while (Date.now() - started < timeoutMs) {
+    stage = (
+      await run(
+        access,
+        ['get', 'testrun', name, '-n', namespace, '-o', 'jsonpath={.status.stage}'],
+        'reading the TestRun',
+      )
+    ).trim();
+    if (stage === 'finished') return Date.now() - started;
+    if (stage === 'error') throw new StepError(`TestRun ${name} reached stage error`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  throw new StepError(
+    `TestRun ${name} did not finish within ${formatDuration(timeoutMs)} (stage '${stage}')`,
+  );
+}
+
+interface PodList {
+  items: {
+    metadata: { name: string };
+    spec: { containers: { name: string; command?: string[] }[] };
+    status: { containerStatuses?: { name: string; state: { terminated?: { exitCode: number } } }[] };
+  }[];
+}
+
+async function collectRunners(access: ClusterAccess, name: string, namespace: string): Promise<Runner[]> {
+  const pods = JSON.parse(
+    await run(
+      access,
+      ['get', 'pods', '-n', namespace, '-l', `k6_cr=${name},runner=true`, '-o', 'json'],
+      'listing the runner pods',
+    ),
+  ) as PodList;
+  const runners: Runner[] = [];
+  for (const pod of pods.items.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    const command = pod.spec.containers.find((c) => c.name === 'k6')?.command ?? [];
+    const segment = command.find((a) => a.startsWith('--execution-segment='))?.split('=')[1] ?? 'whole test';
+    const exitCode =
+      pod.status.containerStatuses?.find((c) => c.name === 'k6')?.state.terminated?.exitCode ?? null;
+    const log = await run(
+      access,
+      ['logs', pod.metadata.name, '-n', namespace, '-c', 'k6'],
+      `reading the log of ${pod.metadata.name}`,
+    );
+    runners.push({ pod: pod.metadata.name, segment, exitCode, log, rows: parseSummaryRows(log) });
+  }
+  if (runners.length === 0) throw new StepError(`no runner pods of TestRun ${name} found`);
+  return runners;
+}
+
+function verdict(
+  runId: string,
+  runners: Runner[],
+  deployment: { before: number; after: number; rollouts: number },
+): { text: string; exitCode: number } {
+  const lines = [
+    `zerodrop ${runId} on the k6-operator (${runners.length} runners)`,
+    '',
+    'Runners (each judges only its own share)',
+  ];
+  for (const r of runners) {
+    const failed = (r.rows ?? []).filter((row) => !row.ok).map((row) => `${row.metric} = ${row.value}`);
+    const summary =
+      r.rows === null
+        ? 'no summary in its log'
+        : failed.length === 0
+          ? 'all rows pass'
+          : `fails on its share: ${failed.join(', ')}`;
+    lines.push(`  ${r.pod}  segment ${r.segment}  k6 exit ${r.exitCode ?? 'none'}  ${summary}`);
+  }
+  const rolled = deployment.after - deployment.before;
+  const rolloutRow: CombinedRow = {
+    kind: 'guard',
+    ok: rolled === deployment.rollouts,
+    title: `the Deployment was rolled exactly ${deployment.rollouts} time(s), not once per runner`,
+    metric: `${TARGET_DEPLOYMENT} revision`,
+    value: `${deployment.before} → ${deployment.after}`,
+    thresholds: [{ expression: `+${deployment.rollouts}`, ok: rolled === deployment.rollouts }],
+    combination: 'summed',
+  };
+  const judged = runners.every((r) => r.rows !== null);
+  const combined = combineRunners(runners.flatMap((r) => (r.rows ? [r.rows] : [])));
+  const rows = [...combined.rows, rolloutRow];
+  lines.push('', 'Whole run (counts and rates summed over the runners; percentiles must hold on each)');
+  for (const row of rows) {
+    const exprs = row.thresholds.map((t) => `${t.expression}${t.ok ? '' : ' ✗'}`).join(', ');
+    lines.push(
+      `  ${row.ok ? '✓' : '✗'} ${row.title} — ${row.metric} = ${row.value} (${exprs})${row.combination === 'every runner' ? ' [each runner]' : ''}`,
+    );
+  }
+  const unjudged = runners.find((r) => r.exitCode !== 0 && r.exitCode !== 99);
+  const passed = judged && combined.passed && rolloutRow.ok;
+  const exitCode = unjudged ? (unjudged.exitCode ?? 1) : passed ? 0 : 99;
+  lines.push(
+    '',
+    unjudged
+      ? `ERROR: runner ${unjudged.pod} could not judge its share (k6 exit ${unjudged.exitCode ?? 'none'})`
+      : passed
+        ? 'PASS: zero downtime across the runners'
+        : 'FAIL: an invariant or guard failed on the whole run',
+    '',
+  );
+  return { text: lines.join('\n'), exitCode };
+}
+
+async function operatorDiagnostics(access: ClusterAccess, namespace: string): Promise<string> {
+  const manager =
+    await access.sh`${access.kubectl} logs deployment/${OPERATOR_DEPLOYMENT} -n ${OPERATOR_NAMESPACE} --tail=30`.nothrow();
+  return `${await diagnostics(access, namespace)}--- k6-operator manager (last 30 lines)\n${manager.stdout}${manager.stderr}\n`;
+}
+
+main().catch(fatal);
