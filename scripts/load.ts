@@ -5,19 +5,16 @@
  * LOAD_DURATION and judges the invariants it can see from the client side.
  */
 import { type Control, FixedDurationControl, RunControl } from './lib/control.ts';
-import { parseDuration } from './lib/duration.ts';
 import { httpUser } from './lib/http-user.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
-import { loadSettings, runIdFromSetup } from './lib/settings.ts';
+import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUser } from './lib/ws-user.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
-const loadDurationMs = parseDuration(__ENV.LOAD_DURATION || '2m');
-if (loadDurationMs === null)
-  throw new Error(`LOAD_DURATION: must be a duration like 90s or 5m (got '${__ENV.LOAD_DURATION}')`);
+const loadDurationMs = durationSetting('LOAD_DURATION', '2m');
 const guards = guardsFor(config, { rollout: false, audit: false });
 
 export const options = {
@@ -26,9 +23,7 @@ export const options = {
 };
 
 function controlFor(runId: string): Control {
-  return config.redisUrl
-    ? new RunControl(config.redisUrl, runId)
-    : new FixedDurationControl(loadDurationMs as number);
+  return config.redisUrl ? new RunControl(config.redisUrl, runId) : new FixedDurationControl(loadDurationMs);
 }
 
 export function setup(): { runId: string } {

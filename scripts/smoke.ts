@@ -3,18 +3,15 @@
  * the client-side invariants of the strict profile and guards that they really ran. No rollout, no Redis.
  */
 import { FixedDurationControl } from './lib/control.ts';
-import { parseDuration } from './lib/duration.ts';
 import { httpUser } from './lib/http-user.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
-import { loadSettings, runIdFromSetup } from './lib/settings.ts';
+import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUser } from './lib/ws-user.ts';
 
-const smokeMs = parseDuration(__ENV.SMOKE_DURATION || '10s');
-if (smokeMs === null)
-  throw new Error(`SMOKE_DURATION: must be a duration like 10s (got '${__ENV.SMOKE_DURATION}')`);
+const smokeMs = durationSetting('SMOKE_DURATION', '10s');
 const settings = loadSettings({ requireRedis: false });
 const config = {
   ...settings.config,
@@ -28,7 +25,7 @@ const { profile, thresholds } = settings;
 const guards = guardsFor(config, { rollout: false, audit: false });
 
 export const options = {
-  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, (smokeMs as number) + 30_000),
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, smokeMs + 30_000),
   thresholds: thresholdsFor(thresholds, guards, { audit: false }),
 };
 
@@ -38,12 +35,12 @@ export function setup(): { runId: string } {
 }
 
 export async function httpUsers(): Promise<void> {
-  await httpUser(config, profile, new FixedDurationControl(smokeMs as number));
+  await httpUser(config, profile, new FixedDurationControl(smokeMs));
 }
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(config, profile, new FixedDurationControl(smokeMs as number), runId);
+  await wsUser(config, profile, new FixedDurationControl(smokeMs), runId);
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

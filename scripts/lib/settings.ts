@@ -6,7 +6,8 @@ import exec from 'k6/execution';
 import strict from '../../thresholds/strict.json';
 import tolerant from '../../thresholds/tolerant.json';
 import { builtinProfiles } from '../profiles/index.ts';
-import { type Config, type ParseOptions, parseConfig } from './config.ts';
+import { type Config, ConfigError, type ParseOptions, parseConfig } from './config.ts';
+import { parseDuration } from './duration.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
 import { parseProfile, type TargetProfile } from './profile.ts';
 
@@ -58,9 +59,33 @@ function loadThresholds(name: string): ThresholdProfile {
 
 /** Config (with the profile's defaults for user, namespace and objects) — throws on the first bad setting. */
 export function loadSettings(options: Omit<ParseOptions, 'newRunId'>): Settings {
-  const config = parseConfig(__ENV, { ...options, newRunId });
-  const profile = loadProfile(config.profile);
-  return { config, profile, thresholds: loadThresholds(config.thresholds) };
+  return oneLine(() => {
+    const config = parseConfig(__ENV, { ...options, newRunId });
+    const profile = loadProfile(config.profile);
+    return { config, profile, thresholds: loadThresholds(config.thresholds) };
+  });
+}
+
+/** A duration setting of one entry (LOAD_DURATION, SMOKE_DURATION), in milliseconds. */
+export function durationSetting(name: string, fallback: string): number {
+  return oneLine(() => {
+    const ms = parseDuration(__ENV[name] || fallback);
+    if (ms === null) throw new ConfigError(name, `must be a duration like 90s or 5m (got '${__ENV[name]}')`);
+    return ms;
+  });
+}
+
+/**
+ * Settings errors leave the init context as a plain string: k6 then prints the one line naming the
+ * setting (an Error would come with a stack trace) and exits 107, before any load.
+ */
+function oneLine<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    // biome-ignore lint/style/useThrowOnlyError: a string is what k6 prints without a stack trace
+    throw error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** The run id is decided once, in setup(), and handed to every VU through setup data. */
