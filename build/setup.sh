@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Redis, nginx (load balancer of the no-Kubernetes tier), wrk (benchmarks), and the
-# node-level pieces of the embedded cluster (containerd, runc, CNI plugins, iptables, openssl).
-APT_PACKAGES=(redis-server nginx-light wrk busybox-static curl)
+# node-level pieces of the embedded cluster: containerd (+ ctr, shim), runc, the CNI plugins, iptables,
+# iproute2 (ip: bridge, netns), openssl (PKI), kmod (modprobe where br_netfilter/overlay are modules),
+# gcc + libc6-dev (the static pause binary).
+APT_PACKAGES=(redis-server nginx-light wrk busybox-static curl containerd runc containernetworking-plugins iptables iproute2 openssl kmod gcc libc6-dev)
 
 ok() { echo " ✓ $*"; }
 fail() { echo " ✗ $*" >&2; exit 1; }

@@ -26,7 +26,9 @@ import {
   deleteOrphanNetns,
   preflight,
   prepareHost,
+  recordHostSysctls,
   removeKubepodsCgroups,
+  restoreHostSysctls,
   unmountUnder,
 } from './host.ts';
 import { runningPid, stopProcess } from './host-process.ts';
@@ -39,6 +41,7 @@ import {
   ensureNodeCredentials,
   ensureNodePorts,
   isRunning,
+  killOrphanComponents,
   type NodeComponent,
   type NodeContext,
   nodeProcess,
@@ -67,6 +70,9 @@ function clusterProcesses(layout: NodeLayout) {
   ];
 }
 
+/** The host's sysctl values from before the node changed them, restored by teardown. */
+const hostSysctlsFile = (layout: NodeLayout) => path.join(layout.root, 'host-sysctls.json');
+
 const runningComponents = (layout: NodeLayout) =>
   clusterProcesses(layout)
     .filter((proc) => runningPid(proc.pidFile, proc.binary) !== undefined)
@@ -85,13 +91,24 @@ function controlPlaneForTeardown(layout: NodeLayout): ControlPlane {
   };
 }
 
-/** Removes the state folder after unmounting what lives under it; keeps logs/ when asked. */
+/**
+ * Removes this cluster's part of the state folder after unmounting what lives under it: the node and
+ * control-plane folders, the admin kubeconfig, the sysctl record, and (unless kept) its logs. Other
+ * instances under the same root (the control-plane smoke test's `smoke/`) are left alone.
+ */
 async function removeStateFolder(layout: NodeLayout, keepLogs: boolean): Promise<void> {
-  await unmountUnder(layout.root);
-  if (!existsSync(layout.root)) return;
-  for (const entry of readdirSync(layout.root)) {
-    if (keepLogs && entry === path.basename(layout.logDir)) continue;
-    await rm(path.join(layout.root, entry), { recursive: true, force: true });
+  await unmountUnder(layout.nodeDir);
+  await unmountUnder(layout.controlPlaneDir);
+  for (const entry of [
+    layout.nodeDir,
+    layout.controlPlaneDir,
+    layout.adminKubeconfig,
+    hostSysctlsFile(layout),
+  ])
+    await rm(entry, { recursive: true, force: true });
+  if (!keepLogs && existsSync(layout.logDir)) {
+    for (const log of readdirSync(layout.logDir).filter((f) => f.startsWith(`${INSTANCE}-`)))
+      await rm(path.join(layout.logDir, log), { force: true });
   }
 }
 
@@ -101,12 +118,14 @@ async function removeStateFolder(layout: NodeLayout, keepLogs: boolean): Promise
  * runs. The logs of that earlier cluster go too: cluster-down keeps them for a post-mortem.
  */
 async function clearStaleState(layout: NodeLayout): Promise<void> {
+  killOrphanComponents(layout);
   await removeLeftoverContainers(layout);
-  await unmountUnder(layout.root);
+  await unmountUnder(layout.nodeDir);
   await deleteOrphanNetns();
   await deleteBridge();
   await deleteChains();
   await removeKubepodsCgroups();
+  await restoreHostSysctls(hostSysctlsFile(layout));
   await removeStateFolder(layout, false);
 }
 
@@ -198,7 +217,10 @@ export async function clusterUp(status: Status): Promise<void> {
       `Reusing the running cluster (${running.length}/8 components up); starting only what stopped`,
     );
   }
-  await status.step(`Preparing the host (sysctls, bridge ${BRIDGE} with ${NODE_IP}/24)`, prepareHost);
+  await status.step(`Preparing the host (sysctls, bridge ${BRIDGE} with ${NODE_IP}/24)`, async () => {
+    await recordHostSysctls(hostSysctlsFile(layout));
+    await prepareHost();
+  });
   const cp = await createControlPlane({
     name: INSTANCE,
     stateDir: layout.controlPlaneDir,
@@ -263,18 +285,26 @@ export async function clusterDown(status: Status): Promise<void> {
     await removeLeftoverContainers(layout);
   });
   await status.step('Stopping kube-proxy', () => stop('kube-proxy'));
+  // CoreDNS before the control plane: the apiserver's graceful exit waits for open watches.
+  await status.step('Stopping CoreDNS', () => stop('coredns'));
   await status.step('Stopping the control plane (scheduler, controller-manager, apiserver, etcd)', () =>
     deleteControlPlane(controlPlaneForTeardown(layout)),
   );
   await status.step('Stopping containerd', () => stop('containerd'));
-  await status.step('Stopping CoreDNS', () => stop('coredns'));
-  await status.step(`Removing pod network namespaces, bridge ${BRIDGE} and KUBE-*/CNI-* chains`, async () => {
-    await deleteOrphanNetns();
-    await deleteBridge();
-    await deleteChains();
-    await removeKubepodsCgroups();
-  });
-  await status.step(`Removing ${layout.root} (logs/ kept)`, () => removeStateFolder(layout, true));
+  await status.step(
+    `Removing pod network namespaces, bridge ${BRIDGE}, KUBE-*/CNI-* chains; restoring sysctls`,
+    async () => {
+      killOrphanComponents(layout);
+      await deleteOrphanNetns();
+      await deleteBridge();
+      await deleteChains();
+      await removeKubepodsCgroups();
+      await restoreHostSysctls(hostSysctlsFile(layout));
+    },
+  );
+  await status.step(`Removing the cluster's state in ${layout.root} (logs/ kept)`, () =>
+    removeStateFolder(layout, true),
+  );
 }
 
 /**
@@ -290,8 +320,10 @@ export async function loadImages(status: Status, userArchive?: string): Promise<
   );
   await status.step('Importing them into the node (ctr -n k8s.io images import)', async () => {
     await ensurePauseImage(layout);
-    for (const archive of archives) await importArchive(layout, archive);
-    await rm(layout.imagesDir, { recursive: true, force: true });
+    for (const archive of archives) {
+      await importArchive(layout, archive);
+      await rm(archive, { force: true });
+    }
   });
   if (userArchive) {
     const archive = path.resolve(userArchive);

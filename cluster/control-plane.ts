@@ -228,7 +228,10 @@ function kubeconfig(cp: ControlPlane, user: string): string {
 async function ensureKubeconfigs(cp: ControlPlane): Promise<void> {
   await mkdir(path.join(cp.stateDir, 'kubeconfigs'), { recursive: true });
   for (const user of ['admin', 'kube-controller-manager', 'kube-scheduler']) {
-    await writeFile(kubeconfigPath(cp, user), `${kubeconfig(cp, user)}\n`);
+    const file = kubeconfigPath(cp, user);
+    const content = `${kubeconfig(cp, user)}\n`;
+    // Unchanged files stay untouched, so a re-run changes nothing.
+    if (!existsSync(file) || (await readFile(file, 'utf8')) !== content) await writeFile(file, content);
   }
 }
 

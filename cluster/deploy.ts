@@ -127,7 +127,11 @@ async function writeDriverKubeconfig(access: ClusterAccess): Promise<string> {
     )
   ).trim();
   const view = JSON.parse(
-    await run(access, ['config', 'view', '--raw', '--minify', '-o', 'json'], 'kubectl config view'),
+    await run(
+      access,
+      ['config', 'view', '--raw', '--minify', '--flatten', '-o', 'json'],
+      'kubectl config view',
+    ),
   );
   const cluster = view.clusters[0].cluster;
   const file = path.join(deployDir, 'driver.kubeconfig');

@@ -4,7 +4,7 @@
  * iptables chains, mounts under the state folder, kubepods cgroups), removed like `rm -f`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, type ProcessOutput, which } from 'zx';
 import { BRIDGE, checkSocketPath, NODE_IP, NODE_PREFIX_LENGTH, type NodeLayout } from './node-layout.ts';
@@ -70,9 +70,47 @@ async function run(what: string, command: Promise<ProcessOutput>): Promise<Proce
 
 /** Writes a sysctl only when it differs, so a re-run changes nothing. */
 async function ensureSysctl(key: string, value: string): Promise<void> {
-  const file = path.join('/proc/sys', key.replaceAll('.', '/'));
+  const file = sysctlFile(key);
   if ((await readFile(file, 'utf8')).trim() === value) return;
   await writeFile(file, value);
+}
+
+/**
+ * Sysctls the node changes: ours (forwarding), kube-proxy's (route_localnet, for NodePorts on
+ * 127.0.0.1) and the kubelet's kernel tunables (it sets them because protectKernelDefaults is false).
+ */
+const NODE_SYSCTLS = [
+  'net.ipv4.ip_forward',
+  'net.bridge.bridge-nf-call-iptables',
+  'net.ipv4.conf.all.route_localnet',
+  'vm.overcommit_memory',
+  'vm.panic_on_oom',
+  'kernel.panic',
+  'kernel.panic_on_oops',
+  'kernel.keys.root_maxkeys',
+  'kernel.keys.root_maxbytes',
+];
+
+const sysctlFile = (key: string) => path.join('/proc/sys', key.replaceAll('.', '/'));
+
+/** Records the host's values of NODE_SYSCTLS once, before the node changes them. */
+export async function recordHostSysctls(file: string): Promise<void> {
+  if (existsSync(file)) return;
+  const values: Record<string, string> = {};
+  for (const key of NODE_SYSCTLS) {
+    if (existsSync(sysctlFile(key))) values[key] = (await readFile(sysctlFile(key), 'utf8')).trim();
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(values, null, 2)}\n`);
+}
+
+/** Puts back what recordHostSysctls saw (no record: nothing to do). */
+export async function restoreHostSysctls(file: string): Promise<void> {
+  if (!existsSync(file)) return;
+  const values = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  for (const [key, value] of Object.entries(values)) {
+    if (existsSync(sysctlFile(key))) await ensureSysctl(key, value);
+  }
 }
 
 /** Kernel features (modprobe only when not built in or loaded), forwarding sysctls, the node bridge. */

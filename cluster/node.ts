@@ -220,6 +220,18 @@ export async function applyNodeRbac(ctx: NodeContext): Promise<void> {
 
 // ---- containerd -------------------------------------------------------------------------------
 
+const CAP_SYS_RESOURCE = 24n;
+
+/**
+ * Whether this process may lower OOM scores. Some sandboxes (this project's VMs among them) drop
+ * CAP_SYS_RESOURCE, and then runc fails every pod sandbox, because the kubelet asks for -998 for
+ * the pause container ("nsexec: failed to update /proc/self/oom_score_adj: Permission denied").
+ */
+function canLowerOomScore(): boolean {
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return effective === undefined || ((BigInt(`0x${effective}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+}
+
 function containerdConfig(layout: NodeLayout): string {
   const c = layout.containerd;
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
@@ -242,6 +254,8 @@ function containerdConfig(layout: NodeLayout): string {
     '  stream_server_address = "127.0.0.1"',
     '  stream_server_port = "0"',
     '  enable_selinux = false',
+    "  # true only without CAP_SYS_RESOURCE: containers then keep OOM scores >= containerd's own.",
+    `  restrict_oom_score_adj = ${!canLowerOomScore()}`,
     `  [${cri}.containerd]`,
     '    snapshotter = "overlayfs"',
     '    default_runtime_name = "runc"',
@@ -443,22 +457,84 @@ export async function ensureKubeProxy(ctx: NodeContext, restart: boolean): Promi
 
 // ---- removing containers ---------------------------------------------------------------------
 
-/** Kills and deletes every task and container in containerd's k8s.io namespace (containerd running). */
+/**
+ * Kills and deletes every task and container in containerd's k8s.io namespace (containerd running).
+ * Tasks that already exited make `tasks rm -f` complain; what counts is that no container is left.
+ */
 export async function removeContainersWithCtr(layout: NodeLayout): Promise<number> {
-  const ids = (await ctr(layout, ['containers', 'ls', '-q'], 'listing containers'))
-    .split('\n')
-    .filter(Boolean);
-  if (ids.length === 0) return 0;
-  const tasks = (await ctr(layout, ['tasks', 'ls', '-q'], 'listing tasks')).split('\n').filter(Boolean);
-  if (tasks.length > 0) await ctr(layout, ['tasks', 'rm', '-f', ...tasks], 'killing tasks');
-  await ctr(layout, ['containers', 'rm', ...ids], 'deleting containers');
+  const list = async (what: 'containers' | 'tasks') =>
+    (await ctr(layout, [what, 'ls', '-q'], `listing ${what}`)).split('\n').filter(Boolean);
+  const ids = await list('containers');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const left = await list('containers');
+    if (left.length === 0) return ids.length;
+    const tasks = await list('tasks');
+    if (tasks.length > 0)
+      await ctrShell`ctr --address ${layout.containerd.socket} -n k8s.io tasks rm -f ${tasks}`;
+    await ctrShell`ctr --address ${layout.containerd.socket} -n k8s.io containers rm ${left}`;
+  }
+  const left = await list('containers');
+  if (left.length > 0) throw new StepError(`containerd still has ${left.length} containers`, left.join('\n'));
   return ids.length;
 }
 
+/** Programs of the cluster: a process running one of them with the state folder in its arguments is ours. */
+const COMPONENT_PROGRAMS = new Set([
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'containerd',
+  'containerd-shim-runc-v2',
+  'kubelet',
+  'kube-proxy',
+  'coredns',
+]);
+
 /**
- * Leftovers of a containerd that is gone: containers runc still knows (killed and deleted with
- * `runc delete --force`) and shims that were serving our socket (SIGKILL).
+ * Component processes of this cluster that no pid file names any more (a deleted or stale state
+ * folder): found by program name plus the state folder in their arguments, so a shell tailing a
+ * log is never touched.
  */
+function orphanComponentPids(layout: NodeLayout): number[] {
+  // Our instance's folders only: the control-plane smoke test keeps its own under the same root.
+  const ours = [`${layout.controlPlaneDir}/`, `${layout.nodeDir}/`];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid || !isAlive(pid)) continue;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (
+        COMPONENT_PROGRAMS.has(path.basename(argv[0] ?? '')) &&
+        argv.some((arg) => ours.some((dir) => arg.includes(dir)))
+      )
+        pids.push(pid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/**
+ * Component processes still running for this state folder although nothing should run (a lost or
+ * stale pid file, shims of a dead containerd): SIGKILL. Only for when every component is meant to be
+ * stopped: it does not spare processes the pid files name.
+ */
+export function killOrphanComponents(layout: NodeLayout): number {
+  const pids = orphanComponentPids(layout);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids.length;
+}
+
+/** Containers runc still knows in our runc root (their containerd is gone): `runc delete --force`. */
 export async function removeLeftoverContainers(layout: NodeLayout): Promise<number> {
   let removed = 0;
   const runcRoot = path.join(layout.containerd.runcRoot, 'k8s.io');
@@ -470,30 +546,5 @@ export async function removeLeftoverContainers(layout: NodeLayout): Promise<numb
       removed++;
     }
   }
-  for (const pid of shimPids(layout.containerd.socket)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
   return removed;
-}
-
-/** containerd-shim-runc-v2 processes started for our containerd socket. */
-function shimPids(socket: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || !isAlive(pid)) continue;
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (path.basename(argv[0] ?? '') !== 'containerd-shim-runc-v2') continue;
-      const address = argv[argv.indexOf('-address') + 1];
-      if (argv.includes('-address') && address === socket) pids.push(pid);
-    } catch {
-      // exited while we looked
-    }
-  }
-  return pids;
 }

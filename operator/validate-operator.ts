@@ -22,8 +22,9 @@ import { nodeLayout } from '../cluster/node-layout.ts';
 import { fatal, formatDuration, Status, StepError } from '../cluster/status.ts';
 import { ConfigError } from '../scripts/lib/config.ts';
 import { parseDuration } from '../scripts/lib/duration.ts';
-import { type CombinedRow, combineRunners, parseSummaryRows, type SummaryRow } from './combined-verdict.ts';
+import { parseSummaryRows } from './combined-verdict.ts';
 import { buildOperatorImages } from './images.ts';
+import { operatorVerdict, type Runner } from './operator-verdict.ts';
 import { readTestRun, scriptFiles, testRunFor } from './testrun.ts';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -32,14 +33,6 @@ const OPERATOR_DEPLOYMENT = 'k6-operator-controller-manager';
 /** The reference service's Deployment, which the TestRun's rollout VU rolls. */
 const TARGET_DEPLOYMENT = 'session-app';
 const POLL_MS = 5_000;
-
-interface Runner {
-  pod: string;
-  segment: string;
-  exitCode: number | null;
-  log: string;
-  rows: SummaryRow[] | null;
-}
 
 async function main(): Promise<void> {
   try {
@@ -96,10 +89,20 @@ async function operatorValidate(): Promise<number> {
       ['apply', '--server-side', '--force-conflicts', '-k', join(repo, 'k8s/k6-operator')],
       'kubectl apply -k k8s/k6-operator',
     );
-    await kubectl(
-      ['wait', '--for=condition=Established', 'crd/testruns.k6.io', '--timeout=60s'],
-      'waiting for the TestRun CRD',
-    );
+    // kubectl wait fails at once while a new CRD has no conditions yet: poll it instead.
+    await poll('the TestRun CRD was not established', 60_000, 1_000, async () => {
+      const established = await kubectl(
+        [
+          'get',
+          'crd',
+          'testruns.k6.io',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+        ],
+        'reading the TestRun CRD',
+      );
+      return established.trim() === 'True' ? { done: true } : { last: `Established '${established.trim()}'` };
+    });
     await kubectl(
       ['rollout', 'restart', `deployment/${OPERATOR_DEPLOYMENT}`, '-n', OPERATOR_NAMESPACE],
       'restarting the manager on the loaded image',
@@ -154,7 +157,8 @@ async function operatorValidate(): Promise<number> {
 
   mkdirSync(reportDir, { recursive: true });
   for (const [i, r] of runners.entries()) writeFileSync(join(reportDir, `runner-${i + 1}.log`), r.log);
-  const { text, exitCode } = verdict(runId, runners, {
+  const { text, exitCode } = operatorVerdict(runId, runners, {
+    deployment: TARGET_DEPLOYMENT,
     before: revisionBefore,
     after: revisionAfter,
     rollouts,
@@ -190,29 +194,41 @@ async function revision(access: ClusterAccess, namespace: string): Promise<numbe
 }
 
 /** Polls the TestRun's stage until `finished`; fails at `error` or at the deadline. Returns the time taken. */
-async function waitForFinish(
-  access: ClusterAccess,
-  name: string,
-  namespace: string,
+/**
+ * Reads `probe` every `intervalMs` until it returns a value, for at most `timeoutMs`; the last reading is
+ * named in the timeout error. Returns the value and the time it took.
+ */
+async function poll<T>(
+  what: string,
   timeoutMs: number,
-): Promise<number> {
+  intervalMs: number,
+  probe: () => Promise<{ done: T } | { last: string }>,
+): Promise<{ value: T; tookMs: number }> {
   const started = Date.now();
-  let stage = '';
+  let last = '';
   while (Date.now() - started < timeoutMs) {
-    stage = (
+    const reading = await probe();
+    if ('done' in reading) return { value: reading.done, tookMs: Date.now() - started };
+    last = reading.last;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new StepError(`${what} within ${formatDuration(timeoutMs)} (last: ${last || 'nothing'})`);
+}
+
+/** Polls the TestRun's stage until `finished`; fails at `error` or at the deadline. Returns the time taken. */
+async function waitForFinish(access: ClusterAccess, name: string, namespace: string, timeoutMs: number) {
+  const { tookMs } = await poll(`TestRun ${name} did not finish`, timeoutMs, POLL_MS, async () => {
+    const stage = (
       await run(
         access,
         ['get', 'testrun', name, '-n', namespace, '-o', 'jsonpath={.status.stage}'],
         'reading the TestRun',
       )
     ).trim();
-    if (stage === 'finished') return Date.now() - started;
     if (stage === 'error') throw new StepError(`TestRun ${name} reached stage error`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  throw new StepError(
-    `TestRun ${name} did not finish within ${formatDuration(timeoutMs)} (stage '${stage}')`,
-  );
+    return stage === 'finished' ? { done: true } : { last: `stage '${stage}'` };
+  });
+  return tookMs;
 }
 
 interface PodList {
@@ -246,61 +262,6 @@ async function collectRunners(access: ClusterAccess, name: string, namespace: st
   }
   if (runners.length === 0) throw new StepError(`no runner pods of TestRun ${name} found`);
   return runners;
-}
-
-function verdict(
-  runId: string,
-  runners: Runner[],
-  deployment: { before: number; after: number; rollouts: number },
-): { text: string; exitCode: number } {
-  const lines = [
-    `zerodrop ${runId} on the k6-operator (${runners.length} runners)`,
-    '',
-    'Runners (each judges only its own share)',
-  ];
-  for (const r of runners) {
-    const failed = (r.rows ?? []).filter((row) => !row.ok).map((row) => `${row.metric} = ${row.value}`);
-    const summary =
-      r.rows === null
-        ? 'no summary in its log'
-        : failed.length === 0
-          ? 'all rows pass'
-          : `fails on its share: ${failed.join(', ')}`;
-    lines.push(`  ${r.pod}  segment ${r.segment}  k6 exit ${r.exitCode ?? 'none'}  ${summary}`);
-  }
-  const rolled = deployment.after - deployment.before;
-  const rolloutRow: CombinedRow = {
-    kind: 'guard',
-    ok: rolled === deployment.rollouts,
-    title: `the Deployment was rolled exactly ${deployment.rollouts} time(s), not once per runner`,
-    metric: `${TARGET_DEPLOYMENT} revision`,
-    value: `${deployment.before} → ${deployment.after}`,
-    thresholds: [{ expression: `+${deployment.rollouts}`, ok: rolled === deployment.rollouts }],
-    combination: 'summed',
-  };
-  const judged = runners.every((r) => r.rows !== null);
-  const combined = combineRunners(runners.flatMap((r) => (r.rows ? [r.rows] : [])));
-  const rows = [...combined.rows, rolloutRow];
-  lines.push('', 'Whole run (counts and rates summed over the runners; percentiles must hold on each)');
-  for (const row of rows) {
-    const exprs = row.thresholds.map((t) => `${t.expression}${t.ok ? '' : ' ✗'}`).join(', ');
-    lines.push(
-      `  ${row.ok ? '✓' : '✗'} ${row.title} — ${row.metric} = ${row.value} (${exprs})${row.combination === 'every runner' ? ' [each runner]' : ''}`,
-    );
-  }
-  const unjudged = runners.find((r) => r.exitCode !== 0 && r.exitCode !== 99);
-  const passed = judged && combined.passed && rolloutRow.ok;
-  const exitCode = unjudged ? (unjudged.exitCode ?? 1) : passed ? 0 : 99;
-  lines.push(
-    '',
-    unjudged
-      ? `ERROR: runner ${unjudged.pod} could not judge its share (k6 exit ${unjudged.exitCode ?? 'none'})`
-      : passed
-        ? 'PASS: zero downtime across the runners'
-        : 'FAIL: an invariant or guard failed on the whole run',
-    '',
-  );
-  return { text: lines.join('\n'), exitCode };
 }
 
 async function operatorDiagnostics(access: ClusterAccess, namespace: string): Promise<string> {

@@ -1,0 +1,126 @@
+/**
+ * The embedded cluster as the end-to-end tests use it: brought up (idempotently), images loaded, the
+ * reference service deployed (PROFILE=good). Then the node, cluster DNS, the NodePort on 127.0.0.1,
+ * the apiserver → kubelet path and the rollout driver's RBAC are checked against the real thing.
+ * Leaves the cluster up for e2e-*.test.ts; zz-teardown.test.ts takes it down at the end of make test.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { $ } from 'zx';
+import { builtBinDir } from '../../cluster/binary-cache.ts';
+import { clusterUp, loadImages } from '../../cluster/cluster.ts';
+import { deploy } from '../../cluster/deploy.ts';
+import { resolveInCluster } from '../../cluster/dns.ts';
+import { nodeLayout } from '../../cluster/node-layout.ts';
+import { Status } from '../../cluster/status.ts';
+import { type DeployedTarget, readTarget } from '../../cluster/target.ts';
+
+const layout = nodeLayout();
+const namespace = 'zerodrop';
+let kubectlBin = '';
+let target: DeployedTarget;
+
+const kubectl = (kubeconfig = layout.adminKubeconfig) =>
+  $({ env: { ...process.env, KUBECONFIG: kubeconfig }, quiet: true, nothrow: true, timeout: '30s' });
+
+async function getJson<T>(args: string[]): Promise<T> {
+  const out = await kubectl()`${kubectlBin} ${args} -o json`;
+  assert.equal(out.exitCode, 0, out.stderr);
+  return out.json() as T;
+}
+
+/** The pid of every cluster component, from its pid file. */
+function componentPids(): Record<string, string> {
+  const pids: Record<string, string> = {};
+  for (const dir of [path.join(layout.controlPlaneDir, 'pids'), layout.pidDir]) {
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir)) pids[file] = readFileSync(path.join(dir, file), 'utf8').trim();
+  }
+  return pids;
+}
+
+describe('the embedded cluster', { concurrency: 1 }, () => {
+  before(
+    async () => {
+      const status = new Status(process.stdout);
+      await clusterUp(status);
+      await loadImages(status);
+      await deploy({ profile: 'good', layout: 'rolling', cluster: 'embedded' }, status);
+      kubectlBin = path.join(await builtBinDir(), 'kubectl');
+      target = readTarget();
+    },
+    { timeout: 10 * 60_000 },
+  );
+
+  test('the node is Ready, on containerd with the built kubelet', async () => {
+    const node = await getJson<{
+      status: { conditions: { type: string; status: string }[]; nodeInfo: Record<string, string> };
+    }>(['get', 'node', layout.nodeName]);
+    assert.equal(node.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+    assert.match(node.status.nodeInfo.containerRuntimeVersion ?? '', /^containerd:\/\//);
+    const versions = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '../../cluster/versions.json'), 'utf8'),
+    );
+    assert.equal(node.status.nodeInfo.kubeletVersion, versions.kubernetes);
+  });
+
+  test('every Deployment is available', async () => {
+    const list = await getJson<{
+      items: {
+        metadata: { name: string };
+        spec: { replicas: number };
+        status: { availableReplicas?: number };
+      }[];
+    }>(['get', 'deployments', '-n', namespace]);
+    assert.deepEqual(
+      list.items.map((d) => [d.metadata.name, d.status.availableReplicas ?? 0]).sort(),
+      list.items.map((d) => [d.metadata.name, d.spec.replicas]).sort(),
+    );
+  });
+
+  test('cluster DNS resolves the redis Service to its ClusterIP', async () => {
+    const service = await getJson<{ spec: { clusterIP: string } }>([
+      'get',
+      'service',
+      'redis',
+      '-n',
+      namespace,
+    ]);
+    assert.deepEqual(await resolveInCluster(`redis.${namespace}.svc.cluster.local`), [
+      service.spec.clusterIP,
+    ]);
+  });
+
+  test('the NodePort answers on 127.0.0.1, and /readyz is 200 (pods reach redis://redis:6379 by name)', async () => {
+    assert.match(target.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${target.baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    assert.equal(response.status, 200, await response.text());
+  });
+
+  test('kubectl logs reaches the kubelet (the apiserver has a kubelet client certificate)', async () => {
+    const out = await kubectl()`${kubectlBin} logs -n ${namespace} deployment/redis --tail=50`;
+    assert.equal(out.exitCode, 0, out.stderr);
+    assert.match(out.stdout, /Ready to accept connections/);
+  });
+
+  test('the rollout driver may patch Deployments in zerodrop, and nothing more', async () => {
+    const canI = async (...args: string[]) => {
+      const out = await kubectl(target.driverKubeconfig)`${kubectlBin} auth can-i ${args}`;
+      return out.stdout.trim();
+    };
+    assert.equal(await canI('patch', 'deployments', '-n', namespace), 'yes');
+    assert.equal(await canI('get', 'secrets', '-n', namespace), 'no');
+    assert.equal(await canI('patch', 'deployments', '-n', 'default'), 'no');
+  });
+
+  test('cluster-up again is quick and changes nothing', { timeout: 60_000 }, async () => {
+    const pids = componentPids();
+    const startedAt = Date.now();
+    await clusterUp(new Status(process.stdout));
+    assert.ok(Date.now() - startedAt < 20_000, `re-run took ${Date.now() - startedAt} ms`);
+    assert.deepEqual(componentPids(), pids);
+    assert.equal(Object.keys(pids).length, 8);
+  });
+});
