@@ -47,6 +47,7 @@ import {
   nodeProcess,
   removeContainersWithCtr,
   removeLeftoverContainers,
+  removeStaleShimSockets,
   writeNodeConfig,
 } from './node.ts';
 import { BRIDGE, INSTANCE, NODE_IP, type NodeLayout, nodeLayout, PAUSE_IMAGE } from './node-layout.ts';
@@ -120,6 +121,7 @@ async function removeStateFolder(layout: NodeLayout, keepLogs: boolean): Promise
 async function clearStaleState(layout: NodeLayout): Promise<void> {
   killOrphanComponents(layout);
   await removeLeftoverContainers(layout);
+  await removeStaleShimSockets(layout);
   await unmountUnder(layout.nodeDir);
   await deleteOrphanNetns();
   await deleteBridge();
@@ -295,6 +297,7 @@ export async function clusterDown(status: Status): Promise<void> {
     `Removing pod network namespaces, bridge ${BRIDGE}, KUBE-*/CNI-* chains; restoring sysctls`,
     async () => {
       killOrphanComponents(layout);
+      await removeStaleShimSockets(layout);
       await deleteOrphanNetns();
       await deleteBridge();
       await deleteChains();

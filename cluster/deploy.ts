@@ -11,10 +11,11 @@ import { type ClusterAccess, clusterAccess } from './access.ts';
 import type { DeploySettings } from './deploy-config.ts';
 import { diagnostics } from './diagnostics.ts';
 import { Status, StepError } from './status.ts';
-import { deployDir, writeTarget } from './target.ts';
+import { deployDir, readTarget, writeTarget } from './target.ts';
 
 const namespace = 'zerodrop';
 const waitTimeout = '180s';
+const serviceTimeoutMs = 30_000;
 
 /** The kustomization for this deploy: base plus the components the settings ask for. */
 export function kustomization(settings: Pick<DeploySettings, 'profile' | 'layout'>): string {
@@ -111,10 +112,32 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
         deployedAt: new Date().toISOString(),
       });
     });
+    // kube-proxy programs a new Service a moment after its pods are Ready: wait until it answers.
+    const { baseUrl } = readTarget();
+    await status.step(`Waiting ≤ ${serviceTimeoutMs / 1000}s for GET ${baseUrl}/readyz to answer 200`, () =>
+      waitForReadyz(baseUrl),
+    );
   } catch (error) {
     process.stderr.write(await diagnostics(access, namespace));
     throw error;
   }
+}
+
+/** Polls `<baseUrl>/readyz` until 200; bounded by serviceTimeoutMs. */
+async function waitForReadyz(baseUrl: string): Promise<void> {
+  const deadline = Date.now() + serviceTimeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = String((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new StepError(`${baseUrl}/readyz did not answer 200 in ${serviceTimeoutMs / 1000}s (last: ${last})`);
 }
 
 /** A kubeconfig for the driver's ServiceAccount: the admin kubeconfig's server and CA, the SA's token. */

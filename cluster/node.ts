@@ -4,8 +4,9 @@
  * node's certificates and kubeconfigs, the RBAC the node components need, and the removal of every
  * container, with containerd (`ctr`) while it runs and with runc when only leftovers remain.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, which } from 'zx';
 import { type ControlPlane, kubeconfigPath, kubectlShell } from './control-plane.ts';
@@ -32,6 +33,7 @@ import { StepError } from './status.ts';
 const READY_TIMEOUT_MS = { containerd: 30_000, kubelet: 60_000, kubeProxy: 60_000 };
 const PROBE_TIMEOUT_MS = 3_000;
 const CTR_TIMEOUT = '60s';
+const SHIM_SOCKET_DIR = '/run/containerd/s';
 
 export interface NodePorts {
   kubelet: number;
@@ -547,4 +549,20 @@ export async function removeLeftoverContainers(layout: NodeLayout): Promise<numb
     }
   }
   return removed;
+}
+
+/**
+ * Socket files of shims that were killed instead of exiting: containerd 1.6 names them
+ * /run/containerd/s/<sha256(<containerd socket>/<namespace>/<task id>)>, so ours are found exactly
+ * from the task folders in containerd's state. Only for when containerd and its shims are gone.
+ */
+export async function removeStaleShimSockets(layout: NodeLayout): Promise<void> {
+  const tasks = path.join(layout.containerd.state, 'io.containerd.runtime.v2.task', 'k8s.io');
+  if (!existsSync(tasks)) return;
+  for (const id of readdirSync(tasks)) {
+    const digest = createHash('sha256')
+      .update(path.join(layout.containerd.socket, 'k8s.io', id))
+      .digest('hex');
+    await rm(path.join(SHIM_SOCKET_DIR, digest), { force: true });
+  }
 }

@@ -61,14 +61,15 @@ async function operatorValidate(): Promise<number> {
   const kubectl = (args: string[], what: string, input?: string) => run(access, args, what, input);
 
   const revisionBefore = await status.step(
-    `Checking the reference service is deployed (namespace ${namespace})`,
+    `Checking the cluster and the reference service (namespace ${namespace})`,
     async () => {
-      await kubectl(
-        ['get', 'serviceaccount', 'zerodrop-driver', '-n', namespace],
-        'finding the driver account',
-      ).catch(() => {
+      await kubectl(['get', '--raw', '/readyz'], `reaching the cluster through ${access.kubeconfig}`);
+      const account =
+        await access.sh`${access.kubectl} get serviceaccount zerodrop-driver -n ${namespace}`.nothrow();
+      if (/NotFound/.test(account.stderr)) {
         throw new StepError(`nothing is deployed in namespace ${namespace}: run make deploy`);
-      });
+      }
+      if (account.exitCode !== 0) throw new StepError('finding the driver account failed', account.stderr);
       return revision(access, namespace);
     },
   );
