@@ -31,7 +31,8 @@ lint: ## Biome: lint and format check
 
 test: setup tools k6 bundle cluster-binaries lint typecheck ## The whole test suite (unit, service, k6 against real services and the embedded cluster)
 	@mkdir -p reports/junit
-	@$(TSX) --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+	@trap '$(TSX) cluster/cli.ts cluster-down >/dev/null 2>&1 || true' EXIT; \
+	$(TSX) --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
 	  --test-reporter=junit --test-reporter-destination=reports/junit/tests.xml $(TESTS)
 
 demo: setup k6 bundle cluster-binaries ## Bring up the embedded cluster, deploy, validate a live rollout, print the verdict
@@ -67,5 +68,5 @@ operator-validate: k6 bundle tools ## The main job as a 2-runner k6-operator Tes
 rainbow-cleanup: ## Repair an interrupted rainbow rollout (idempotent)
 	@$(TSX) cluster/cli.ts rainbow-cleanup
 
-clean: ## Remove build output (bin/, dist/, reports/); caches outside the clone stay
+clean: cluster-down ## Tear the cluster down, remove build output (bin/, dist/, reports/, .zerodrop/); caches stay
 	@rm -rf bin dist reports .zerodrop

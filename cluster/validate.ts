@@ -24,8 +24,10 @@ export async function validate(overrides: Record<string, string> = {}): Promise<
   for (const file of [k6, script])
     if (!existsSync(file)) throw new Error(`${path.relative(repo, file)} is missing: run make k6 bundle`);
   const runId =
-    process.env.RUN_ID || `${target.profile}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
-  const reportRoot = process.env.REPORT_DIR || path.join(repo, 'reports');
+    overrides.RUN_ID ||
+    process.env.RUN_ID ||
+    `${target.profile}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+  const reportRoot = overrides.REPORT_DIR || process.env.REPORT_DIR || path.join(repo, 'reports');
   const reportDir = path.join(reportRoot, runId);
   mkdirSync(reportDir, { recursive: true });
   const env: Record<string, string> = {

@@ -90,19 +90,15 @@ async function operatorValidate(): Promise<number> {
       ['apply', '--server-side', '--force-conflicts', '-k', join(repo, 'k8s/k6-operator')],
       'kubectl apply -k k8s/k6-operator',
     );
-    // kubectl wait fails at once while a new CRD has no conditions yet: poll it instead.
+    // kubectl wait (and a jsonpath filter) fail at once while a new CRD has no conditions yet: poll them.
     await poll('the TestRun CRD was not established', 60_000, 1_000, async () => {
-      const established = await kubectl(
-        [
-          'get',
-          'crd',
-          'testruns.k6.io',
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-        ],
+      const out = await kubectl(
+        ['get', 'crd', 'testruns.k6.io', '-o', 'jsonpath={.status.conditions}'],
         'reading the TestRun CRD',
       );
-      return established.trim() === 'True' ? { done: true } : { last: `Established '${established.trim()}'` };
+      const conditions = (out.trim() === '' ? [] : JSON.parse(out)) as { type: string; status: string }[];
+      const established = conditions.find((c) => c.type === 'Established')?.status ?? 'no condition yet';
+      return established === 'True' ? { done: true } : { last: `Established: ${established}` };
     });
     await kubectl(
       ['rollout', 'restart', `deployment/${OPERATOR_DEPLOYMENT}`, '-n', OPERATOR_NAMESPACE],
