@@ -3,17 +3,11 @@
  * PROFILE (good or a known-bad mode of the reference service), STRATEGY (layout: rolling or rainbow),
  * CLUSTER (embedded, the default, or existing: the current kubeconfig context).
  */
+import { BAD_MODES, type BadMode } from '../app/src/modes.ts';
 import { oneOf } from '../scripts/lib/config.ts';
 
-export const badModes = [
-  'memory-sessions',
-  'abrupt-shutdown',
-  'no-resume',
-  'pod-affinity',
-  'racy-logout',
-  'no-cookie-guard',
-  'no-order-dedup',
-] as const;
+/** The known-bad modes of the reference service (BAD_MODE), each with a component in k8s/components/bad-modes. */
+export const badModes = BAD_MODES.filter((m): m is Exclude<BadMode, 'none'> => m !== 'none');
 export const deployProfiles = ['good', ...badModes] as const;
 export const layouts = ['rolling', 'rainbow'] as const;
 export const clusters = ['embedded', 'existing'] as const;

@@ -96,7 +96,8 @@ async function operatorValidate(): Promise<number> {
         ['get', 'crd', 'testruns.k6.io', '-o', 'jsonpath={.status.conditions}'],
         'reading the TestRun CRD',
       );
-      const conditions = (out.trim() === '' ? [] : JSON.parse(out)) as { type: string; status: string }[];
+      // Empty or `null` until the apiserver has set the first conditions.
+      const conditions = (out.trim() ? (JSON.parse(out) ?? []) : []) as { type: string; status: string }[];
       const established = conditions.find((c) => c.type === 'Established')?.status ?? 'no condition yet';
       return established === 'True' ? { done: true } : { last: `Established: ${established}` };
     });

@@ -5,10 +5,12 @@
  */
 import exec from 'k6/execution';
 import http from 'k6/http';
+import type { Kubernetes } from 'k6/x/kubernetes';
 import type { Config } from './config.ts';
 import type { RunControl } from './control.ts';
-import { errorText, kubeClient } from './kube.ts';
+import { errorText, type KubeObject, kubeClient } from './kube.ts';
 import type { TargetProfile } from './profile.ts';
+import { colorName } from './rainbow-plan.ts';
 
 function fail(setting: string, problem: string): never {
   exec.test.abort(`${setting}: ${problem}`);
@@ -79,12 +81,39 @@ export function checkCluster(config: Config, profile: TargetProfile): void {
       fail('RBAC', `the rollout driver may not ${verb} ${kind} in namespace '${namespace}'`);
     }
   }
+  const target =
+    config.strategy === 'rainbow' ? servingColor(kube, config, profile, namespace, deployment) : deployment;
   try {
-    kube.get('Deployment.apps', deployment, namespace);
+    kube.get('Deployment.apps', target, namespace);
   } catch (error) {
     const text = errorText(error);
     if (/not ?found|\(404\)/i.test(text))
-      fail('DEPLOYMENT', `deployment '${deployment}' not found in namespace '${namespace}'`);
-    fail('KUBECONFIG', `cannot read deployment '${deployment}': ${text}`);
+      fail('DEPLOYMENT', `deployment '${target}' not found in namespace '${namespace}'`);
+    fail('KUBECONFIG', `cannot read deployment '${target}': ${text}`);
   }
+}
+
+/** Rainbow: the Deployment of the color the main Service selects (`<base>-<color>`). */
+function servingColor(
+  kube: Kubernetes,
+  config: Config,
+  profile: TargetProfile,
+  namespace: string,
+  base: string,
+): string {
+  const service = config.service ?? profile.kubernetes.service;
+  let color: string | undefined;
+  try {
+    color = (kube.get('Service', service, namespace) as KubeObject).spec?.selector?.[
+      profile.kubernetes.colorLabel
+    ];
+  } catch (error) {
+    fail('SERVICE', `service '${service}' not found in namespace '${namespace}': ${errorText(error)}`);
+  }
+  if (!color)
+    fail(
+      'SERVICE',
+      `service '${service}' selects no ${profile.kubernetes.colorLabel}: deploy the rainbow layout first`,
+    );
+  return colorName(base, color);
 }

@@ -1,6 +1,9 @@
 /** The detection matrix the end-to-end tests fill and print: mode × invariant × verdict. */
+
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ValidateResult } from '../../cluster/validate.ts';
 import { formatTable } from '../../scripts/lib/report/text.ts';
 
 export interface MatrixRow {
@@ -39,4 +42,29 @@ export function printMatrix(): void {
   ])) {
     console.log(`  ${line}`);
   }
+}
+
+/**
+ * Records a run in the matrix and asserts it: a good run (no expected invariants) must pass; a bad one
+ * must fail on thresholds (99) with at least one of `expected` among the failed invariants.
+ */
+export function judge(layout: string, mode: string, expected: string[], result: ValidateResult): string[] {
+  const failed = result.exitCode === 0 ? [] : result.exitCode === 99 ? failedInReport(result.reportDir) : [];
+  const verdict = result.exitCode === 0 ? 'PASS' : result.exitCode === 99 ? 'FAIL' : 'ERROR';
+  const ok =
+    expected.length === 0
+      ? result.exitCode === 0
+      : result.exitCode === 99 && expected.some((i) => failed.includes(i));
+  matrix.push({ layout, mode, expected: expected.join(' | ') || '—', failed, verdict, ok });
+  if (expected.length === 0) {
+    assert.equal(
+      result.exitCode,
+      0,
+      `expected PASS, got exit ${result.exitCode}; failed: ${failed.join(', ')}`,
+    );
+  } else {
+    assert.equal(result.exitCode, 99, `expected a threshold failure (99), got ${result.exitCode}`);
+    assert.ok(ok, `expected one of ${expected.join(', ')} to fail; failed: ${failed.join(', ')}`);
+  }
+  return failed;
 }

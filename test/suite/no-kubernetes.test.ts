@@ -6,21 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { detections } from '../support/detections.ts';
 import { actOnRollouts } from '../support/external-rollout.ts';
 import { startFleet } from '../support/fleet.ts';
 import { failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
-
-/** Each known-bad mode and the invariants of which at least one must fail. */
-const detections: Record<string, string[]> = {
-  'memory-sessions': ['zd_auth_lost'],
-  'abrupt-shutdown': ['zd_ws_abnormal_closes', 'zd_http_conn_errors', 'zd_http_5xx'],
-  'no-resume': ['zd_msgs_lost'],
-  'pod-affinity': ['zd_auth_lost'],
-  'racy-logout': ['zd_audit_null_values', 'zd_audit_logged_out_alive', 'zd_logout_ineffective'],
-  'no-cookie-guard': ['zd_negative_auth_wrong'],
-  'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
-};
 
 const only = process.env.ZD_MODES?.split(',');
 /** ZD_FULL_SCALE=1 runs the good service at the default 300 HTTP + 200 WebSocket users. */

@@ -1,0 +1,15 @@
+/**
+ * Each known-bad mode of the reference service and the invariants of which at least one must fail
+ * when zerodrop validates a rollout of it (the no-Kubernetes tier and the embedded cluster share it).
+ */
+import type { BadMode } from '../../app/src/modes.ts';
+
+export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
+  'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
+  'abrupt-shutdown': ['zd_ws_abnormal_closes', 'zd_http_conn_errors', 'zd_http_5xx'],
+  'no-resume': ['zd_msgs_lost'],
+  'pod-affinity': ['zd_auth_lost'],
+  'racy-logout': ['zd_audit_null_values', 'zd_audit_logged_out_alive', 'zd_logout_ineffective'],
+  'no-cookie-guard': ['zd_negative_auth_wrong'],
+  'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
+};
