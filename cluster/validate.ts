@@ -44,11 +44,11 @@ export async function validate(overrides: Record<string, string> = {}): Promise<
   console.log(
     ` • Validating ${target.profile} (${target.layout}) at ${target.baseUrl}: bin/k6 run dist/zero-downtime.js`,
   );
-  const child = spawn(k6, ['run', '--quiet', script], {
-    cwd: repo,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  // Forwarded through this process's streams, not inherited: a test runner reading our stdout must
+  // never see k6's bytes land in the middle of its own messages.
+  const child = spawn(k6, ['run', '--quiet', script], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(process.stdout, { end: false });
+  child.stderr.pipe(process.stderr, { end: false });
   const exitCode = await new Promise<number>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
   );

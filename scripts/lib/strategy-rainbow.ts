@@ -27,6 +27,8 @@ import { deploymentView } from './rollout-state.ts';
 import { login } from './users.ts';
 
 const pollSeconds = 0.5;
+/** How many polls a new color Service gets to start answering (15 s). */
+const serviceSyncAttempts = 30;
 
 interface Target {
   kube: ReturnType<typeof kubeClient>;
@@ -122,11 +124,18 @@ function smokeTest(t: Target, config: Config, profile: TargetProfile, color: str
   const svc = t.kube.get('Service', colorName(t.base, color), t.namespace) as KubeObject;
   const port = svc.spec?.ports?.[0]?.port;
   const baseUrl = `http://${svc.spec?.clusterIP}:${port}`;
-  const anonymous = http.get(`${baseUrl}${profile.http.identity.path}`, {
-    jar: new http.CookieJar(),
-    tags: { flow: 'smoke' },
-    timeout: '5s',
-  });
+  const probeOnce = () =>
+    http.get(`${baseUrl}${profile.http.identity.path}`, {
+      jar: new http.CookieJar(),
+      tags: { flow: 'smoke' },
+      timeout: '5s',
+    });
+  // A new Service answers once kube-proxy has programmed it (a second or so): until then connects are refused.
+  let anonymous = probeOnce();
+  for (let attempt = 0; anonymous.status === 0 && attempt < serviceSyncAttempts; attempt++) {
+    sleep(pollSeconds);
+    anonymous = probeOnce();
+  }
   if (!profile.http.unauthorizedStatuses.includes(anonymous.status)) {
     return `without a session ${profile.http.identity.path} answered ${anonymous.status} ${anonymous.error ?? ''}`.trim();
   }

@@ -34,7 +34,7 @@ const rainbowRun = {
 };
 
 async function deployRainbow(profile: DeployProfile): Promise<void> {
-  await deploy({ profile, layout: 'rainbow', cluster: 'embedded' }, new Status(process.stdout));
+  await deploy({ profile, layout: 'rainbow', cluster: 'embedded' }, new Status());
 }
 
 interface Breakdown {
@@ -210,14 +210,11 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
       test(`a crash (SIGKILL) at step ${step}, then make rainbow-cleanup`, async () => {
         if (step === 1) await deployRainbow('good');
         await interruptDriverAt(step, 'SIGKILL');
-        await rainbowCleanup(
-          { profile: 'good', layout: 'rainbow', cluster: 'embedded' },
-          new Status(process.stdout),
-        );
+        await rainbowCleanup({ profile: 'good', layout: 'rainbow', cluster: 'embedded' }, new Status());
         await assertConsistent(`after a crash at step ${step} and cleanup`);
         const again = await rainbowCleanup(
           { profile: 'good', layout: 'rainbow', cluster: 'embedded' },
-          new Status(process.stdout),
+          new Status(),
         );
         assert.deepEqual(again, [], 'cleanup is idempotent: a second run has nothing to do');
       });

@@ -17,7 +17,7 @@ const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(mode);
 
 async function deployAndValidate(profile: DeployProfile, overrides: Record<string, string>) {
-  await deploy({ profile, layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout));
+  await deploy({ profile, layout: 'rolling', cluster: 'embedded' }, new Status());
   return validate({ RUN_ID: `e2e-rolling-${profile}-${Date.now().toString(36)}`, ...overrides });
 }
 
