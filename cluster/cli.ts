@@ -47,7 +47,9 @@ const commands: Record<string, () => Promise<number>> = {
   demo: async () => {
     const settings = parseDeploySettings(process.env);
     const status = new Status();
-    status.note('zerodrop demo: embedded cluster → images → deploy the reference service → validate a live rolling update');
+    status.note(
+      'zerodrop demo: embedded cluster → images → deploy the reference service → validate a live rolling update',
+    );
     if (settings.cluster === 'embedded') {
       await clusterUp(status);
       await loadImages(status);

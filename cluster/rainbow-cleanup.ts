@@ -3,8 +3,15 @@
  * color selected by the main Service and at most MAX_COLORS colors alive (the plan is the driver's own,
  * scripts/lib/rainbow-plan.ts). Idempotent: a consistent cluster is left as it is.
  */
+
+import {
+  type ColorState,
+  colorName,
+  colorState,
+  planRepair,
+  rainbowOfLabel,
+} from '../scripts/lib/rainbow-plan.ts';
 import { referenceProfile } from '../scripts/profiles/reference.ts';
-import { type ColorState, colorName, colorState, planRepair, rainbowOfLabel } from '../scripts/lib/rainbow-plan.ts';
 import { clusterAccess } from './access.ts';
 import type { DeploySettings } from './deploy-config.ts';
 import { type Status, StepError } from './status.ts';
@@ -20,8 +27,12 @@ export async function rainbowCleanup(settings: DeploySettings, status: Status): 
   };
   return status.step(`Repairing rainbow colors of ${namespace}/${base} (at most ${maxColors})`, async () => {
     const main = JSON.parse(await kubectl(['get', 'service', service, '-n', namespace, '-o', 'json']));
-    const deployments = JSON.parse(await kubectl(['get', 'deployments', '-n', namespace, '-l', `${rainbowOfLabel}=${base}`, '-o', 'json']));
-    const services = JSON.parse(await kubectl(['get', 'services', '-n', namespace, '-l', `${rainbowOfLabel}=${base}`, '-o', 'json']));
+    const deployments = JSON.parse(
+      await kubectl(['get', 'deployments', '-n', namespace, '-l', `${rainbowOfLabel}=${base}`, '-o', 'json']),
+    );
+    const services = JSON.parse(
+      await kubectl(['get', 'services', '-n', namespace, '-l', `${rainbowOfLabel}=${base}`, '-o', 'json']),
+    );
     const colors: ColorState[] = deployments.items.map((d: object) => colorState(d as never, colorLabel));
     const actions = planRepair(
       {
@@ -35,7 +46,16 @@ export async function rainbowCleanup(settings: DeploySettings, status: Status): 
     const done: string[] = [];
     for (const action of actions) {
       if (action.kind === 'select') {
-        await kubectl(['patch', 'service', service, '-n', namespace, '--type=merge', '-p', JSON.stringify({ spec: { selector: { [colorLabel]: action.color } } })]);
+        await kubectl([
+          'patch',
+          'service',
+          service,
+          '-n',
+          namespace,
+          '--type=merge',
+          '-p',
+          JSON.stringify({ spec: { selector: { [colorLabel]: action.color } } }),
+        ]);
         done.push(`selected ${action.color}`);
       } else if (action.kind === 'delete-color') {
         const name = colorName(base, action.color);

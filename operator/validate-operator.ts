@@ -175,20 +175,16 @@ async function run(access: ClusterAccess, args: string[], what: string, input?: 
 }
 
 async function revision(access: ClusterAccess, namespace: string): Promise<number> {
-  const out = await run(
-    access,
-    [
-      'get',
-      'deployment',
-      TARGET_DEPLOYMENT,
-      '-n',
-      namespace,
-      '-o',
-      'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
-    ],
-    `reading deployment ${TARGET_DEPLOYMENT}`,
-  );
-  return Number(out.trim());
+  const jsonpath = 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}';
+  const out =
+    await access.sh`${access.kubectl} get deployment ${TARGET_DEPLOYMENT} -n ${namespace} -o ${jsonpath}`.nothrow();
+  if (/NotFound/.test(out.stderr)) {
+    throw new StepError(
+      `no Deployment ${TARGET_DEPLOYMENT} in namespace ${namespace}: the TestRun rolls the reference service's rolling layout (make deploy)`,
+    );
+  }
+  if (out.exitCode !== 0) throw new StepError(`reading deployment ${TARGET_DEPLOYMENT} failed`, out.stderr);
+  return Number(out.stdout.trim());
 }
 
 /** Polls the TestRun's stage until `finished`; fails at `error` or at the deadline. Returns the time taken. */

@@ -83,7 +83,6 @@ function oneLine<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    // biome-ignore lint/style/useThrowOnlyError: a string is what k6 prints without a stack trace
     throw error instanceof Error ? error.message : String(error);
   }
 }

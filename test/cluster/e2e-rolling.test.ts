@@ -1,10 +1,3 @@
-/**
- * End to end on the embedded cluster: the reference service deployed from k8s/ and validated by the
- * real bin/k6 through a real rolling update of every replica. The good deployment passes the full suite
- * at 500 users; each known-bad overlay fails and the report names the matching invariant. Prints the
- * detection matrix at the end. Needs the cluster up (test/cluster/cluster.test.ts runs first).
- */
-import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { deploy } from '../../cluster/deploy.ts';
 import type { DeployProfile } from '../../cluster/deploy-config.ts';
