@@ -117,7 +117,8 @@ function hostProcess(cp: ControlPlane, component: Component, args: string[]): Ho
   };
 }
 
-async function freePort(host: string): Promise<number> {
+/** A port that is free on `host` right now. */
+export async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

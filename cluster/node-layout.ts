@@ -12,7 +12,6 @@
  * address the apiserver, the kubelet and CoreDNS listen on, so pods reach all three and nothing
  * depends on the host's own interfaces. Pods get 10.244.0.2–254, Services 10.96.0.0/16.
  */
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { clusterStateRoot } from './control-plane.ts';
@@ -107,15 +106,3 @@ export function checkSocketPath(layout: NodeLayout): void {
 
 export const logFile = (layout: NodeLayout, component: string) =>
   path.join(layout.logDir, `${INSTANCE}-${component}.log`);
-
-/** A port that is free on `host` right now. */
-export async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

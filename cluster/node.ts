@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, which } from 'zx';
-import { type ControlPlane, kubeconfigPath, kubectlShell } from './control-plane.ts';
+import { type ControlPlane, freePort, kubeconfigPath, kubectlShell } from './control-plane.ts';
 import {
   ensureProcess,
   type HostProcess,
@@ -18,15 +18,7 @@ import {
   stopProcess,
   waitUntilReady,
 } from './host-process.ts';
-import {
-  CLUSTER_DOMAIN,
-  freePort,
-  logFile,
-  NODE_IP,
-  type NodeLayout,
-  PAUSE_IMAGE,
-  POD_SUBNET,
-} from './node-layout.ts';
+import { CLUSTER_DOMAIN, logFile, NODE_IP, type NodeLayout, PAUSE_IMAGE, POD_SUBNET } from './node-layout.ts';
 import { certPaths, ensureCert } from './pki.ts';
 import { StepError } from './status.ts';
 
