@@ -16,8 +16,8 @@ const vus = (n) => ({
 });
 export const options = {
   scenarios: {
-    http_users: { ...vus(Number(__ENV.HTTP_VUS || 300)), exec: 'httpUser' },
-    ws_users: { ...vus(Number(__ENV.WS_VUS || 200)), exec: 'wsUser' },
+    http_users: { ...vus(Number(__ENV.HTTP_USERS || 300)), exec: 'httpUser' },
+    ws_users: { ...vus(Number(__ENV.WS_USERS || 200)), exec: 'wsUser' },
   },
 };
 

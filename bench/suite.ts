@@ -2,8 +2,10 @@
  * Benchmark of the validation suite (not a test): prints figures for issue 4's budget.
  *  - bundle sizes of dist/*.js (budget < 100 KB each);
  *  - k6 peak RSS at 300 HTTP + 200 WebSocket users running zero-downtime.js against three reference
- *    service processes behind nginx during a rolling restart, and of bench/minimal-mix.js (the same
- *    VU mix without zerodrop's tracking) against the same fleet (budget: < 1 GiB and < 1.3×);
+ *    service processes behind nginx during a rolling restart (users packed USERS_PER_VU to a VU, the
+ *    default, and one per VU), and of two baselines without zerodrop's tracking against the same fleet:
+ *    bench/minimal-mix.js (one VU per user, the plain way to write this load) and bench/minimal-packed.js
+ *    (the same users packed like zerodrop packs them) — budget: < 1 GiB and < 1.3×;
  *  - time from the end of the last rollout to the verdict (k6's exit), against COOLDOWN + 5 s.
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
  */
@@ -11,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { parseConfig } from '../scripts/lib/config.ts';
 import { actOnRollouts } from '../test/support/external-rollout.ts';
 import { type Fleet, startFleet } from '../test/support/fleet.ts';
 import { k6Binary } from '../test/support/k6.ts';
@@ -18,6 +21,11 @@ import { startRedis } from '../test/support/redis.ts';
 
 const repo = join(import.meta.dirname, '..');
 const cooldownS = 5;
+/** The suite's default packing, as its config parser has it. */
+const defaultPerVu = parseConfig(
+  { BASE_URL: 'http://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' },
+  { requireRedis: true, newRunId: () => 'bench' },
+).usersPerVu;
 
 interface Measured {
   exitCode: number | null;
@@ -71,12 +79,8 @@ async function withFleet<T>(work: (fleet: Fleet, redisUrl: string) => Promise<T>
   }
 }
 
-async function main(): Promise<void> {
-  const bundles = readdirSync(join(repo, 'dist'))
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => `${f} ${(statSync(join(repo, 'dist', f)).size / 1024).toFixed(1)} KB`);
-
-  const suite = await withFleet(async (fleet, redisUrl) => {
+async function runSuite(usersPerVu: number): Promise<Measured & { verdictAfterS: number }> {
+  return withFleet(async (fleet, redisUrl) => {
     const runId = `bench-${Date.now().toString(36)}`;
     const actor = actOnRollouts(redisUrl, runId, fleet, 1);
     const measured = await measureK6([join('dist', 'zero-downtime.js')], {
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
       STRATEGY: 'none',
       BASELINE: '10s',
       COOLDOWN: `${cooldownS}s`,
+      USERS_PER_VU: String(usersPerVu),
       REPORT_DIR: '/tmp',
     });
     await actor.stop();
@@ -94,23 +99,44 @@ async function main(): Promise<void> {
     redis.disconnect();
     return { ...measured, verdictAfterS: (measured.exitedAt - rolloutEnd) / 1000 };
   });
-  const minimal = await withFleet((fleet) =>
-    measureK6([join('bench', 'minimal-mix.js')], { BASE_URL: fleet.url, DURATION_S: '30' }),
-  );
+}
 
+function runBaseline(script: string): Promise<Measured> {
+  return withFleet((fleet) =>
+    measureK6([join('bench', script)], {
+      BASE_URL: fleet.url,
+      DURATION_S: '30',
+      USERS_PER_VU: String(defaultPerVu),
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const bundles = readdirSync(join(repo, 'dist'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `${f} ${(statSync(join(repo, 'dist', f)).size / 1024).toFixed(1)} KB`);
+  const packed = await runSuite(defaultPerVu);
+  const unpacked = await runSuite(1);
+  const minimal = await runBaseline('minimal-mix.js');
+  const minimalPacked = await runBaseline('minimal-packed.js');
+
+  const mb = (m: Measured) => `${m.peakRssMb.toFixed(0).padStart(5)} MB (exit ${m.exitCode})`;
+  const ratio = (a: Measured, b: Measured) => `${(a.peakRssMb / b.peakRssMb).toFixed(2)}×`;
   console.log(
     'zerodrop suite benchmark (2-core machine, k6, nginx, 3 service processes and Redis on one host)',
   );
   console.log(`  bundles: ${bundles.join(', ')}  (budget < 100 KB each)`);
+  console.log('  k6 peak RSS at 300 HTTP + 200 WebSocket users:');
+  const packing = `${defaultPerVu} users per VU`;
+  console.log(`    zero-downtime.js, ${packing} (the default):  ${mb(packed)}`);
+  console.log(`    zero-downtime.js, 1 user per VU (500 VUs):    ${mb(unpacked)}`);
+  console.log(`    minimal-mix.js, 1 user per VU (500 VUs):      ${mb(minimal)}`);
+  console.log(`    minimal-packed.js, ${packing}:               ${mb(minimalPacked)}`);
   console.log(
-    `  k6 peak RSS, zero-downtime.js 300 HTTP + 200 WS: ${suite.peakRssMb.toFixed(0)} MB (exit ${suite.exitCode})`,
+    `  ratio, default vs minimal-mix: ${ratio(packed, minimal)}; vs minimal-packed: ${ratio(packed, minimalPacked)}; 1 per VU vs minimal-mix: ${ratio(unpacked, minimal)}  (budget < 1.3× and < 1024 MB)`,
   );
   console.log(
-    `  k6 peak RSS, minimal same VU mix:              ${minimal.peakRssMb.toFixed(0)} MB (exit ${minimal.exitCode})`,
-  );
-  console.log(`  ratio: ${(suite.peakRssMb / minimal.peakRssMb).toFixed(2)}×  (budget < 1.3× and < 1024 MB)`);
-  console.log(
-    `  last rollout end → verdict: ${suite.verdictAfterS.toFixed(1)} s  (budget ≤ COOLDOWN ${cooldownS} s + 5 s)`,
+    `  last rollout end → verdict: ${packed.verdictAfterS.toFixed(1)} s (1 per VU: ${unpacked.verdictAfterS.toFixed(1)} s)  (budget ≤ COOLDOWN ${cooldownS} s + 5 s)`,
   );
 }
 

@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   }
   await status.step(`Installing bin/k6 (cache ${key})`, async () => {
     mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(cached, target);
+    // Copy beside, then rename over: replacing a bin/k6 that is running (ETXTBSY on a copy in place).
+    const staging = `${target}.${process.pid}.tmp`;
+    copyFileSync(cached, staging);
+    renameSync(staging, target);
     await verifyExtensions(target, pins);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * `make validate`: runs dist/zero-downtime.js with bin/k6 against what `make deploy` recorded, with a
  * real rollout of the deployed service (a rolling update, or rainbow colors for the rainbow layout).
- * Any validator setting in the environment (ROLLOUTS, HTTP_VUS, THRESHOLDS, …) passes through. Prints
+ * Any validator setting in the environment (ROLLOUTS, HTTP_USERS, THRESHOLDS, …) passes through. Prints
  * the verdict and the report path; exits with k6's code (0 pass, 99 threshold failure, 107/108 setup).
  */
 import { spawn } from 'node:child_process';

@@ -5,13 +5,13 @@
  * LOAD_DURATION and judges the invariants it can see from the client side.
  */
 import { type Control, FixedDurationControl, RunControl } from './lib/control.ts';
-import { httpUser } from './lib/http-user.ts';
+import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
-import { wsUser } from './lib/ws-user.ts';
+import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
 const loadDurationMs = durationSetting('LOAD_DURATION', '2m');
@@ -32,12 +32,12 @@ export function setup(): { runId: string } {
 }
 
 export async function httpUsers(data: unknown): Promise<void> {
-  await httpUser(config, profile, controlFor(runIdFromSetup(data)));
+  await runHttpUsers(config, profile, controlFor(runIdFromSetup(data)));
 }
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(config, profile, controlFor(runId), runId);
+  await runWsUsers(config, profile, controlFor(runId), runId);
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

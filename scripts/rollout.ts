@@ -12,7 +12,7 @@ import { summarize } from './lib/summary.ts';
 
 const { config, profile } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;
-const guards = guardsFor({ ...config, httpVus: 0, wsVus: 0 }, { rollout: true, audit: false }).filter(
+const guards = guardsFor({ ...config, httpUsers: 0, wsUsers: 0 }, { rollout: true, audit: false }).filter(
   (g) =>
     g.metric !== 'zd_rollout_phase_samples' &&
     !g.metric.startsWith('zd_sessions') &&

@@ -3,20 +3,21 @@
  * the client-side invariants of the strict profile and guards that they really ran. No rollout, no Redis.
  */
 import { FixedDurationControl } from './lib/control.ts';
-import { httpUser } from './lib/http-user.ts';
+import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
-import { wsUser } from './lib/ws-user.ts';
+import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const smokeMs = durationSetting('SMOKE_DURATION', '10s');
 const settings = loadSettings({ requireRedis: false });
 const config = {
   ...settings.config,
-  httpVus: 1,
-  wsVus: 1,
+  httpUsers: 1,
+  wsUsers: 1,
+  usersPerVu: 1,
   redisUrl: null,
   negativeAuthShare: 1,
   logoutShare: 0,
@@ -35,12 +36,12 @@ export function setup(): { runId: string } {
 }
 
 export async function httpUsers(): Promise<void> {
-  await httpUser(config, profile, new FixedDurationControl(smokeMs));
+  await runHttpUsers(config, profile, new FixedDurationControl(smokeMs));
 }
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(config, profile, new FixedDurationControl(smokeMs), runId);
+  await runWsUsers(config, profile, new FixedDurationControl(smokeMs), runId);
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

@@ -5,14 +5,14 @@
  */
 import { auditStore } from './lib/audit.ts';
 import { RunControl } from './lib/control.ts';
-import { httpUser } from './lib/http-user.ts';
+import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkCluster, checkRedis, checkTarget } from './lib/preflight.ts';
 import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-driver.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
-import { wsUser } from './lib/ws-user.ts';
+import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;
@@ -30,18 +30,18 @@ export async function setup(): Promise<{ runId: string }> {
   checkCluster(config, profile);
   await control.mark('createdAt', Date.now());
   console.log(
-    `zerodrop run ${config.runId}: ${config.httpVus} HTTP + ${config.wsVus} WebSocket users, ${config.rollouts} ${config.strategy} rollout(s)`,
+    `zerodrop run ${config.runId}: ${config.httpUsers} HTTP + ${config.wsUsers} WebSocket users (${config.usersPerVu} per VU), ${config.rollouts} ${config.strategy} rollout(s)`,
   );
   return { runId: config.runId };
 }
 
 export async function httpUsers(data: unknown): Promise<void> {
-  await httpUser(config, profile, new RunControl(redisUrl, runIdFromSetup(data)));
+  await runHttpUsers(config, profile, new RunControl(redisUrl, runIdFromSetup(data)));
 }
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await wsUser(config, profile, new RunControl(redisUrl, runId), runId);
+  await runWsUsers(config, profile, new RunControl(redisUrl, runId), runId);
 }
 
 export async function rollout(data: unknown): Promise<void> {

@@ -43,8 +43,11 @@ export interface Config {
   drainWindowMs: number;
   /** Rainbow: colors kept alive at most. */
   maxColors: number;
-  httpVus: number;
-  wsVus: number;
+  /** Synthetic users of each kind. */
+  httpUsers: number;
+  wsUsers: number;
+  /** Users one VU runs concurrently (k6 instantiates the whole script in every VU). */
+  usersPerVu: number;
   httpPaceMs: number;
   orderIntervalMs: number;
   newConnectionShare: number;
@@ -67,16 +70,21 @@ interface Format {
   message: string;
 }
 
-const anything: Format = { pattern: /^[\s\S]*$/, message: '' };
-const Url: Format = { pattern: /^https?:\/\/[^\s/]+\S*$/, message: 'must be an http:// or https:// URL' };
-const WsUrl: Format = { pattern: /^wss?:\/\/[^\s/]+\S*$/, message: 'must be a ws:// or wss:// URL' };
-const RedisUrl: Format = {
-  pattern: /^rediss?:\/\/[^\s/]+\S*$/,
-  message: 'must be a redis:// or rediss:// URL',
-};
-const Name: Format = { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, message: 'must be a DNS-1123 name' };
-const RunId: Format = { pattern: /^[\w-]{1,64}$/, message: 'must be 1-64 chars of [A-Za-z0-9_-]' };
-const ProfileName: Format = { pattern: /^[\w-]+$/, message: 'must be a profile name' };
+/**
+ * The string formats, built per parse: k6 evaluates the bundle's top level in every VU, where compiled
+ * patterns would stay for the whole run.
+ */
+function formats() {
+  return {
+    anything: { pattern: /^[\s\S]*$/, message: '' },
+    url: { pattern: /^https?:\/\/[^\s/]+\S*$/, message: 'must be an http:// or https:// URL' },
+    wsUrl: { pattern: /^wss?:\/\/[^\s/]+\S*$/, message: 'must be a ws:// or wss:// URL' },
+    redisUrl: { pattern: /^rediss?:\/\/[^\s/]+\S*$/, message: 'must be a redis:// or rediss:// URL' },
+    name: { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, message: 'must be a DNS-1123 name' },
+    runId: { pattern: /^[\w-]{1,64}$/, message: 'must be 1-64 chars of [A-Za-z0-9_-]' },
+    profileName: { pattern: /^[\w-]+$/, message: 'must be a profile name' },
+  } satisfies Record<string, Format>;
+}
 
 function read(env: Env, name: string, format: Format): string | null;
 function read(env: Env, name: string, format: Format, fallback: string): string;
@@ -129,6 +137,12 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   return raw as T;
 }
 
+/** Settings of earlier versions: refused by name, so an old command line does not silently run the defaults. */
+const renamedSettings = [
+  ['HTTP_VUS', 'HTTP_USERS'],
+  ['WS_VUS', 'WS_USERS'],
+] as const;
+
 export interface ParseOptions {
   /** The load-only entry runs without Redis (e.g. on cloud load zones). */
   requireRedis: boolean;
@@ -137,9 +151,10 @@ export interface ParseOptions {
 }
 
 export function parseConfig(env: Env, options: ParseOptions): Config {
+  const format = formats();
   const strategy = oneOf(env, 'STRATEGY', strategies, 'rolling');
   const rolloutTrigger = oneOf(env, 'ROLLOUT_TRIGGER', rolloutTriggers, 'restart');
-  const rolloutImage = read(env, 'ROLLOUT_IMAGE', anything);
+  const rolloutImage = read(env, 'ROLLOUT_IMAGE', format.anything);
   if (rolloutTrigger === 'image' && rolloutImage === null) {
     throw new ConfigError('ROLLOUT_IMAGE', 'is required when ROLLOUT_TRIGGER=image');
   }
@@ -150,22 +165,26 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     );
   }
   const redisUrl = options.requireRedis
-    ? required(env, 'REDIS_URL', RedisUrl, 'the session store to audit, e.g. redis://127.0.0.1:6379')
-    : read(env, 'REDIS_URL', RedisUrl);
-  const httpVus = integer(env, 'HTTP_VUS', 300, 0, 100_000);
-  const wsVus = integer(env, 'WS_VUS', 200, 0, 100_000);
-  if (httpVus + wsVus === 0)
-    throw new ConfigError('HTTP_VUS', 'HTTP_VUS and WS_VUS are both 0: no users to validate');
+    ? required(env, 'REDIS_URL', format.redisUrl, 'the session store to audit, e.g. redis://127.0.0.1:6379')
+    : read(env, 'REDIS_URL', format.redisUrl);
+  for (const [old, now] of renamedSettings) {
+    if (env[old] !== undefined)
+      throw new ConfigError(old, `renamed to ${now}: it counts synthetic users, USERS_PER_VU to a k6 VU`);
+  }
+  const httpUsers = integer(env, 'HTTP_USERS', 300, 0, 100_000);
+  const wsUsers = integer(env, 'WS_USERS', 200, 0, 100_000);
+  if (httpUsers + wsUsers === 0)
+    throw new ConfigError('HTTP_USERS', 'HTTP_USERS and WS_USERS are both 0: no users to validate');
   return {
-    runId: read(env, 'RUN_ID', RunId) ?? options.newRunId(),
-    profile: read(env, 'PROFILE', anything, 'reference'),
-    baseUrl: required(env, 'BASE_URL', Url, 'the service URL, e.g. http://127.0.0.1:8080').replace(
+    runId: read(env, 'RUN_ID', format.runId) ?? options.newRunId(),
+    profile: read(env, 'PROFILE', format.anything, 'reference'),
+    baseUrl: required(env, 'BASE_URL', format.url, 'the service URL, e.g. http://127.0.0.1:8080').replace(
       /\/+$/,
       '',
     ),
-    wsUrl: read(env, 'WS_URL', WsUrl),
+    wsUrl: read(env, 'WS_URL', format.wsUrl),
     redisUrl,
-    thresholds: read(env, 'THRESHOLDS', ProfileName, 'strict'),
+    thresholds: read(env, 'THRESHOLDS', format.profileName, 'strict'),
     strategy,
     rollouts: integer(env, 'ROLLOUTS', 1, 1, 500),
     rolloutTrigger,
@@ -175,19 +194,20 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     cooldownMs: duration(env, 'COOLDOWN', '15s'),
     drainWindowMs: duration(env, 'DRAIN_WINDOW', '20s'),
     maxColors: integer(env, 'MAX_COLORS', 2, 2, 10),
-    httpVus,
-    wsVus,
+    httpUsers,
+    wsUsers,
+    usersPerVu: integer(env, 'USERS_PER_VU', 25, 1, 1000),
     httpPaceMs: duration(env, 'HTTP_PACE', '1s', 50),
     orderIntervalMs: duration(env, 'ORDER_INTERVAL', '2s', 100),
     newConnectionShare: share(env, 'NEW_CONNECTION_SHARE', 0.2),
     negativeAuthShare: share(env, 'NEGATIVE_AUTH_SHARE', 0.05),
     logoutShare: share(env, 'LOGOUT_SHARE', 0.05),
-    namespace: read(env, 'NAMESPACE', Name),
-    deployment: read(env, 'DEPLOYMENT', Name),
-    service: read(env, 'SERVICE', Name),
-    kubeconfig: read(env, 'KUBECONFIG', anything),
-    userPrefix: read(env, 'USER_PREFIX', anything),
-    userPassword: read(env, 'USER_PASSWORD', anything),
-    reportDir: read(env, 'REPORT_DIR', anything, 'reports'),
+    namespace: read(env, 'NAMESPACE', format.name),
+    deployment: read(env, 'DEPLOYMENT', format.name),
+    service: read(env, 'SERVICE', format.name),
+    kubeconfig: read(env, 'KUBECONFIG', format.anything),
+    userPrefix: read(env, 'USER_PREFIX', format.anything),
+    userPassword: read(env, 'USER_PASSWORD', format.anything),
+    reportDir: read(env, 'REPORT_DIR', format.anything, 'reports'),
   };
 }

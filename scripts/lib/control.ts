@@ -6,6 +6,7 @@
  */
 import redis from 'k6/x/redis';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
+import { runControlUrl } from './redis-url.ts';
 
 const ttlSeconds = 86_400;
 
@@ -57,7 +58,7 @@ export class RunControl implements Control {
   private fetchedAt = 0;
 
   constructor(redisUrl: string, runId: string) {
-    this.client = new redis.Client(redisUrl);
+    this.client = new redis.Client(runControlUrl(redisUrl));
     this.prefix = `zdrun:${runId}:`;
   }
 

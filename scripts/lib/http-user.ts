@@ -1,92 +1,108 @@
 /**
- * The http_users flow: log in once, then send authenticated identity requests at the configured pace
- * until the run ends, checking on every response that the identity is unchanged. Some users open a new
- * connection per request, some also send bad-cookie probes (a clean 401 expected), some log out and back
- * in during the rollout with concurrent requests in flight (the check-then-act race of seed 000).
+ * The http_users flow: each user logs in once, then sends authenticated identity requests at the
+ * configured pace until the run ends, checking on every response that the identity is unchanged. Some
+ * users open a new connection per request, some also send bad-cookie probes (a clean 401 expected), some
+ * log out and back in during the rollout with concurrent requests in flight (the check-then-act race of
+ * seed 000). A VU runs its users concurrently (non-blocking requests, each user with its own cookie jar).
  */
 
-import { sleep } from 'k6';
 import exec from 'k6/execution';
-import http, { type RefinedResponse, type ResponseType } from 'k6/http';
+import http from 'k6/http';
 import type { Config } from './config.ts';
 import { type Control, TrafficRecorder } from './control.ts';
 import { metrics } from './metrics.ts';
+import { usersOfVu } from './packing.ts';
 import { isOver, type Phase, phaseAt } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
 import { inShare } from './shares.ts';
-import { type Identity, jsonBody, login, readIdentity, servedBy, userName } from './users.ts';
+import {
+  type Identity,
+  jsonBody,
+  login,
+  pause,
+  type Response,
+  readIdentity,
+  type SyntheticUser,
+  servedBy,
+  syntheticUser,
+} from './users.ts';
 
 /** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
 const badCookies = ['', 'not-a-session', 'A'.repeat(43), '%00%ff', '"; DROP', 'x'.repeat(4096)];
-
-type Response = RefinedResponse<ResponseType | undefined>;
 
 interface UserState {
   identity: Identity;
   persisted: boolean;
 }
 
-export async function httpUser(config: Config, profile: TargetProfile, control: Control): Promise<void> {
-  const vu = exec.vu.idInTest;
-  const user = userName(profile, config, 'h', vu);
-  const newConnection = inShare(vu, config.newConnectionShare);
-  const probes = inShare(vu, config.negativeAuthShare, 37);
-  const logsOut = inShare(vu, config.logoutShare, 71);
+/** What one HTTP user's steps work with. */
+interface HttpUser {
+  user: SyntheticUser;
+  config: Config;
+  profile: TargetProfile;
+  control: Control;
+  traffic: TrafficRecorder;
+}
+
+/** Runs this VU's share of the HTTP users to the end of the run. */
+export async function httpUsers(config: Config, profile: TargetProfile, control: Control): Promise<void> {
   const traffic = new TrafficRecorder();
+  const numbers = usersOfVu(exec.scenario.iterationInTest, config.httpUsers, config.usersPerVu);
+  await Promise.all(
+    numbers.map((n) =>
+      httpUser({ user: syntheticUser(profile, config, 'h', n), config, profile, control, traffic }),
+    ),
+  );
+  await traffic.flush(control, true);
+}
+
+async function httpUser(u: HttpUser): Promise<void> {
+  const { user, config, profile, control, traffic } = u;
+  const newConnection = inShare(user.number, config.newConnectionShare);
+  const probes = inShare(user.number, config.negativeAuthShare, 37);
+  const logsOut = inShare(user.number, config.logoutShare, 71);
   const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
 
-  const state = await establish(config, profile, control, user, 'baseline');
+  const state = await establish(u, 'baseline');
   if (!state) return;
   let iteration = 0;
   let timeline = await control.timeline(Date.now());
   while (!isOver(Date.now(), timeline)) {
     iteration++;
     const phase = phaseAt(Date.now(), timeline);
-    const res = http.get(identityUrl, {
+    const res = await http.asyncRequest('GET', identityUrl, null, {
+      jar: user.jar,
       headers: newConnection ? { Connection: 'close' } : {},
       tags: { phase, flow: 'identity', connection: newConnection ? 'new' : 'reused' },
     });
-    await checkIdentity(res, state, phase, config, profile, control, traffic);
+    await checkIdentity(u, res, state, phase);
     if (probes) await probe(identityUrl, phase, profile, control);
-    if (logsOut && phase === 'rollout' && iteration % 5 === 0) {
-      await logoutAndBack(state, phase, config, profile, control, user);
-    }
+    if (logsOut && phase === 'rollout' && iteration % 5 === 0) await logoutAndBack(u, state, phase);
     await traffic.flush(control);
-    sleep((config.httpPaceMs / 1000) * (0.5 + Math.random()));
+    await pause(config.httpPaceMs * (0.5 + Math.random()));
     timeline = await control.timeline(Date.now());
   }
-  await traffic.flush(control, true);
   metrics.sessionPersisted.add(state.persisted ? 1 : 0);
   metrics.usersFinished.add(1, { kind: 'http' });
 }
 
 async function establish(
-  config: Config,
-  profile: TargetProfile,
-  control: Control,
-  user: string,
+  { user, config, profile, control }: HttpUser,
   phase: Phase,
 ): Promise<UserState | null> {
-  const { identity, res } = login(profile, config, user, { phase });
+  const { identity, res } = await login(profile, config, user, { phase });
   if (!identity) {
-    console.error(`login of ${user} failed: status ${res.status} ${res.error ?? ''}`.trim());
+    console.error(`login of ${user.name} failed: status ${res.status} ${res.error ?? ''}`.trim());
     await countHttpFailure(res, phase, profile, control);
     return null;
   }
   metrics.sessionsEstablished.add(1, { kind: 'http' });
-  await control.recordSession(user, identity.sessionId);
+  await control.recordSession(user.name, identity.sessionId);
   return { identity, persisted: true };
 }
 
-async function checkIdentity(
-  res: Response,
-  state: UserState,
-  phase: Phase,
-  config: Config,
-  profile: TargetProfile,
-  control: Control,
-  traffic: TrafficRecorder,
-): Promise<void> {
+async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase: Phase): Promise<void> {
+  const { user, config, profile, control, traffic } = u;
   const served = servedBy(profile, res);
   const tags = { phase, ...served };
   metrics.requests.add(1, { ...tags, status: String(res.status) });
@@ -97,7 +113,7 @@ async function checkIdentity(
     metrics.authLost.add(1, tags);
     await control.recordFailure('zd_auth_lost', tags, Date.now());
     state.persisted = false;
-    const again = login(profile, config, state.identity.user, { phase });
+    const again = await login(profile, config, user, { phase });
     if (again.identity) {
       metrics.relogins.add(1, tags);
       state.identity = again.identity;
@@ -136,7 +152,7 @@ async function countHttpFailure(
 
 async function probe(url: string, phase: Phase, profile: TargetProfile, control: Control): Promise<void> {
   const value = badCookies[Math.floor(Math.random() * badCookies.length)] as string;
-  const res = http.get(url, {
+  const res = await http.asyncRequest('GET', url, null, {
     jar: new http.CookieJar(),
     headers: { Cookie: `${profile.http.sessionCookie}=${value}` },
     tags: { phase, flow: 'negative_auth' },
@@ -153,30 +169,21 @@ async function probe(url: string, phase: Phase, profile: TargetProfile, control:
  * Logs out with identity requests racing the logout, checks the old session is dead, logs back in.
  * An intentional logout does not count against the persistence score.
  */
-async function logoutAndBack(
-  state: UserState,
-  phase: Phase,
-  config: Config,
-  profile: TargetProfile,
-  control: Control,
-  user: string,
-): Promise<void> {
+async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promise<void> {
+  const { user, config, profile, control } = u;
   const old = state.identity;
-  const oldCookie = http.cookieJar().cookiesForURL(config.baseUrl)[profile.http.sessionCookie]?.[0];
-  const identity = {
-    method: 'GET',
-    url: `${config.baseUrl}${profile.http.identity.path}`,
-    params: { tags: { phase, flow: 'race' } },
-  };
-  const responses = http.batch([
-    identity,
-    {
-      method: 'POST',
-      url: `${config.baseUrl}${profile.http.logout.path}`,
-      params: { tags: { phase, flow: 'logout' } },
-    },
-    identity,
-    identity,
+  const oldCookie = user.jar.cookiesForURL(config.baseUrl)[profile.http.sessionCookie]?.[0];
+  const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
+  const identity = () =>
+    http.asyncRequest('GET', identityUrl, null, { jar: user.jar, tags: { phase, flow: 'race' } });
+  const responses = await Promise.all([
+    identity(),
+    http.asyncRequest('POST', `${config.baseUrl}${profile.http.logout.path}`, null, {
+      jar: user.jar,
+      tags: { phase, flow: 'logout' },
+    }),
+    identity(),
+    identity(),
   ]);
   for (const res of responses)
     if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);
@@ -184,7 +191,7 @@ async function logoutAndBack(
 
   const jar = new http.CookieJar();
   if (oldCookie) jar.set(config.baseUrl, profile.http.sessionCookie, oldCookie);
-  const after = http.get(`${config.baseUrl}${profile.http.identity.path}`, {
+  const after = await http.asyncRequest('GET', identityUrl, null, {
     jar,
     tags: { phase, flow: 'after_logout' },
   });
@@ -193,12 +200,12 @@ async function logoutAndBack(
     metrics.logoutIneffective.add(1, tags);
     await control.recordFailure('zd_logout_ineffective', tags, Date.now());
   }
-  const again = login(profile, config, user, { phase });
+  const again = await login(profile, config, user, { phase });
   if (!again.identity) {
     await countHttpFailure(again.res, phase, profile, control);
     state.persisted = false;
     return;
   }
   state.identity = again.identity;
-  await control.recordSession(user, again.identity.sessionId);
+  await control.recordSession(user.name, again.identity.sessionId);
 }

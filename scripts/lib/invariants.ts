@@ -66,10 +66,10 @@ export interface Guard extends Check {
 
 /** Guards for a run with load, rollouts and an audit. */
 export function guardsFor(
-  config: Pick<Config, 'httpVus' | 'wsVus' | 'rollouts'>,
+  config: Pick<Config, 'httpUsers' | 'wsUsers' | 'rollouts'>,
   parts: GuardParts,
 ): Guard[] {
-  const users = config.httpVus + config.wsVus;
+  const users = config.httpUsers + config.wsUsers;
   const guards: Guard[] = [
     {
       metric: 'zd_sessions_established',
@@ -82,7 +82,7 @@ export function guardsFor(
       title: `every synthetic user (${users}) ran to the end`,
     },
   ];
-  if (config.wsVus > 0) {
+  if (config.wsUsers > 0) {
     guards.push({ metric: 'zd_msgs_received', threshold: 'count>0', title: 'feed messages were received' });
   }
   if (parts.rollout) {

@@ -1,6 +1,10 @@
-/** k6 scenario options from the config: one long iteration per VU, bounded by a computed max duration. Pure. */
+/**
+ * k6 scenario options from the config: one long iteration per VU (each VU runs USERS_PER_VU users),
+ * bounded by a computed max duration. Pure.
+ */
 import type { Config } from './config.ts';
 import { formatSeconds } from './duration.ts';
+import { vusFor } from './packing.ts';
 
 export interface ScenarioFunctions {
   http?: string;
@@ -28,8 +32,10 @@ export function scenarioOptions(config: Config, fns: ScenarioFunctions, duration
     exec,
   });
   const scenarios: Record<string, ReturnType<typeof longRun>> = {};
-  if (fns.http && config.httpVus > 0) scenarios.http_users = longRun(config.httpVus, fns.http);
-  if (fns.ws && config.wsVus > 0) scenarios.ws_users = longRun(config.wsVus, fns.ws);
+  if (fns.http && config.httpUsers > 0)
+    scenarios.http_users = longRun(vusFor(config.httpUsers, config.usersPerVu), fns.http);
+  if (fns.ws && config.wsUsers > 0)
+    scenarios.ws_users = longRun(vusFor(config.wsUsers, config.usersPerVu), fns.ws);
   if (fns.rollout) scenarios.rollout = longRun(1, fns.rollout);
   return {
     scenarios,

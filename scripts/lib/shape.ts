@@ -1,7 +1,7 @@
 /**
  * A small runtime schema for JSON documents with the TypeScript type derived from it (`Infer`), used for
  * target profiles in the k6 bundle: every k6 VU instantiates the whole script, so a schema library's
- * hundreds of functions would cost memory in each of 500 VUs. Errors name the dotted path; unknown keys
+ * hundreds of functions would cost memory in each VU. Errors name the dotted path; unknown keys
  * are refused (a typo in a profile must not be silently ignored). Pure: no k6 imports.
  */
 

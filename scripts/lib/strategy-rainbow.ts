@@ -120,7 +120,12 @@ function waitAvailable(t: Target, name: string, deadline: number): string | null
 }
 
 /** Smoke test of one color through its own Service: a clean 401 without a session, then a login and identity. */
-function smokeTest(t: Target, config: Config, profile: TargetProfile, color: string): string | null {
+async function smokeTest(
+  t: Target,
+  config: Config,
+  profile: TargetProfile,
+  color: string,
+): Promise<string | null> {
   const svc = t.kube.get('Service', colorName(t.base, color), t.namespace) as KubeObject;
   const port = svc.spec?.ports?.[0]?.port;
   const baseUrl = `http://${svc.spec?.clusterIP}:${port}`;
@@ -139,14 +144,18 @@ function smokeTest(t: Target, config: Config, profile: TargetProfile, color: str
   if (!profile.http.unauthorizedStatuses.includes(anonymous.status)) {
     return `without a session ${profile.http.identity.path} answered ${anonymous.status} ${anonymous.error ?? ''}`.trim();
   }
-  const { identity, res } = login(
-    profile,
-    { ...config, baseUrl },
-    `${config.userPrefix ?? profile.users.prefix}smoke`,
-    { flow: 'smoke' },
-  );
+  const user = {
+    number: 0,
+    name: `${config.userPrefix ?? profile.users.prefix}smoke`,
+    jar: new http.CookieJar(),
+  };
+  const { identity, res } = await login(profile, { ...config, baseUrl }, user, { flow: 'smoke' });
   if (!identity) return `login answered ${res.status} ${res.error ?? ''}`.trim();
-  const me = http.get(`${baseUrl}${profile.http.identity.path}`, { tags: { flow: 'smoke' }, timeout: '5s' });
+  const me = http.get(`${baseUrl}${profile.http.identity.path}`, {
+    jar: user.jar,
+    tags: { flow: 'smoke' },
+    timeout: '5s',
+  });
   return me.status === 200 ? null : `identity answered ${me.status}`;
 }
 
@@ -185,7 +194,7 @@ export function rainbowRollout(config: Config, profile: TargetProfile): RolloutS
       }
 
       log(2, `smoke-testing color ${color} through its own service`);
-      const smoke = smokeTest(t, config, profile, color);
+      const smoke = await smokeTest(t, config, profile, color);
       if (smoke) {
         deleteColor(t, color);
         return fail(

@@ -65,7 +65,7 @@ export async function summarize(
     thresholds: config.thresholds,
     strategy: config.strategy,
     rollouts: config.rollouts,
-    users: { http: config.httpVus, ws: config.wsVus },
+    users: { http: config.httpUsers, ws: config.wsUsers, perVu: config.usersPerVu },
     timeline: collected.timeline,
     command: reproduceCommand(__ENV, script),
     durationMs: data.state?.testRunDurationMs ?? 0,

@@ -1,7 +1,21 @@
-/** Synthetic users: names, the share each VU belongs to, and the profile's HTTP flows. */
-import http, { type RefinedResponse, type ResponseType } from 'k6/http';
+/**
+ * Synthetic users: who they are (number, name, their own cookie jar — several share a VU), the profile's
+ * login flow, and what every response says about who served it.
+ */
+import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
+import { setTimeout } from 'k6/timers';
 import type { Config } from './config.ts';
 import { fill, pick, type TargetProfile } from './profile.ts';
+
+export type Response = RefinedResponse<ResponseType | undefined>;
+
+export interface SyntheticUser {
+  /** 1-based within its kind; decides the shares it belongs to. */
+  number: number;
+  name: string;
+  /** The user's own cookies: users sharing a VU must not share its jar. */
+  jar: CookieJar;
+}
 
 export interface Identity {
   user: string;
@@ -13,8 +27,22 @@ export interface Served {
   color: string;
 }
 
-export function userName(profile: TargetProfile, config: Config, kind: 'h' | 'w', vuIndex: number): string {
-  return `${config.userPrefix ?? profile.users.prefix}${kind}${vuIndex}`;
+export function syntheticUser(
+  profile: TargetProfile,
+  config: Config,
+  kind: 'h' | 'w',
+  number: number,
+): SyntheticUser {
+  return {
+    number,
+    name: `${config.userPrefix ?? profile.users.prefix}${kind}${number}`,
+    jar: new http.CookieJar(),
+  };
+}
+
+/** Waits without holding up the other users of the VU (k6's sleep() would block its whole event loop). */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function servedBy(profile: TargetProfile, res: { headers: Record<string, string> }): Served {
@@ -38,7 +66,7 @@ export function readIdentity(body: unknown, fields: { user: string; sessionId: s
   return typeof user === 'string' && typeof sessionId === 'string' ? { user, sessionId } : null;
 }
 
-export function jsonBody(res: RefinedResponse<ResponseType | undefined>): unknown {
+export function jsonBody(res: Response): unknown {
   try {
     return typeof res.body === 'string' ? JSON.parse(res.body) : null;
   } catch {
@@ -48,24 +76,30 @@ export function jsonBody(res: RefinedResponse<ResponseType | undefined>): unknow
 
 export interface LoginResult {
   identity: Identity | null;
-  res: RefinedResponse<ResponseType | undefined>;
+  res: Response;
 }
 
-/** Logs in through the profile's login flow; the session cookie lands in the VU's cookie jar. */
-export function login(
+/** Logs in through the profile's login flow; the session cookie lands in the user's cookie jar. */
+export async function login(
   profile: TargetProfile,
   config: Config,
-  user: string,
+  user: SyntheticUser,
   tags: Record<string, string>,
-): LoginResult {
+): Promise<LoginResult> {
   const password = config.userPassword ?? profile.users.password;
   const body: Record<string, string> = {};
   for (const [key, template] of Object.entries(profile.http.login.body))
-    body[key] = fill(template, { user, password });
-  const res = http.post(`${config.baseUrl}${profile.http.login.path}`, JSON.stringify(body), {
-    headers: { 'Content-Type': 'application/json' },
-    tags: { ...tags, flow: 'login' },
-  });
+    body[key] = fill(template, { user: user.name, password });
+  const res = await http.asyncRequest(
+    'POST',
+    `${config.baseUrl}${profile.http.login.path}`,
+    JSON.stringify(body),
+    {
+      jar: user.jar,
+      headers: { 'Content-Type': 'application/json' },
+      tags: { ...tags, flow: 'login' },
+    },
+  );
   const identity = res.status === 200 ? readIdentity(jsonBody(res), profile.http.login) : null;
   return { identity, res };
 }

@@ -1,7 +1,8 @@
 /**
- * The ws_users flow: log in, open the WebSocket with the session, track the feed's sequence numbers and
- * correlation ids, send orders, classify every close, reconnect with backoff and resume from the last
- * cursor, and check the session survives without re-authentication. Runs until the run ends.
+ * The ws_users flow: each user logs in, opens the WebSocket with its session, tracks the feed's sequence
+ * numbers and correlation ids, sends orders, classifies every close, reconnects with backoff and resumes
+ * from the last cursor, and checks the session survives without re-authentication. Runs until the run
+ * ends. A VU runs its users' sockets concurrently on its event loop.
  */
 import exec from 'k6/execution';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
@@ -11,35 +12,52 @@ import type { Config } from './config.ts';
 import { type Control, TrafficRecorder } from './control.ts';
 import { FeedTracker, OrderTracker } from './correlation.ts';
 import { metrics } from './metrics.ts';
+import { usersOfVu } from './packing.ts';
 import { isOver, type Phase, phaseAt, type Timeline } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
-import { login, userName } from './users.ts';
+import { login, type SyntheticUser, syntheticUser } from './users.ts';
 import { orderFrame, parseWsEvent } from './ws-messages.ts';
 
 const drainAcksMs = 3000;
 const maxReconnectAttempts = 50;
 
-export async function wsUser(
+/** Runs this VU's share of the WebSocket users to the end of the run. */
+export async function wsUsers(
   config: Config,
   profile: TargetProfile,
   control: Control,
   runId: string,
 ): Promise<void> {
-  const vu = exec.vu.idInTest;
-  const user = userName(profile, config, 'w', vu);
-  const first = login(profile, config, user, { phase: 'baseline' });
+  const traffic = new TrafficRecorder();
+  const numbers = usersOfVu(exec.scenario.iterationInTest, config.wsUsers, config.usersPerVu);
+  await Promise.all(
+    numbers.map((n) =>
+      wsUser(syntheticUser(profile, config, 'w', n), config, profile, control, traffic, runId),
+    ),
+  );
+  await traffic.flush(control, true);
+}
+
+async function wsUser(
+  user: SyntheticUser,
+  config: Config,
+  profile: TargetProfile,
+  control: Control,
+  traffic: TrafficRecorder,
+  runId: string,
+): Promise<void> {
+  const first = await login(profile, config, user, { phase: 'baseline' });
   if (!first.identity) {
-    console.error(`login of ${user} failed: status ${first.res.status} ${first.res.error ?? ''}`.trim());
+    console.error(`login of ${user.name} failed: status ${first.res.status} ${first.res.error ?? ''}`.trim());
     return;
   }
   metrics.sessionsEstablished.add(1, { kind: 'ws' });
-  await control.recordSession(user, first.identity.sessionId);
+  await control.recordSession(user.name, first.identity.sessionId);
 
   let identity = first.identity;
   let persisted = true;
   const feed = new FeedTracker();
   const orders = new OrderTracker();
-  const traffic = new TrafficRecorder();
   let timeline: Timeline = await control.timeline(Date.now());
   let served = { pod: 'unknown', color: 'unknown' };
   let orderCount = 0;
@@ -58,7 +76,7 @@ export async function wsUser(
         cursor === null
           ? baseWsUrl
           : `${baseWsUrl}${baseWsUrl.includes('?') ? '&' : '?'}${profile.websocket.resumeParam}=${encodeURIComponent(cursor)}`;
-      const ws = new WebSocket(url, null, { tags: { phase: phase(), flow: 'ws' } });
+      const ws = new WebSocket(url, null, { jar: user.jar, tags: { phase: phase(), flow: 'ws' } });
       let opened = false;
       let greeted = false;
       let orderTimer: number | null = null;
@@ -77,7 +95,7 @@ export async function wsUser(
         opened = true;
         orderTimer = setInterval(() => {
           if (stopping || !greeted) return;
-          const cid = `${runId}-w${vu}-${++orderCount}`;
+          const cid = `${runId}-w${user.number}-${++orderCount}`;
           orders.send(cid, Date.now());
           metrics.ordersSent.add(1);
           sendOrder(cid);
@@ -160,16 +178,18 @@ export async function wsUser(
         }
       });
 
-      ws.addEventListener('error', () => {
+      ws.addEventListener('error', (e) => {
         if (!opened) {
+          console.warn(
+            `WebSocket handshake of ${user.name} failed: ${(e as { error?: string }).error ?? 'unknown error'}`,
+          );
           metrics.wsConnectErrors.add(1, attribution());
           control.recordFailure('zd_ws_connect_errors', attribution(), Date.now());
         }
       });
 
-      ws.addEventListener('close', (e) => {
+      const onClose = async (close: CloseEvent) => {
         stopTimers();
-        const close = e as unknown as CloseEvent;
         const at = attribution();
         const kind = classifyClose(close.code, stopping, profile.websocket);
         if (kind === 'client') {
@@ -186,25 +206,26 @@ export async function wsUser(
           metrics.authLost.add(1, at);
           control.recordFailure('zd_auth_lost', at, Date.now());
           persisted = false;
-          const again = login(profile, config, user, { phase: at.phase });
+          const again = await login(profile, config, user, { phase: at.phase });
           if (again.identity) {
             metrics.relogins.add(1, at);
             identity = again.identity;
-            control.recordSession(user, identity.sessionId);
+            await control.recordSession(user.name, identity.sessionId);
           }
         }
         attempt++;
+        timeline = await control.timeline(Date.now());
         if (attempt > maxReconnectAttempts || isOver(Date.now(), timeline)) {
           resolve();
           return;
         }
         setTimeout(connect, backoffMs(attempt, Math.random()));
-      });
+      };
+      ws.addEventListener('close', (e) => onClose(e as unknown as CloseEvent));
     };
     connect();
   });
 
-  await traffic.flush(control, true);
   if (orders.pendingCount > 0) metrics.ordersUnacked.add(orders.pendingCount, attribution());
   await control.recordOrders(orders.ackedIds());
   metrics.sessionPersisted.add(persisted ? 1 : 0);

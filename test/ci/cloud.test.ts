@@ -45,7 +45,7 @@ test('dry run, full: archives and inspects dist/zero-downtime.js offline and pri
     /^ {2}bin\/k6 cloud run --local-execution -e BASE_URL=http:\/\/127\.0\.0\.1:8080 -e REDIS_URL=redis:\/\/127\.0\.0\.1:6379 -e RUN_ID=dry-full dist\/zero-downtime\.js$/m,
   );
   assert.match(stdout, /✓ Archiving dist\/zero-downtime\.js/);
-  assert.match(stdout, /suite: archive \d+ KiB, 501 VUs at most, .* scenarios http_users, rollout, ws_users/);
+  assert.match(stdout, /suite: archive \d+ KiB, 21 VUs at most, .* scenarios http_users, rollout, ws_users/);
   assert.match(stdout, /dry run: nothing was started or uploaded/);
 });
 
@@ -58,7 +58,7 @@ test('dry run, split: the cloud load has no rollout scenario, the local driver o
   assert.equal(status, 0, output);
   assert.match(stdout, /^ {2}bin\/k6 cloud run .*-e RUN_ID=dry-split .*dist\/load\.js$/m);
   assert.match(stdout, /^ {2}bin\/k6 run .*-e RUN_ID=dry-split .*dist\/rollout\.js$/m);
-  assert.match(stdout, /load: archive \d+ KiB, 500 VUs at most, .* scenarios http_users, ws_users$/m);
+  assert.match(stdout, /load: archive \d+ KiB, 20 VUs at most, .* scenarios http_users, ws_users$/m);
   assert.match(stdout, /rollout: archive \d+ KiB, 1 VUs at most, .* scenarios rollout$/m);
   assert.doesNotMatch(output, /hunter2|pa55word/);
   assert.match(stdout, /REDIS_URL=redis:\/\/:\*\*\*@redis\.example\.com:6379/);

@@ -2,7 +2,9 @@
  * Why the k6-operator rolls the Deployment exactly once: with parallelism N it starts N runners, runner i
  * with `--execution-segment=<(i-1)/N>:<i/N> --execution-segment-sequence=0,1/N,…,1`, and k6 gives each
  * scenario's VUs to the segments by that sequence, so the single-VU `rollout` scenario lands in exactly one
- * runner while the users split evenly.
+ * runner while the user VUs split evenly. Each user VU picks its users by its scenario slot
+ * (`exec.scenario.iterationInTest`, see scripts/lib/packing.ts): the slots must stay unique and complete
+ * across runners, or users would run twice or not at all.
  *
  * Proven on the real bin/k6, without the operator: the scenarios are read from dist/zero-downtime.js itself
  * (`k6 inspect`), mirrored into a probe script whose every VU only counts itself, and each segment is run
@@ -56,6 +58,7 @@ function suiteScenarios(): Record<string, Scenario> {
 
 /** Same scenarios and executors; every VU runs `probe` once, which counts it under its scenario's tag. */
 const probeScript = `
+import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 const mirrored = JSON.parse(__ENV.ZD_SCENARIOS);
 const vus = new Counter('zd_probe_vus');
@@ -68,6 +71,7 @@ export const options = {
 };
 export function probe() {
   vus.add(1);
+  console.log(\`ZD_SLOT \${exec.scenario.name} \${exec.scenario.iterationInTest}\`);
 }
 export function handleSummary(data) {
   const counts = {};
@@ -78,11 +82,13 @@ export function handleSummary(data) {
 }
 `;
 
-function runSegment(
-  script: string,
-  scenarios: Record<string, Scenario>,
-  flags: string[],
-): Record<string, number> {
+interface SegmentRun {
+  counts: Record<string, number>;
+  /** Scenario slots the runner's VUs took, by scenario. */
+  slots: Record<string, number[]>;
+}
+
+function runSegment(script: string, scenarios: Record<string, Scenario>, flags: string[]): SegmentRun {
   const out = spawnSync(k6, ['run', '--quiet', '--no-color', ...flags, script], {
     env: { PATH: process.env.PATH ?? '', ZD_SCENARIOS: JSON.stringify(scenarios) },
     encoding: 'utf8',
@@ -91,7 +97,11 @@ function runSegment(
   assert.equal(out.status, 0, `${out.stdout}\n${out.stderr}`);
   const line = /^ZD_PROBE (.*)$/m.exec(out.stdout)?.[1];
   assert.ok(line, `no probe line in k6's output:\n${out.stdout}`);
-  return JSON.parse(line) as Record<string, number>;
+  const slots: Record<string, number[]> = {};
+  for (const [, name, slot] of out.stderr.matchAll(/ZD_SLOT (\w+) (\d+)/g)) {
+    slots[name as string] = [...(slots[name as string] ?? []), Number(slot)];
+  }
+  return { counts: JSON.parse(line) as Record<string, number>, slots };
 }
 
 const scenarios = suiteScenarios();
@@ -105,14 +115,20 @@ test('the suite has one single-VU rollout scenario beside the user scenarios', (
 });
 
 test('without segments the probe counts exactly the suite VUs (the probe measures what it should)', () => {
-  assert.deepEqual(runSegment(probe, scenarios, []), { http_users: 300, rollout: 1, ws_users: 200 });
+  const vus = (name: string) => scenarios[name]?.vus as number;
+  assert.deepEqual(runSegment(probe, scenarios, []).counts, {
+    http_users: vus('http_users'),
+    rollout: 1,
+    ws_users: vus('ws_users'),
+  });
 });
 
 for (const parallelism of [2, 3, 4]) {
   test(`parallelism ${parallelism}: the rollout VU runs in exactly one runner, the users split evenly`, (t) => {
-    const perRunner = Array.from({ length: parallelism }, (_, i) =>
+    const runs = Array.from({ length: parallelism }, (_, i) =>
       runSegment(probe, scenarios, operatorSegmentFlags(i + 1, parallelism)),
     );
+    const perRunner = runs.map((r) => r.counts);
     const total = (name: string) => perRunner.reduce((sum, counts) => sum + (counts[name] ?? 0), 0);
     assert.equal(total('rollout'), 1, JSON.stringify(perRunner));
     assert.equal(perRunner.filter((c) => c.rollout === 1).length, 1, JSON.stringify(perRunner));
@@ -123,6 +139,12 @@ for (const parallelism of [2, 3, 4]) {
         const share = counts[name] as number;
         assert.ok(Math.abs(share - vus / parallelism) < 1, `${name}: ${share} of ${vus} in one runner`);
       }
+      const slots = runs.flatMap((r) => r.slots[name] ?? []).sort((a, b) => a - b);
+      assert.deepEqual(
+        slots,
+        Array.from({ length: vus }, (_, i) => i),
+        `${name}: slots taken across runners`,
+      );
     }
     const rolloutRunner = perRunner.findIndex((c) => c.rollout === 1) + 1;
     t.diagnostic(

@@ -157,8 +157,8 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     const result = await validate({
       RUN_ID: `e2e-rainbow-good-${Date.now().toString(36)}`,
       ...rainbowRun,
-      HTTP_VUS: '150',
-      WS_VUS: '100',
+      HTTP_USERS: '150',
+      WS_USERS: '100',
     });
     judge('rainbow', 'good', [], result);
     await assertConsistent('after 3 rainbow rollouts');
@@ -194,8 +194,8 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
         RUN_ID: `e2e-rainbow-${mode}-${Date.now().toString(36)}`,
         ...rainbowRun,
         ROLLOUTS: '2',
-        HTTP_VUS: '60',
-        WS_VUS: '30',
+        HTTP_USERS: '60',
+        WS_USERS: '30',
         HTTP_PACE: '500ms',
         LOGOUT_SHARE: '0.3',
         NEGATIVE_AUTH_SHARE: '0.2',

@@ -26,8 +26,8 @@ describe('zero-downtime.js on the embedded cluster (rolling update)', { concurre
   for (const [mode, invariants] of Object.entries(detections)) {
     test(`PROFILE=${mode} fails on ${invariants.join(' or ')}`, { skip: !selected(mode) }, async () => {
       const result = await deployAndValidate(mode as DeployProfile, {
-        HTTP_VUS: '60',
-        WS_VUS: '40',
+        HTTP_USERS: '60',
+        WS_USERS: '40',
         BASELINE: '8s',
         COOLDOWN: '6s',
         HTTP_PACE: '500ms',

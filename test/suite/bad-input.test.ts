@@ -38,6 +38,8 @@ describe('invalid settings stop bin/k6 in the init context: exit 107, one line n
     ['zero-downtime.js', { ...valid, PROFILE: '/nonexistent/profile.json' }, /^PROFILE: cannot read/],
     ['zero-downtime.js', { ...valid, NAMESPACE: 'Not_A_Name' }, /^NAMESPACE: must be a DNS-1123 name/],
     ['zero-downtime.js', { ...valid, STRATEGY: 'none' }, /^RUN_ID: is required with STRATEGY=none/],
+    ['zero-downtime.js', { ...valid, HTTP_VUS: '300' }, /^HTTP_VUS: renamed to HTTP_USERS/],
+    ['zero-downtime.js', { ...valid, USERS_PER_VU: '0' }, /^USERS_PER_VU: must be an integer from 1 to 1000/],
     ['load.js', { ...valid, LOAD_DURATION: 'soon' }, /^LOAD_DURATION: must be a duration/],
   ];
   for (const [script, env, expected] of cases) {

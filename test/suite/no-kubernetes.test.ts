@@ -26,7 +26,7 @@ const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
   LOG_LEVEL: 'warn',
 });
 
-async function validate(mode: string, vus: { http: number; ws: number }): Promise<K6Run> {
+async function validate(mode: string, users: { http: number; ws: number; perVu?: number }): Promise<K6Run> {
   const redis: RedisServer = await startRedis();
   const fleet = await startFleet({ replicas: 3, env: appEnv(redis.url, mode), preStopMs: 500 });
   const runId = `nok8s-${mode}-${Date.now().toString(36)}`;
@@ -42,8 +42,9 @@ async function validate(mode: string, vus: { http: number; ws: number }): Promis
         ROLLOUT_TIMEOUT: '90s',
         BASELINE: '4s',
         COOLDOWN: '4s',
-        HTTP_VUS: String(vus.http),
-        WS_VUS: String(vus.ws),
+        HTTP_USERS: String(users.http),
+        WS_USERS: String(users.ws),
+        ...(users.perVu ? { USERS_PER_VU: String(users.perVu) } : {}),
         HTTP_PACE: '500ms',
         ORDER_INTERVAL: '1s',
         LOGOUT_SHARE: '0.2',
@@ -67,6 +68,15 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
     assert.equal(run.report?.verdict.passed, true);
     assert.deepEqual(failedMetrics(run), []);
+  });
+
+  test('the good service also passes with one user per VU (USERS_PER_VU=1)', {
+    skip: !selected('none'),
+  }, async () => {
+    const run = await validate('none', { http: 30, ws: 20, perVu: 1 });
+    assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.deepEqual(failedMetrics(run), []);
+    assert.equal(run.report?.meta.users.perVu, 1);
   });
 
   for (const [mode, invariants] of Object.entries(detections)) {

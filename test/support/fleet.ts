@@ -1,10 +1,12 @@
 /**
  * A fleet of reference-service processes behind nginx, rolled like a Deployment with maxSurge 1 and
- * maxUnavailable 0: each replica slot owns two ports; a rollout starts the new instance on the slot's
- * idle port, waits until it is ready, waits the preStop delay, then SIGTERMs the old instance and waits
- * for it to exit. Instances are named pod-<n> so failures are attributed.
+ * maxUnavailable 0: each replica slot owns two endpoint ports that nginx balances over; a rollout starts
+ * the new instance behind the slot's idle endpoint, waits until it is ready, removes the old endpoint
+ * (no new connections), waits the preStop delay, then SIGTERMs the old instance and waits for it to exit.
+ * Instances are named pod-<n> so failures are attributed.
  */
 import { type AppProcess, startApp } from './app-process.ts';
+import { type Endpoint, startEndpoint } from './endpoint.ts';
 import { freePort } from './free-port.ts';
 import { type Nginx, startNginx } from './nginx.ts';
 
@@ -26,23 +28,34 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+interface Pod {
+  app: AppProcess;
+  endpoint: Endpoint;
+}
+
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const slots: [number, number][] = [];
   for (let i = 0; i < options.replicas; i++) slots.push([await freePort(), await freePort()]);
   let counter = 0;
-  const start = (port: number) => {
+  const start = async (endpointPort: number): Promise<Pod> => {
     counter++;
-    return startApp({
+    const app = await startApp({
       entry: 'dist/app/server.cjs',
-      env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env, PORT: String(port) },
+      env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env },
     });
+    try {
+      return { app, endpoint: await startEndpoint(endpointPort, app.port) };
+    } catch (error) {
+      await app.stop();
+      throw error;
+    }
   };
-  const live: AppProcess[] = [];
-  const stopped: AppProcess[] = [];
+  const live: Pod[] = [];
+  const stopped: Pod[] = [];
   try {
     for (const [port] of slots) live.push(await start(port));
   } catch (error) {
-    await Promise.all(live.map((a) => a.stop()));
+    await Promise.all(live.map((p) => p.app.stop()));
     throw error;
   }
   const nginx = await startNginx(slots.flat());
@@ -50,17 +63,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   return {
     url: nginx.url,
     nginx,
-    instances: () => [...live],
+    instances: () => live.map((p) => p.app),
     async rollingRestart() {
       let replaced = 0;
       for (const [slot, old] of [...live].entries()) {
         const [a, b] = slots[slot] as [number, number];
-        live[slot] = await start(old.port === a ? b : a);
+        live[slot] = await start(old.endpoint.port === a ? b : a);
+        old.endpoint.remove();
         await new Promise((r) => setTimeout(r, options.preStopMs ?? 1000));
-        old.signal('SIGTERM');
-        const exit = await old.waitForExit(options.exitTimeoutMs ?? 30_000);
+        old.app.signal('SIGTERM');
+        const exit = await old.app.waitForExit(options.exitTimeoutMs ?? 30_000);
+        old.endpoint.close();
         if (exit.code !== 0 && exit.signal === null && exit.code !== null && exit.code > 1) {
-          throw new Error(`instance on port ${old.port} exited with ${exit.code}:\n${old.output()}`);
+          throw new Error(`instance on port ${old.app.port} exited with ${exit.code}:\n${old.app.output()}`);
         }
         stopped.push(old);
         replaced++;
@@ -69,7 +84,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     },
     async stop() {
       await nginx.stop();
-      await Promise.all([...live, ...stopped].map((a) => a.stop()));
+      for (const pod of [...live, ...stopped]) pod.endpoint.close();
+      await Promise.all([...live, ...stopped].map((p) => p.app.stop()));
     },
   };
 }

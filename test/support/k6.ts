@@ -20,6 +20,7 @@ export interface K6Run {
 export interface K6Report {
   verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
   breakdown: { invariant: string; phase: string; pod: string; color: string; count: number }[];
+  meta: { users: { http: number; ws: number; perVu: number } };
 }
 
 export async function runK6(

@@ -4,7 +4,9 @@
  * retrying a refused connect on the next upstream (nothing was sent, so it is safe for any method); an
  * upstream that fails after the request was sent is the client's failure, as behind kube-proxy. The list
  * never changes, so nginx is never reloaded: a reload closes idle keep-alive connections under clients'
- * feet, which would be the load balancer's failure, not the service's.
+ * feet, which would be the load balancer's failure, not the service's. Idle upstream connections are
+ * let go after 1 s, so none is still idle when a drained instance closes its connections (a request
+ * sent on a connection the server is closing fails however well the server drains).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,6 +80,7 @@ http {
   upstream app {
 ${servers}
     keepalive 64;
+    keepalive_timeout 1s;
   }
   server {
     listen 127.0.0.1:${port};

@@ -50,8 +50,9 @@ describe('parseConfig: defaults and values', () => {
       cooldownMs: 15_000,
       drainWindowMs: 20_000,
       maxColors: 2,
-      httpVus: 300,
-      wsVus: 200,
+      httpUsers: 300,
+      wsUsers: 200,
+      usersPerVu: 25,
       httpPaceMs: 1000,
       orderIntervalMs: 2000,
       newConnectionShare: 0.2,
@@ -85,8 +86,9 @@ describe('parseConfig: defaults and values', () => {
         COOLDOWN: '5s',
         DRAIN_WINDOW: '45s',
         MAX_COLORS: '4',
-        HTTP_VUS: '10',
-        WS_VUS: '0',
+        HTTP_USERS: '10',
+        WS_USERS: '0',
+        USERS_PER_VU: '3',
         HTTP_PACE: '250ms',
         ORDER_INTERVAL: '1m30s',
         NEW_CONNECTION_SHARE: '0',
@@ -118,8 +120,9 @@ describe('parseConfig: defaults and values', () => {
       cooldownMs: 5000,
       drainWindowMs: 45_000,
       maxColors: 4,
-      httpVus: 10,
-      wsVus: 0,
+      httpUsers: 10,
+      wsUsers: 0,
+      usersPerVu: 3,
       httpPaceMs: 250,
       orderIntervalMs: 90_000,
       newConnectionShare: 0,
@@ -144,10 +147,10 @@ describe('parseConfig: defaults and values', () => {
 
   it('treats empty values as unset', () => {
     const config = parseConfig(
-      { ...minimal, HTTP_VUS: '', STRATEGY: '', BASELINE: '', RUN_ID: '' },
+      { ...minimal, HTTP_USERS: '', STRATEGY: '', BASELINE: '', RUN_ID: '' },
       withRedis,
     );
-    assert.equal(config.httpVus, 300);
+    assert.equal(config.httpUsers, 300);
     assert.equal(config.strategy, 'rolling');
     assert.equal(config.baselineMs, 20_000);
     assert.equal(config.runId, 'generated-run');
@@ -173,8 +176,8 @@ describe('parseConfig: defaults and values', () => {
   });
 
   it('accepts one kind of user being 0', () => {
-    assert.equal(parseConfig({ ...minimal, HTTP_VUS: '0' }, withRedis).httpVus, 0);
-    assert.equal(parseConfig({ ...minimal, WS_VUS: '0' }, withRedis).wsVus, 0);
+    assert.equal(parseConfig({ ...minimal, HTTP_USERS: '0' }, withRedis).httpUsers, 0);
+    assert.equal(parseConfig({ ...minimal, WS_USERS: '0' }, withRedis).wsUsers, 0);
   });
 });
 
@@ -273,11 +276,13 @@ describe('parseConfig: errors name the setting', () => {
     ['ROLLOUTS', '1.5', '1 to 500'],
     ['MAX_COLORS', '1', '2 to 10'],
     ['MAX_COLORS', '11', '2 to 10'],
-    ['HTTP_VUS', '-1', '0 to 100000'],
-    ['HTTP_VUS', '100001', '0 to 100000'],
-    ['HTTP_VUS', 'many', '0 to 100000'],
-    ['HTTP_VUS', ' ', '0 to 100000'],
-    ['WS_VUS', '2.5', '0 to 100000'],
+    ['HTTP_USERS', '-1', '0 to 100000'],
+    ['HTTP_USERS', '100001', '0 to 100000'],
+    ['HTTP_USERS', 'many', '0 to 100000'],
+    ['HTTP_USERS', ' ', '0 to 100000'],
+    ['WS_USERS', '2.5', '0 to 100000'],
+    ['USERS_PER_VU', '0', '1 to 1000'],
+    ['USERS_PER_VU', '1001', '1 to 1000'],
   ] as const) {
     it(`${setting}=${JSON.stringify(value)} is out of range`, () => {
       assertConfigError(
@@ -301,9 +306,26 @@ describe('parseConfig: errors name the setting', () => {
     });
   }
 
-  it('HTTP_VUS=0 and WS_VUS=0 together leave nothing to validate', () => {
-    assertConfigError({ ...minimal, HTTP_VUS: '0', WS_VUS: '0' }, 'HTTP_VUS', /both 0: no users to validate/);
+  it('HTTP_USERS=0 and WS_USERS=0 together leave nothing to validate', () => {
+    assertConfigError(
+      { ...minimal, HTTP_USERS: '0', WS_USERS: '0' },
+      'HTTP_USERS',
+      /both 0: no users to validate/,
+    );
   });
+
+  for (const [old, now] of [
+    ['HTTP_VUS', 'HTTP_USERS'],
+    ['WS_VUS', 'WS_USERS'],
+  ] as const) {
+    it(`${old} of earlier versions is refused, naming ${now}`, () => {
+      assertConfigError(
+        { ...minimal, [old]: '300' },
+        old,
+        new RegExp(`renamed to ${now}: it counts synthetic users`),
+      );
+    });
+  }
 
   it('names must be DNS-1123', () => {
     assertConfigError({ ...minimal, NAMESPACE: 'Team_A' }, 'NAMESPACE', /DNS-1123/);

@@ -70,7 +70,7 @@ const metricsOf = (guards: Guard[]) => guards.map((g) => g.metric);
 
 describe('guardsFor', () => {
   it('always requires every user to log in and finish', () => {
-    const guards = guardsFor({ httpVus: 30, wsVus: 0, rollouts: 1 }, { rollout: false, audit: false });
+    const guards = guardsFor({ httpUsers: 30, wsUsers: 0, rollouts: 1 }, { rollout: false, audit: false });
     assert.deepEqual(guards, [
       {
         metric: 'zd_sessions_established',
@@ -86,14 +86,14 @@ describe('guardsFor', () => {
   });
 
   it('requires feed messages when there are WebSocket users', () => {
-    const guards = guardsFor({ httpVus: 30, wsVus: 20, rollouts: 1 }, { rollout: false, audit: false });
+    const guards = guardsFor({ httpUsers: 30, wsUsers: 20, rollouts: 1 }, { rollout: false, audit: false });
     assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished', 'zd_msgs_received']);
     assert.equal(guards[0]?.threshold, 'count>=50');
     assert.equal(guards[2]?.threshold, 'count>0');
   });
 
   it('requires every rollout to complete and replace pods when there is a rollout', () => {
-    const guards = guardsFor({ httpVus: 1, wsVus: 1, rollouts: 3 }, { rollout: true, audit: false });
+    const guards = guardsFor({ httpUsers: 1, wsUsers: 1, rollouts: 3 }, { rollout: true, audit: false });
     assert.deepEqual(metricsOf(guards), [
       'zd_sessions_established',
       'zd_users_finished',
@@ -112,7 +112,7 @@ describe('guardsFor', () => {
   });
 
   it('requires the audit to run when there is one', () => {
-    const guards = guardsFor({ httpVus: 5, wsVus: 0, rollouts: 1 }, { rollout: false, audit: true });
+    const guards = guardsFor({ httpUsers: 5, wsUsers: 0, rollouts: 1 }, { rollout: false, audit: true });
     assert.deepEqual(guards.at(-1), {
       metric: 'zd_audit_runs',
       threshold: 'count>=1',
@@ -122,7 +122,7 @@ describe('guardsFor', () => {
   });
 
   it('never guards an invariant metric', () => {
-    const guards = guardsFor({ httpVus: 5, wsVus: 5, rollouts: 2 }, { rollout: true, audit: true });
+    const guards = guardsFor({ httpUsers: 5, wsUsers: 5, rollouts: 2 }, { rollout: true, audit: true });
     assert.equal(guards.length, 8);
     for (const guard of guards) assert.ok(!Object.hasOwn(invariants, guard.metric), guard.metric);
   });

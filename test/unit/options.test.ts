@@ -35,13 +35,22 @@ describe('maxDurationMs', () => {
 
 describe('scenarioOptions', () => {
   it('runs one long iteration per VU for each flow, with an explicit exec', () => {
-    const options = scenarioOptions(config({ HTTP_VUS: '30', WS_VUS: '20' }), fns);
+    const options = scenarioOptions(config({ HTTP_USERS: '30', WS_USERS: '20', USERS_PER_VU: '1' }), fns);
     const common = { executor: 'per-vu-iterations', iterations: 1, maxDuration: '425s', gracefulStop: '10s' };
     assert.deepEqual(options.scenarios, {
       http_users: { ...common, vus: 30, exec: 'httpUsers' },
       ws_users: { ...common, vus: 20, exec: 'wsUsers' },
       rollout: { ...common, vus: 1, exec: 'rolloutDriver' },
     });
+  });
+
+  it('packs USERS_PER_VU users to a VU (default 25), rounding up', () => {
+    const vus = (env: Record<string, string>) => {
+      const { scenarios } = scenarioOptions(config(env), fns);
+      return [scenarios.http_users?.vus, scenarios.ws_users?.vus, scenarios.rollout?.vus];
+    };
+    assert.deepEqual(vus({}), [12, 8, 1]);
+    assert.deepEqual(vus({ HTTP_USERS: '25', WS_USERS: '3', USERS_PER_VU: '4' }), [7, 1, 1]);
   });
 
   it('sets the setup and teardown timeouts and the trend stats the report reads', () => {
@@ -54,11 +63,11 @@ describe('scenarioOptions', () => {
   });
 
   it('omits the scenario of a flow with 0 VUs', () => {
-    assert.deepEqual(Object.keys(scenarioOptions(config({ HTTP_VUS: '0' }), fns).scenarios), [
+    assert.deepEqual(Object.keys(scenarioOptions(config({ HTTP_USERS: '0' }), fns).scenarios), [
       'ws_users',
       'rollout',
     ]);
-    assert.deepEqual(Object.keys(scenarioOptions(config({ WS_VUS: '0' }), fns).scenarios), [
+    assert.deepEqual(Object.keys(scenarioOptions(config({ WS_USERS: '0' }), fns).scenarios), [
       'http_users',
       'rollout',
     ]);

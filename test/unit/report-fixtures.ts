@@ -10,7 +10,7 @@ export function runMeta(overrides: Partial<RunMeta> = {}): RunMeta {
     thresholds: 'strict',
     strategy: 'rolling',
     rollouts: 2,
-    users: { http: 30, ws: 20 },
+    users: { http: 30, ws: 20, perVu: 10 },
     timeline: { rolloutStart: 1_700_000_010_000, rolloutEnd: 1_700_000_040_000, endAt: 1_700_000_055_000 },
     command: 'BASE_URL=http://127.0.0.1:8080 k6 run dist/zero-downtime.js',
     durationMs: 61_234,

@@ -25,7 +25,7 @@ describe('textReport', () => {
       lines[1],
       '  target http://127.0.0.1:8080 · profile reference · thresholds strict · strategy rolling × 2',
     );
-    assert.equal(lines[2], '  users 30 HTTP + 20 WebSocket · ran 61.2 s');
+    assert.equal(lines[2], '  users 30 HTTP + 20 WebSocket, 10 per VU · ran 61.2 s');
   });
 
   it('lists invariants, then guards, each with its marks and failing expressions', () => {

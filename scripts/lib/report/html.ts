@@ -40,7 +40,7 @@ table{border-collapse:collapse;margin:12px 0}td,th{padding:3px 8px;border-bottom
 tr.bad td{background:#fee}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
 </style></head><body>
 <h1>zerodrop ${escapeXml(meta.runId)}: <span class="${verdict.passed ? 'pass' : 'fail'}">${verdict.passed ? 'PASS' : 'FAIL'}</span></h1>
-<p>${escapeXml(meta.target)} · profile ${escapeXml(meta.profile)} · thresholds ${escapeXml(meta.thresholds)} · strategy ${escapeXml(meta.strategy)} × ${meta.rollouts} · ${meta.users.http} HTTP + ${meta.users.ws} WebSocket users</p>
+<p>${escapeXml(meta.target)} · profile ${escapeXml(meta.profile)} · thresholds ${escapeXml(meta.thresholds)} · strategy ${escapeXml(meta.strategy)} × ${meta.rollouts} · ${meta.users.http} HTTP + ${meta.users.ws} WebSocket users (${meta.users.perVu} per VU)</p>
 <h2>Timeline</h2>
 ${timelineSvg(traffic, failures, meta)}
 <h2>Verdict</h2>

@@ -8,7 +8,7 @@ export interface RunMeta {
   thresholds: string;
   strategy: string;
   rollouts: number;
-  users: { http: number; ws: number };
+  users: { http: number; ws: number; perVu: number };
   timeline: Timeline & { rolloutFailure?: string };
   /** The exact command that reproduces this run. */
   command: string;

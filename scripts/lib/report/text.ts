@@ -16,7 +16,7 @@ export function textReport(
     `  target ${meta.target} · profile ${meta.profile} · thresholds ${meta.thresholds} · strategy ${meta.strategy} × ${meta.rollouts}`,
   );
   lines.push(
-    `  users ${meta.users.http} HTTP + ${meta.users.ws} WebSocket · ran ${(meta.durationMs / 1000).toFixed(1)} s`,
+    `  users ${meta.users.http} HTTP + ${meta.users.ws} WebSocket, ${meta.users.perVu} per VU · ran ${(meta.durationMs / 1000).toFixed(1)} s`,
   );
   if (meta.timeline.rolloutFailure) lines.push(`  rollout failure: ${meta.timeline.rolloutFailure}`);
   lines.push('');

@@ -1,0 +1,71 @@
+// The strict baseline for bench/suite.ts: minimal-mix.js's users packed USERS_PER_VU to a VU the way
+// zero-downtime.js packs them (non-blocking requests, each user with its own cookie jar, many sockets per
+// VU), still without zerodrop's tracking, so the ratio isolates the bookkeeping from the packing.
+// Plain k6 JavaScript, no bundle.
+
+import exec from 'k6/execution';
+import http from 'k6/http';
+import { setTimeout } from 'k6/timers';
+import { WebSocket } from 'k6/websockets';
+
+const duration = Number(__ENV.DURATION_S || 30);
+const perVu = Number(__ENV.USERS_PER_VU);
+const httpUserCount = Number(__ENV.HTTP_USERS || 300);
+const wsUserCount = Number(__ENV.WS_USERS || 200);
+const vus = (users) => ({
+  executor: 'per-vu-iterations',
+  vus: Math.ceil(users / perVu),
+  iterations: 1,
+  maxDuration: `${duration + 30}s`,
+});
+export const options = {
+  scenarios: {
+    http_users: { ...vus(httpUserCount), exec: 'httpUsers' },
+    ws_users: { ...vus(wsUserCount), exec: 'wsUsers' },
+  },
+};
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function usersOfVu(users) {
+  const numbers = [];
+  for (let n = exec.scenario.iterationInTest + 1; n <= users; n += Math.ceil(users / perVu)) numbers.push(n);
+  return numbers;
+}
+
+function login(name, jar) {
+  return http.asyncRequest(
+    'POST',
+    `${__ENV.BASE_URL}/login`,
+    JSON.stringify({ username: name, password: 'zerodrop-synthetic' }),
+    { jar, headers: { 'Content-Type': 'application/json' } },
+  );
+}
+
+async function httpUser(n) {
+  const jar = new http.CookieJar();
+  await login(`zd-user-mh${n}`, jar);
+  const end = Date.now() + duration * 1000;
+  while (Date.now() < end) {
+    await http.asyncRequest('GET', `${__ENV.BASE_URL}/api/me`, null, { jar });
+    await pause(500 + Math.random() * 1000);
+  }
+}
+
+async function wsUser(n) {
+  const jar = new http.CookieJar();
+  await login(`zd-user-mw${n}`, jar);
+  const ws = new WebSocket(`${__ENV.BASE_URL.replace('http', 'ws')}/ws`, null, { jar });
+  let received = 0;
+  ws.onmessage = () => received++;
+  await pause(duration * 1000);
+  ws.close();
+}
+
+export async function httpUsers() {
+  await Promise.all(usersOfVu(httpUserCount).map(httpUser));
+}
+
+export async function wsUsers() {
+  await Promise.all(usersOfVu(wsUserCount).map(wsUser));
+}
