@@ -19,7 +19,8 @@ import { certPaths, ensureCa, ensureCert, ensureSigningKey } from './pki.ts';
 import type { Step } from './status.ts';
 
 const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const SERVICE_CIDR = '10.96.0.0/16';
+/** Services' ClusterIPs; the host routes them onto the node bridge (cluster/host.ts). */
+export const SERVICE_CIDR = '10.96.0.0/16';
 const KUBERNETES_SERVICE_IP = '10.96.0.1';
 const CLUSTER_DOMAIN = 'cluster.local';
 const PROBE_TIMEOUT_MS = 5_000;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, type ProcessOutput, which } from 'zx';
+import { SERVICE_CIDR } from './control-plane.ts';
 import { BRIDGE, checkSocketPath, NODE_IP, NODE_PREFIX_LENGTH, type NodeLayout } from './node-layout.ts';
 import { StepError } from './status.ts';
 
@@ -147,6 +148,14 @@ async function ensureBridge(): Promise<void> {
       sh`ip addr add ${`${NODE_IP}/${NODE_PREFIX_LENGTH}`} dev ${BRIDGE}`,
     );
   if (!link?.flags.includes('UP')) await run(`bringing ${BRIDGE} up`, sh`ip link set ${BRIDGE} up`);
+  // ClusterIPs kube-proxy has not programmed yet (a Service created a moment ago) must stay on this
+  // machine: without a route they would follow the default route out of it. On the bridge nothing
+  // answers for them, so a connect fails until the Service is programmed (kube-proxy's DNAT happens
+  // after this route is chosen). The route goes with the bridge.
+  await run(
+    `routing Services (${SERVICE_CIDR}) onto ${BRIDGE}`,
+    sh`ip route replace ${SERVICE_CIDR} dev ${BRIDGE}`,
+  );
 }
 
 export async function deleteBridge(): Promise<void> {

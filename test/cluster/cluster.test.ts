@@ -11,9 +11,10 @@ import { before, describe, test } from 'node:test';
 import { $ } from 'zx';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
 import { clusterUp, loadImages } from '../../cluster/cluster.ts';
+import { SERVICE_CIDR } from '../../cluster/control-plane.ts';
 import { deploy } from '../../cluster/deploy.ts';
 import { resolveInCluster } from '../../cluster/dns.ts';
-import { nodeLayout } from '../../cluster/node-layout.ts';
+import { BRIDGE, nodeLayout } from '../../cluster/node-layout.ts';
 import { Status } from '../../cluster/status.ts';
 import { type DeployedTarget, readTarget } from '../../cluster/target.ts';
 
@@ -91,6 +92,25 @@ describe('the embedded cluster', { concurrency: 1 }, () => {
     assert.deepEqual(await resolveInCluster(`redis.${namespace}.svc.cluster.local`), [
       service.spec.clusterIP,
     ]);
+  });
+
+  test('ClusterIPs stay on this machine: programmed ones answer, unprogrammed ones fail fast', async () => {
+    const route = (await $`ip -j route show ${SERVICE_CIDR}`).stdout;
+    assert.deepEqual(
+      (JSON.parse(route) as { dev: string }[]).map((r) => r.dev),
+      [BRIDGE],
+    );
+    const app = await getJson<{ spec: { clusterIP: string; ports: { port: number }[] } }>([
+      'get',
+      'service',
+      'session-app',
+      '-n',
+      namespace,
+    ]);
+    const url = `http://${app.spec.clusterIP}:${app.spec.ports[0]?.port}/readyz`;
+    assert.equal((await fetch(url, { signal: AbortSignal.timeout(5_000) })).status, 200);
+    // An address no Service holds: nothing on the bridge answers, and no answer comes from outside.
+    await assert.rejects(fetch('http://10.96.255.254:80/', { signal: AbortSignal.timeout(5_000) }));
   });
 
   test('the NodePort answers on 127.0.0.1, and /readyz is 200 (pods reach redis://redis:6379 by name)', async () => {
