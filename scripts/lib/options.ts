@@ -37,8 +37,14 @@ export function scenarioOptions(config: Config, fns: ScenarioFunctions, duration
   if (fns.ws && config.wsUsers > 0)
     scenarios.ws_users = longRun(vusFor(config.wsUsers, config.usersPerVu), fns.ws);
   if (fns.rollout) scenarios.rollout = longRun(1, fns.rollout);
+  // k6 keeps `batchPerHost` idle connections per host and VU (default 6): below the users of a VU (plus the
+  // 3 requests racing a logout) it would close and reopen connections all the time, and the users that
+  // should reuse keep-alive connections would not.
+  const idleConnections = config.usersPerVu + 3;
   return {
     scenarios,
+    batch: Math.max(20, idleConnections),
+    batchPerHost: Math.max(6, idleConnections),
     setupTimeout: '120s',
     teardownTimeout: '300s',
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],

@@ -53,6 +53,16 @@ describe('scenarioOptions', () => {
     assert.deepEqual(vus({ HTTP_USERS: '25', WS_USERS: '3', USERS_PER_VU: '4' }), [7, 1, 1]);
   });
 
+  it('keeps an idle keep-alive connection per user of a VU (k6 keeps 6 per host by default)', () => {
+    const idle = (env: Record<string, string>) => {
+      const { batch, batchPerHost } = scenarioOptions(config(env), fns);
+      return [batch, batchPerHost];
+    };
+    assert.deepEqual(idle({}), [28, 28]);
+    assert.deepEqual(idle({ USERS_PER_VU: '100' }), [103, 103]);
+    assert.deepEqual(idle({ USERS_PER_VU: '1' }), [20, 6]);
+  });
+
   it('sets the setup and teardown timeouts and the trend stats the report reads', () => {
     const options = scenarioOptions(config(), fns);
     assert.equal(options.setupTimeout, '120s');
