@@ -6,12 +6,10 @@
  * seed 000). A VU runs its users concurrently (non-blocking requests, each user with its own cookie jar).
  */
 
-import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Config } from './config.ts';
-import { type Control, TrafficRecorder } from './control.ts';
+import type { Control, TrafficRecorder } from './control.ts';
 import { metrics } from './metrics.ts';
-import { usersOfVu } from './packing.ts';
 import { isOver, type Phase, phaseAt } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
 import { inShare } from './shares.ts';
@@ -22,9 +20,9 @@ import {
   pause,
   type Response,
   readIdentity,
+  runVuShare,
   type SyntheticUser,
   servedBy,
-  syntheticUser,
 } from './users.ts';
 
 /** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
@@ -45,15 +43,10 @@ interface HttpUser {
 }
 
 /** Runs this VU's share of the HTTP users to the end of the run. */
-export async function httpUsers(config: Config, profile: TargetProfile, control: Control): Promise<void> {
-  const traffic = new TrafficRecorder();
-  const numbers = usersOfVu(exec.scenario.iterationInTest, config.httpUsers, config.usersPerVu);
-  await Promise.all(
-    numbers.map((n) =>
-      httpUser({ user: syntheticUser(profile, config, 'h', n), config, profile, control, traffic }),
-    ),
+export function httpUsers(config: Config, profile: TargetProfile, control: Control): Promise<void> {
+  return runVuShare('h', config.httpUsers, config, profile, control, (user, traffic) =>
+    httpUser({ user, config, profile, control, traffic }),
   );
-  await traffic.flush(control, true);
 }
 
 async function httpUser(u: HttpUser): Promise<void> {

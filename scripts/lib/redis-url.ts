@@ -5,7 +5,7 @@
  * timeout). A URL that sets pool_size keeps its own.
  * Pure: no k6 imports.
  */
-export const runControlPoolSize = 1;
+const runControlPoolSize = 1;
 
 export function runControlUrl(url: string): string {
   if (/[?&]pool_size=/.test(url)) return url;

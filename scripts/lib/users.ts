@@ -2,9 +2,12 @@
  * Synthetic users: who they are (number, name, their own cookie jar — several share a VU), the profile's
  * login flow, and what every response says about who served it.
  */
+import exec from 'k6/execution';
 import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
 import { setTimeout } from 'k6/timers';
 import type { Config } from './config.ts';
+import { type Control, TrafficRecorder } from './control.ts';
+import { usersOfVu } from './packing.ts';
 import { fill, pick, type TargetProfile } from './profile.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
@@ -27,7 +30,7 @@ export interface Served {
   color: string;
 }
 
-export function syntheticUser(
+function syntheticUser(
   profile: TargetProfile,
   config: Config,
   kind: 'h' | 'w',
@@ -38,6 +41,24 @@ export function syntheticUser(
     name: `${config.userPrefix ?? profile.users.prefix}${kind}${number}`,
     jar: new http.CookieJar(),
   };
+}
+
+/**
+ * Runs this VU's share of one kind of users (those of its scenario slot) concurrently to the end of the
+ * run; they share one traffic recorder, flushed when all are done.
+ */
+export async function runVuShare(
+  kind: 'h' | 'w',
+  users: number,
+  config: Config,
+  profile: TargetProfile,
+  control: Control,
+  run: (user: SyntheticUser, traffic: TrafficRecorder) => Promise<void>,
+): Promise<void> {
+  const traffic = new TrafficRecorder();
+  const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
+  await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic)));
+  await traffic.flush(control, true);
 }
 
 /** Waits without holding up the other users of the VU (k6's sleep() would block its whole event loop). */

@@ -4,38 +4,31 @@
  * from the last cursor, and checks the session survives without re-authentication. Runs until the run
  * ends. A VU runs its users' sockets concurrently on its event loop.
  */
-import exec from 'k6/execution';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import { backoffMs, classifyClose } from './close-codes.ts';
 import type { Config } from './config.ts';
-import { type Control, TrafficRecorder } from './control.ts';
+import type { Control, TrafficRecorder } from './control.ts';
 import { FeedTracker, OrderTracker } from './correlation.ts';
 import { metrics } from './metrics.ts';
-import { usersOfVu } from './packing.ts';
 import { isOver, type Phase, phaseAt, type Timeline } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
-import { login, type SyntheticUser, syntheticUser } from './users.ts';
+import { login, runVuShare, type SyntheticUser } from './users.ts';
 import { orderFrame, parseWsEvent } from './ws-messages.ts';
 
 const drainAcksMs = 3000;
 const maxReconnectAttempts = 50;
 
 /** Runs this VU's share of the WebSocket users to the end of the run. */
-export async function wsUsers(
+export function wsUsers(
   config: Config,
   profile: TargetProfile,
   control: Control,
   runId: string,
 ): Promise<void> {
-  const traffic = new TrafficRecorder();
-  const numbers = usersOfVu(exec.scenario.iterationInTest, config.wsUsers, config.usersPerVu);
-  await Promise.all(
-    numbers.map((n) =>
-      wsUser(syntheticUser(profile, config, 'w', n), config, profile, control, traffic, runId),
-    ),
+  return runVuShare('w', config.wsUsers, config, profile, control, (user, traffic) =>
+    wsUser(user, config, profile, control, traffic, runId),
   );
-  await traffic.flush(control, true);
 }
 
 async function wsUser(
