@@ -10,11 +10,12 @@ import path from 'node:path';
 import { type ClusterAccess, clusterAccess } from './access.ts';
 import type { DeploySettings } from './deploy-config.ts';
 import { diagnostics } from './diagnostics.ts';
+import { hopelessWaitMessage, hopelessWaits } from './pod-waits.ts';
 import { Status, StepError } from './status.ts';
 import { deployDir, readTarget, writeTarget } from './target.ts';
 
 const namespace = 'zerodrop';
-const waitTimeout = '180s';
+const waitTimeoutMs = 180_000;
 const serviceTimeoutMs = 30_000;
 
 /** The kustomization for this deploy: base plus the components the settings ask for. */
@@ -66,7 +67,14 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
       );
       await run(
         access,
-        ['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', `--timeout=${waitTimeout}`],
+        [
+          'delete',
+          'namespace',
+          namespace,
+          '--ignore-not-found',
+          '--wait=true',
+          `--timeout=${waitTimeoutMs}ms`,
+        ],
         'deleting the namespace',
       );
     });
@@ -75,19 +83,9 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
       await writeFile(path.join(deployDir, 'kustomization.yaml'), kustomization(settings));
       await run(access, ['apply', '-k', deployDir], 'kubectl apply -k');
     });
-    await status.step(`Waiting ≤ ${waitTimeout} for every Deployment to be available`, async () => {
-      const names = (
-        await run(access, ['get', 'deployments', '-n', namespace, '-o', 'name'], 'listing deployments')
-      )
-        .split('\n')
-        .filter(Boolean);
-      for (const name of names)
-        await run(
-          access,
-          ['rollout', 'status', name, '-n', namespace, `--timeout=${waitTimeout}`],
-          `waiting for ${name}`,
-        );
-    });
+    await status.step(`Waiting ≤ ${waitTimeoutMs / 1000}s for every Deployment to be available`, () =>
+      waitForDeployments(access),
+    );
     const driverKubeconfig = await status.step(
       'Issuing the rollout driver token (ServiceAccount zerodrop-driver)',
       () => writeDriverKubeconfig(access),
@@ -120,6 +118,25 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
   } catch (error) {
     process.stderr.write(await diagnostics(access, namespace));
     throw error;
+  }
+}
+
+/**
+ * Waits until every Deployment is Available, bounded by waitTimeoutMs; stops at once when a container
+ * waits for an image the node does not have (it would wait for the whole timeout otherwise).
+ */
+async function waitForDeployments(access: ClusterAccess): Promise<void> {
+  const deadline = Date.now() + waitTimeoutMs;
+  for (;;) {
+    const available =
+      await access.sh`${access.kubectl} wait --for=condition=Available deployments --all -n ${namespace} --timeout=3s`.nothrow();
+    if (available.exitCode === 0) return;
+    const [hopeless] = hopelessWaits(
+      JSON.parse(await run(access, ['get', 'pods', '-n', namespace, '-o', 'json'], 'listing pods')),
+    );
+    if (hopeless) throw new StepError(hopelessWaitMessage(hopeless));
+    if (Date.now() > deadline)
+      throw new StepError(`Deployments not available after ${waitTimeoutMs / 1000}s`, available.stderr);
   }
 }
 

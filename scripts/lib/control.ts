@@ -24,7 +24,8 @@ export interface Control {
   recordSession(user: string, sessionId: string): Promise<void>;
   recordLogout(sessionId: string): Promise<void>;
   recordOrders(cids: string[]): Promise<void>;
-  recordFailure(invariant: string, at: Attribution, epochMs: number): Promise<void>;
+  /** `detail` is the failure's short cause (failure-detail.ts), empty where the invariant says it all. */
+  recordFailure(invariant: string, at: Attribution, epochMs: number, detail?: string): Promise<void>;
   recordTraffic(buckets: Map<string, number>): Promise<void>;
 }
 
@@ -99,8 +100,12 @@ export class RunControl implements Control {
   }
 
   /** Counts one failure of `invariant` by phase, pod and color, and per second for the timeline. */
-  async recordFailure(invariant: string, at: Attribution, epochMs: number): Promise<void> {
-    await this.client.hincrby(this.key('failures'), `${invariant}|${at.phase}|${at.pod}|${at.color}`, 1);
+  async recordFailure(invariant: string, at: Attribution, epochMs: number, detail = ''): Promise<void> {
+    await this.client.hincrby(
+      this.key('failures'),
+      `${invariant}|${at.phase}|${at.pod}|${at.color}|${detail}`,
+      1,
+    );
     await this.client.hincrby(
       this.key('failure-seconds'),
       `${Math.floor(epochMs / 1000)}|${invariant}|${at.color}`,

@@ -9,6 +9,8 @@
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
+import { httpFailureDetail } from './failure-detail.ts';
+import { idempotencyKey } from './idempotency.ts';
 import { metrics } from './metrics.ts';
 import { isOver, type Phase, phaseAt } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
@@ -104,7 +106,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
 
   if (profile.http.unauthorizedStatuses.includes(res.status)) {
     metrics.authLost.add(1, tags);
-    await control.recordFailure('zd_auth_lost', tags, Date.now());
+    await control.recordFailure('zd_auth_lost', tags, Date.now(), httpFailureDetail(res));
     state.persisted = false;
     const again = await login(profile, config, user, { phase });
     if (again.identity) {
@@ -136,10 +138,10 @@ async function countHttpFailure(
   const tags = { phase, ...servedBy(profile, res) };
   if (res.status === 0) {
     metrics.httpConnErrors.add(1, { ...tags, error_code: String(res.error_code) });
-    await control.recordFailure('zd_http_conn_errors', tags, Date.now());
+    await control.recordFailure('zd_http_conn_errors', tags, Date.now(), httpFailureDetail(res));
   } else if (res.status >= 500) {
     metrics.http5xx.add(1, { ...tags, status: String(res.status) });
-    await control.recordFailure('zd_http_5xx', tags, Date.now());
+    await control.recordFailure('zd_http_5xx', tags, Date.now(), httpFailureDetail(res));
   }
 }
 
@@ -154,7 +156,7 @@ async function probe(url: string, phase: Phase, profile: TargetProfile, control:
   if (!profile.http.unauthorizedStatuses.includes(res.status)) {
     const tags = { phase, ...servedBy(profile, res) };
     metrics.negativeAuthWrong.add(1, { ...tags, status: String(res.status) });
-    await control.recordFailure('zd_negative_auth_wrong', tags, Date.now());
+    await control.recordFailure('zd_negative_auth_wrong', tags, Date.now(), httpFailureDetail(res));
   }
 }
 
@@ -173,6 +175,7 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
     identity(),
     http.asyncRequest('POST', `${config.baseUrl}${profile.http.logout.path}`, null, {
       jar: user.jar,
+      headers: { 'Idempotency-Key': idempotencyKey() },
       tags: { phase, flow: 'logout' },
     }),
     identity(),

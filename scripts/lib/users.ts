@@ -7,6 +7,7 @@ import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k
 import { setTimeout } from 'k6/timers';
 import type { Config } from './config.ts';
 import { type Control, TrafficRecorder } from './control.ts';
+import { idempotencyKey } from './idempotency.ts';
 import { usersOfVu } from './packing.ts';
 import { fill, pick, type TargetProfile } from './profile.ts';
 
@@ -100,7 +101,11 @@ export interface LoginResult {
   res: Response;
 }
 
-/** Logs in through the profile's login flow; the session cookie lands in the user's cookie jar. */
+/**
+ * Logs in through the profile's login flow; the session cookie lands in the user's cookie jar. The
+ * request carries an Idempotency-Key, so a kept-alive connection closing under it is met as a browser
+ * meets it (idempotency.ts).
+ */
 export async function login(
   profile: TargetProfile,
   config: Config,
@@ -117,7 +122,7 @@ export async function login(
     JSON.stringify(body),
     {
       jar: user.jar,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey() },
       tags: { ...tags, flow: 'login' },
     },
   );

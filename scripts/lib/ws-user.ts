@@ -10,6 +10,7 @@ import { backoffMs, classifyClose } from './close-codes.ts';
 import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
 import { FeedTracker, OrderTracker } from './correlation.ts';
+import { closeDetail, errorDetail } from './failure-detail.ts';
 import { metrics } from './metrics.ts';
 import { isOver, type Phase, phaseAt, type Timeline } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
@@ -173,11 +174,10 @@ async function wsUser(
 
       ws.addEventListener('error', (e) => {
         if (!opened) {
-          console.warn(
-            `WebSocket handshake of ${user.name} failed: ${(e as { error?: string }).error ?? 'unknown error'}`,
-          );
+          const reason = errorDetail((e as { error?: string }).error);
+          console.warn(`WebSocket handshake of ${user.name} failed: ${reason}`);
           metrics.wsConnectErrors.add(1, attribution());
-          control.recordFailure('zd_ws_connect_errors', attribution(), Date.now());
+          control.recordFailure('zd_ws_connect_errors', attribution(), Date.now(), reason);
         }
       });
 
@@ -193,11 +193,11 @@ async function wsUser(
         if (opened && kind === 'clean') metrics.wsCleanCloses.add(1, { ...at, code: String(close.code) });
         if (opened && kind === 'abnormal') {
           metrics.wsAbnormalCloses.add(1, { ...at, code: String(close.code ?? 'none') });
-          control.recordFailure('zd_ws_abnormal_closes', at, Date.now());
+          control.recordFailure('zd_ws_abnormal_closes', at, Date.now(), closeDetail(close.code));
         }
         if (kind === 'unauthorized') {
           metrics.authLost.add(1, at);
-          control.recordFailure('zd_auth_lost', at, Date.now());
+          control.recordFailure('zd_auth_lost', at, Date.now(), closeDetail(close.code));
           persisted = false;
           const again = await login(profile, config, user, { phase: at.phase });
           if (again.identity) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValidateResult } from '../../cluster/validate.ts';
+import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
 import { formatTable } from '../../scripts/lib/report/text.ts';
 
 export interface MatrixRow {
@@ -17,12 +18,28 @@ export interface MatrixRow {
 
 export const matrix: MatrixRow[] = [];
 
+interface ReportSummary {
+  verdict: { rows: { metric: string; ok: boolean }[] };
+  breakdown: BreakdownRow[];
+}
+
+function readSummary(reportDir: string): ReportSummary {
+  return JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')) as ReportSummary;
+}
+
 /** The invariants and guards a run's summary.json marks as failed. */
 export function failedInReport(reportDir: string): string[] {
-  const summary = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')) as {
-    verdict: { rows: { metric: string; ok: boolean }[] };
-  };
-  return summary.verdict.rows.filter((r) => !r.ok).map((r) => r.metric);
+  return readSummary(reportDir)
+    .verdict.rows.filter((r) => !r.ok)
+    .map((r) => r.metric);
+}
+
+/** The largest rows of a run's failure breakdown, one line each: what a failed assertion shows. */
+function breakdownLines(reportDir: string, rows = 12): string {
+  return readSummary(reportDir)
+    .breakdown.slice(0, rows)
+    .map((r) => `\n  ${r.count} × ${r.invariant} ${r.phase} ${r.pod} ${r.color} ${r.detail || ''}`.trimEnd())
+    .join('');
 }
 
 export function printMatrix(): void {
@@ -60,7 +77,9 @@ export function judge(layout: string, mode: string, expected: string[], result: 
     assert.equal(
       result.exitCode,
       0,
-      `expected PASS, got exit ${result.exitCode}; failed: ${failed.join(', ')}`,
+      `expected PASS, got exit ${result.exitCode}; failed: ${failed.join(', ')}${
+        result.exitCode === 99 ? breakdownLines(result.reportDir) : ''
+      }`,
     );
   } else {
     assert.equal(result.exitCode, 99, `expected a threshold failure (99), got ${result.exitCode}`);

@@ -19,7 +19,14 @@ export interface K6Run {
 
 export interface K6Report {
   verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
-  breakdown: { invariant: string; phase: string; pod: string; color: string; count: number }[];
+  breakdown: {
+    invariant: string;
+    phase: string;
+    pod: string;
+    color: string;
+    detail: string;
+    count: number;
+  }[];
   meta: { users: { http: number; ws: number; perVu: number } };
 }
 

@@ -4,16 +4,30 @@ import { describe, it } from 'node:test';
 import { parseBreakdown, parseSeries } from '../../scripts/lib/report/breakdown.ts';
 
 describe('parseBreakdown', () => {
-  it('splits invariant, phase, pod and color, largest count first', () => {
+  it('splits invariant, phase, pod, color and cause, largest count first', () => {
     const rows = parseBreakdown({
-      'zd_http_5xx|rollout|app-1|blue': '3',
-      'zd_auth_lost|rollout|app-2|green': '7',
-      'zd_msgs_lost|cooldown|app-2|green': '1',
+      'zd_http_5xx|rollout|app-1|blue|GET /me: status 502': '3',
+      'zd_auth_lost|rollout|app-2|green|close 4401': '7',
+      'zd_msgs_lost|cooldown|app-2|green|': '1',
     });
     assert.deepEqual(rows, [
-      { invariant: 'zd_auth_lost', phase: 'rollout', pod: 'app-2', color: 'green', count: 7 },
-      { invariant: 'zd_http_5xx', phase: 'rollout', pod: 'app-1', color: 'blue', count: 3 },
-      { invariant: 'zd_msgs_lost', phase: 'cooldown', pod: 'app-2', color: 'green', count: 1 },
+      {
+        invariant: 'zd_auth_lost',
+        phase: 'rollout',
+        pod: 'app-2',
+        color: 'green',
+        detail: 'close 4401',
+        count: 7,
+      },
+      {
+        invariant: 'zd_http_5xx',
+        phase: 'rollout',
+        pod: 'app-1',
+        color: 'blue',
+        detail: 'GET /me: status 502',
+        count: 3,
+      },
+      { invariant: 'zd_msgs_lost', phase: 'cooldown', pod: 'app-2', color: 'green', detail: '', count: 1 },
     ]);
   });
 
@@ -31,7 +45,7 @@ describe('parseBreakdown', () => {
 
   it('fills missing parts with empty strings', () => {
     assert.deepEqual(parseBreakdown({ 'zd_http_5xx|baseline': '1' }), [
-      { invariant: 'zd_http_5xx', phase: 'baseline', pod: '', color: '', count: 1 },
+      { invariant: 'zd_http_5xx', phase: 'baseline', pod: '', color: '', detail: '', count: 1 },
     ]);
   });
 

@@ -95,7 +95,14 @@ describe('timelineSvg', () => {
 
 describe('htmlReport', () => {
   const breakdown: BreakdownRow[] = [
-    { invariant: 'zd_http_5xx', phase: 'rollout', pod: 'app-1', color: 'blue', count: 3 },
+    {
+      invariant: 'zd_http_5xx',
+      phase: 'rollout',
+      pod: 'app-1',
+      color: 'blue',
+      detail: 'status 502',
+      count: 3,
+    },
   ];
 
   it('is a complete page with the verdict, a row per check and the breakdown', () => {
@@ -108,7 +115,7 @@ describe('htmlReport', () => {
     assert.match(html, /<td>p\(99\)&lt;5000, max&lt;10000<\/td>/);
     assert.match(
       html,
-      /<tr><td>3<\/td><td>zd_http_5xx<\/td><td>rollout<\/td><td>app-1<\/td><td>blue<\/td><\/tr>/,
+      /<tr><td>3<\/td><td>zd_http_5xx<\/td><td>rollout<\/td><td>app-1<\/td><td>blue<\/td><td>status 502<\/td><\/tr>/,
     );
     assert.match(html, /30 HTTP \+ 20 WebSocket users/);
     assert.match(html, /<svg /);
@@ -136,7 +143,7 @@ describe('htmlReport', () => {
       ],
     };
     const rows: BreakdownRow[] = [
-      { invariant: hostile, phase: hostile, pod: hostile, color: hostile, count: 1 },
+      { invariant: hostile, phase: hostile, pod: hostile, color: hostile, detail: hostile, count: 1 },
     ];
     const html = htmlReport(
       verdict,
@@ -154,7 +161,7 @@ describe('htmlReport', () => {
     );
     assert.ok(!html.includes('<script>'), 'no raw markup from the run');
     assert.ok(!html.includes(`"x"`), 'no raw quotes from the run');
-    // 4 verdict cells, 4 breakdown cells, title and heading, 5 run fields, the line title and its legend.
-    assert.equal(count(html, /&lt;script&gt;/g), 17);
+    // 4 verdict cells, 5 breakdown cells, title and heading, 5 run fields, the line title and its legend.
+    assert.equal(count(html, /&lt;script&gt;/g), 18);
   });
 });

@@ -6,8 +6,22 @@ import { formatTable, textReport } from '../../scripts/lib/report/text.ts';
 import { mixedVerdict, runMeta } from './report-fixtures.ts';
 
 const breakdown: BreakdownRow[] = [
-  { invariant: 'zd_reconnect_ms', phase: 'rollout', pod: 'app-7c9-abcde', color: 'blue', count: 12 },
-  { invariant: 'zd_http_5xx', phase: 'cooldown', pod: 'app-1', color: 'green', count: 3 },
+  {
+    invariant: 'zd_reconnect_ms',
+    phase: 'rollout',
+    pod: 'app-7c9-abcde',
+    color: 'blue',
+    detail: '',
+    count: 12,
+  },
+  {
+    invariant: 'zd_http_5xx',
+    phase: 'cooldown',
+    pod: 'app-1',
+    color: 'green',
+    detail: 'GET /me: status 503',
+    count: 3,
+  },
 ];
 
 describe('textReport', () => {
@@ -43,12 +57,12 @@ describe('textReport', () => {
   });
 
   it('tabulates the failure breakdown', () => {
-    const at = lines.indexOf('Failures by invariant, phase, pod and color');
+    const at = lines.indexOf('Failures by invariant, phase, pod, color and cause');
     assert.ok(at > 0);
     assert.deepEqual(lines.slice(at + 1, at + 4), [
-      '  count  invariant        phase     pod            color',
-      '  12     zd_reconnect_ms  rollout   app-7c9-abcde  blue',
-      '  3      zd_http_5xx      cooldown  app-1          green',
+      '  count  invariant        phase     pod            color  cause',
+      '  12     zd_reconnect_ms  rollout   app-7c9-abcde  blue   —',
+      '  3      zd_http_5xx      cooldown  app-1          green  GET /me: status 503',
     ]);
   });
 
@@ -76,7 +90,11 @@ describe('textReport', () => {
   it('shows at most 40 breakdown rows and says how many more there are', () => {
     const many = Array.from({ length: 45 }, (_, i) => ({ ...breakdown[1], count: 45 - i }) as BreakdownRow);
     const long = textReport(mixedVerdict(), many, runMeta(), 'r').split('\n');
-    assert.equal(long.filter((l) => /^ {2}\d+ +zd_http_5xx +cooldown +app-1 +green$/.test(l)).length, 40);
+    assert.equal(
+      long.filter((l) => /^ {2}\d+ +zd_http_5xx +cooldown +app-1 +green +GET \/me: status 503$/.test(l))
+        .length,
+      40,
+    );
     assert.ok(long.includes('  … 5 more rows in summary.json'));
   });
 });

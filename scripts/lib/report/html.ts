@@ -29,7 +29,7 @@ export function htmlReport(
     .slice(0, 100)
     .map(
       (b) =>
-        `<tr><td>${b.count}</td><td>${escapeXml(b.invariant)}</td><td>${escapeXml(b.phase)}</td><td>${escapeXml(b.pod)}</td><td>${escapeXml(b.color)}</td></tr>`,
+        `<tr><td>${b.count}</td><td>${escapeXml(b.invariant)}</td><td>${escapeXml(b.phase)}</td><td>${escapeXml(b.pod)}</td><td>${escapeXml(b.color)}</td><td>${escapeXml(b.detail || '—')}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -48,7 +48,7 @@ ${timelineSvg(traffic, failures, meta)}
 ${rows}
 </table>
 <h2>Failures by invariant, phase, pod and color</h2>
-${breakdown.length === 0 ? '<p>None.</p>' : `<table><tr><th>count</th><th>invariant</th><th>phase</th><th>pod</th><th>color</th></tr>${failureRows}</table>`}
+${breakdown.length === 0 ? '<p>None.</p>' : `<table><tr><th>count</th><th>invariant</th><th>phase</th><th>pod</th><th>color</th><th>cause</th></tr>${failureRows}</table>`}
 <h2>Reproduce</h2><pre>${escapeXml(meta.command)}</pre>
 </body></html>
 `;

@@ -29,9 +29,11 @@ export function textReport(
     lines.push('');
   }
   if (breakdown.length > 0) {
-    lines.push('Failures by invariant, phase, pod and color');
-    const header = ['count', 'invariant', 'phase', 'pod', 'color'];
-    const table = breakdown.slice(0, 40).map((r) => [String(r.count), r.invariant, r.phase, r.pod, r.color]);
+    lines.push('Failures by invariant, phase, pod, color and cause');
+    const header = ['count', 'invariant', 'phase', 'pod', 'color', 'cause'];
+    const table = breakdown
+      .slice(0, 40)
+      .map((r) => [String(r.count), r.invariant, r.phase, r.pod, r.color, r.detail || '—']);
     lines.push(...formatTable([header, ...table]).map((l) => `  ${l}`));
     if (breakdown.length > 40) lines.push(`  … ${breakdown.length - 40} more rows in summary.json`);
     lines.push('');

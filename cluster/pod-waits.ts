@@ -1,0 +1,41 @@
+/**
+ * Container waits that no amount of waiting ends — the image is not on the node (the embedded cluster
+ * never pulls), or its name is invalid — read from `kubectl get pods -o json`, so a deploy stops at
+ * once with the cause instead of after its timeout. Pure.
+ */
+
+/** Waiting reasons that do not resolve by themselves. */
+const hopeless = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff']);
+
+interface PodList {
+  items: {
+    metadata: { name: string };
+    status?: {
+      containerStatuses?: { name: string; image: string; state?: { waiting?: { reason?: string } } }[];
+      initContainerStatuses?: { name: string; image: string; state?: { waiting?: { reason?: string } } }[];
+    };
+  }[];
+}
+
+export interface HopelessWait {
+  pod: string;
+  container: string;
+  image: string;
+  reason: string;
+}
+
+export function hopelessWaits(pods: PodList): HopelessWait[] {
+  return pods.items.flatMap((pod) =>
+    [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].flatMap((c) => {
+      const reason = c.state?.waiting?.reason;
+      return reason && hopeless.has(reason)
+        ? [{ pod: pod.metadata.name, container: c.name, image: c.image, reason }]
+        : [];
+    }),
+  );
+}
+
+/** One line naming the image and what loads it. */
+export function hopelessWaitMessage(wait: HopelessWait): string {
+  return `IMAGE: ${wait.image} cannot start in pod ${wait.pod} (${wait.reason}): the node has no such image — \`make images\` loads the reference images, IMAGE=<archive> yours`;
+}
