@@ -8,7 +8,6 @@
  * that proves the race really happened.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type AppProcess, startApp } from '../support/app-process.ts';
-import { k6Binary } from '../support/k6.ts';
+import { runK6Script } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,25 +67,6 @@ function closingProxy(target: string): { server: Server; arrivals: Arrival[] } {
   return { server, arrivals };
 }
 
-async function runFixture(script: string, baseUrl: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(k6Binary, ['run', '--quiet', '--no-color', script], {
-    cwd: repo,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', BASE_URL: baseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c) => {
-    output += c;
-  });
-  child.stderr.on('data', (c) => {
-    output += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  return { code, output };
-}
-
 describe('the keep-alive close race (real k6, real service behind a closing proxy)', () => {
   let redis: RedisServer;
   let app: AppProcess;
@@ -124,8 +104,8 @@ describe('the keep-alive close race (real k6, real service behind a closing prox
       logLevel: 'silent',
     });
     const { port } = proxy.server.address() as AddressInfo;
-    const run = await runFixture(script, `http://127.0.0.1:${port}`);
-    assert.equal(run.code, 0, run.output);
+    const run = await runK6Script(script, { BASE_URL: `http://127.0.0.1:${port}` }, 60_000);
+    assert.equal(run.exitCode, 0, run.output);
     const line = /RESULT (\{.*\})/.exec(run.output.replace(/\\"/g, '"'))?.[1];
     assert.ok(line, run.output);
     const result = JSON.parse(line) as {

@@ -1,10 +1,12 @@
 /**
- * Runs the real bin/k6 on a bundle with an environment, and reads the report it wrote.
+ * Runs the real bin/k6 on a bundle with an environment, and reads the report it wrote; or on any
+ * script (a test fixture bundled by the test).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const k6Binary = join(repo, 'bin/k6');
@@ -19,14 +21,7 @@ export interface K6Run {
 
 export interface K6Report {
   verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
-  breakdown: {
-    invariant: string;
-    phase: string;
-    pod: string;
-    color: string;
-    detail: string;
-    count: number;
-  }[];
+  breakdown: BreakdownRow[];
   meta: { users: { http: number; ws: number; perVu: number } };
 }
 
@@ -38,15 +33,25 @@ export async function runK6(
   const runId = env.RUN_ID ?? `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
-  const child = spawn(k6Binary, ['run', '--quiet', '--no-color', join(repo, 'dist', script)], {
+  const { exitCode, output } = await runK6Script(
+    join(repo, 'dist', script),
+    { RUN_ID: runId, REPORT_DIR: reportDir, ...env },
+    timeoutMs,
+  );
+  const file = join(reportDir, runId, 'summary.json');
+  const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as K6Report) : null;
+  return { exitCode, output, runId, report };
+}
+
+/** `k6 run` of any script file with only PATH, HOME and `env`; killed after `timeoutMs`. */
+export async function runK6Script(
+  file: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ exitCode: number | null; output: string }> {
+  const child = spawn(k6Binary, ['run', '--quiet', '--no-color', file], {
     cwd: repo,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      RUN_ID: runId,
-      REPORT_DIR: reportDir,
-      ...env,
-    },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -57,11 +62,9 @@ export async function runK6(
     output += c;
   });
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exitCode = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   clearTimeout(killer);
-  const file = join(reportDir, runId, 'summary.json');
-  const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as K6Report) : null;
-  return { exitCode, output, runId, report };
+  return { exitCode, output };
 }
 
 /** The invariants and guards that failed, by metric. */
