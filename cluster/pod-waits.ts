@@ -4,8 +4,11 @@
  * once with the cause instead of after its timeout. Pure.
  */
 
-/** Waiting reasons that do not resolve by themselves. */
-const hopeless = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff']);
+/**
+ * Waiting reasons that never resolve by themselves. Pull errors (ErrImagePull, ImagePullBackOff) are not
+ * among them: on a cluster with a registry a pull retried may yet succeed.
+ */
+const hopeless = new Set(['ErrImageNeverPull', 'InvalidImageName']);
 
 interface PodList {
   items: {
@@ -37,5 +40,7 @@ export function hopelessWaits(pods: PodList): HopelessWait[] {
 
 /** One line naming the image and what loads it. */
 export function hopelessWaitMessage(wait: HopelessWait): string {
-  return `IMAGE: ${wait.image} cannot start in pod ${wait.pod} (${wait.reason}): the node has no such image — \`make images\` loads the reference images, IMAGE=<archive> yours`;
+  const cause =
+    wait.reason === 'InvalidImageName' ? 'the image name is invalid' : 'the node has no such image';
+  return `IMAGE: ${wait.image} cannot start in pod ${wait.pod} (${wait.reason}): ${cause} — \`make images\` loads the reference images, IMAGE=<archive> yours`;
 }

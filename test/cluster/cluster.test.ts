@@ -1,7 +1,8 @@
 /**
  * The embedded cluster as the end-to-end tests use it: brought up (idempotently), images loaded, the
  * reference service deployed (PROFILE=good). Then the node, cluster DNS, the NodePort on 127.0.0.1,
- * the apiserver → kubelet path and the rollout driver's RBAC are checked against the real thing.
+ * the apiserver → kubelet path and the rollout driver's RBAC are checked against the real thing, and
+ * a deploy without its images fails at once, naming the image.
  * Leaves the cluster up for e2e-*.test.ts; zz-teardown.test.ts takes it down at the end of make test.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { clusterUp, loadImages } from '../../cluster/cluster.ts';
 import { SERVICE_CIDR } from '../../cluster/control-plane.ts';
 import { deploy } from '../../cluster/deploy.ts';
 import { resolveInCluster } from '../../cluster/dns.ts';
+import { ctr } from '../../cluster/node.ts';
 import { BRIDGE, nodeLayout } from '../../cluster/node-layout.ts';
 import { Status } from '../../cluster/status.ts';
 import { type DeployedTarget, readTarget } from '../../cluster/target.ts';
@@ -133,6 +135,20 @@ describe('the embedded cluster', { concurrency: 1 }, () => {
     assert.equal(await canI('patch', 'deployments', '-n', namespace), 'yes');
     assert.equal(await canI('get', 'secrets', '-n', namespace), 'no');
     assert.equal(await canI('patch', 'deployments', '-n', 'default'), 'no');
+  });
+
+  test('deploy stops at once, naming the image, when the node lacks one (make images brings it back)', {
+    timeout: 5 * 60_000,
+  }, async () => {
+    await ctr(layout, ['images', 'rm', 'localhost/zerodrop/redis:7'], 'removing an image');
+    const startedAt = Date.now();
+    await assert.rejects(
+      deploy({ profile: 'good', layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout)),
+      /^StepError: IMAGE: localhost\/zerodrop\/redis:7 cannot start in pod redis-\S+ \(ErrImageNeverPull\)/,
+    );
+    assert.ok(Date.now() - startedAt < 90_000, `took ${Date.now() - startedAt} ms (the wait is 180 s)`);
+    await loadImages(new Status(process.stdout));
+    await deploy({ profile: 'good', layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout));
   });
 
   test('cluster-up again is quick and changes nothing', { timeout: 60_000 }, async () => {

@@ -62,7 +62,9 @@ export async function runK6Script(
     output += c;
   });
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exitCode = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const exitCode = await new Promise<number | null>((resolve) =>
+    child.once('close', (code) => resolve(code)),
+  );
   clearTimeout(killer);
   return { exitCode, output };
 }

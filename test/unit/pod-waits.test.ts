@@ -14,17 +14,17 @@ const pod = (name: string, reason: string | undefined, init = false) => {
 };
 
 describe('hopelessWaits', () => {
-  it('finds images the node does not have and cannot pull', () => {
+  it('finds images the node does not have and may not pull, and invalid image names', () => {
     const waits = hopelessWaits({
       items: [
         pod('a', 'ErrImageNeverPull'),
-        pod('b', 'ImagePullBackOff', true),
+        pod('b', 'ErrImageNeverPull', true),
         pod('c', 'InvalidImageName'),
       ],
     });
     assert.deepEqual(
       waits.map((w) => `${w.pod}:${w.reason}`),
-      ['a:ErrImageNeverPull', 'b:ImagePullBackOff', 'c:InvalidImageName'],
+      ['a:ErrImageNeverPull', 'b:ErrImageNeverPull', 'c:InvalidImageName'],
     );
   });
 
@@ -32,6 +32,8 @@ describe('hopelessWaits', () => {
     const items = [
       pod('a', 'ContainerCreating'),
       pod('b', 'CrashLoopBackOff'),
+      pod('e', 'ErrImagePull'),
+      pod('f', 'ImagePullBackOff'),
       pod('c', undefined),
       { metadata: { name: 'd' } },
     ];
@@ -48,5 +50,8 @@ describe('hopelessWaits', () => {
     );
     assert.match(message, /make images/);
     assert.ok(!message.includes('\n'));
+    const [invalid] = hopelessWaits({ items: [pod('x', 'InvalidImageName')] });
+    assert.ok(invalid);
+    assert.match(hopelessWaitMessage(invalid), /\(InvalidImageName\): the image name is invalid/);
   });
 });
