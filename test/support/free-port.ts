@@ -1,20 +1,53 @@
 /**
- * A TCP port that was free on 127.0.0.1 a moment ago: bind port 0, read the port the kernel chose,
- * release it. Another process can still take it before the caller binds, so callers retry on EADDRINUSE.
+ * A TCP port that was free on 127.0.0.1 a moment ago, chosen where no outgoing connection can take it
+ * meanwhile: below the kernel's ephemeral range (ip_local_port_range, where connect() picks source
+ * ports — k6 and nginx open thousands of connections during a run) and below Kubernetes' NodePort range
+ * (30000–32767, which kube-proxy's rules on 127.0.0.1 would capture). The fleet keeps ports unbound
+ * between two instances, so a port from the ephemeral range could be taken by any connection in that
+ * time (seen: EADDRINUSE on a fleet endpoint port in a no-Kubernetes run). Only a listener started in
+ * the meantime can still take it.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const lowest = 20_000;
+const nodePortRangeStart = 30_000;
+const attempts = 200;
+
+/** The first port of the kernel's ephemeral range (Linux), or null where it cannot be read. */
+function ephemeralStart(): number | null {
+  try {
+    const start = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(start) ? start : null;
+  } catch {
+    return null;
+  }
+}
+
+function bindable(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the bound port'));
-      });
+      server.close(() => resolve(address && typeof address === 'object' ? address.port : null));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  const highest = Math.min(ephemeralStart() ?? lowest, nodePortRangeStart) - 1;
+  if (highest > lowest) {
+    for (let i = 0; i < attempts; i++) {
+      const port = await bindable(lowest + Math.floor(Math.random() * (highest - lowest + 1)));
+      if (port !== null) return port;
+    }
+  }
+  // No room below the ephemeral range on this machine: let the kernel choose (callers retry on EADDRINUSE).
+  const port = await bindable(0);
+  if (port === null) throw new Error('could not bind a free port on 127.0.0.1');
+  return port;
 }
