@@ -16,7 +16,7 @@ import { rainbowCleanup } from '../../cluster/rainbow-cleanup.ts';
 import { Status } from '../../cluster/status.ts';
 import { readTarget } from '../../cluster/target.ts';
 import { validate } from '../../cluster/validate.ts';
-import { judge, printMatrix } from './matrix.ts';
+import { goodRun, judge, printMatrix } from './matrix.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const only = process.env.ZD_MODES?.split(',');
@@ -153,12 +153,14 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
   after(printMatrix);
 
   test('the good service passes 3 sequential rainbow rollouts', { skip: !selected('good') }, async () => {
-    await deployRainbow('good');
-    const result = await validate({
-      RUN_ID: `e2e-rainbow-good-${Date.now().toString(36)}`,
-      ...rainbowRun,
-      HTTP_USERS: '150',
-      WS_USERS: '100',
+    const result = await goodRun(async () => {
+      await deployRainbow('good');
+      return validate({
+        RUN_ID: `e2e-rainbow-good-${Date.now().toString(36)}`,
+        ...rainbowRun,
+        HTTP_USERS: '150',
+        WS_USERS: '100',
+      });
     });
     judge('rainbow', 'good', [], result);
     await assertConsistent('after 3 rainbow rollouts');
