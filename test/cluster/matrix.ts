@@ -27,11 +27,13 @@ function readSummary(reportDir: string): ReportSummary {
   return JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')) as ReportSummary;
 }
 
+function failedMetrics(summary: ReportSummary): string[] {
+  return summary.verdict.rows.filter((r) => !r.ok).map((r) => r.metric);
+}
+
 /** The invariants and guards a run's summary.json marks as failed. */
 export function failedInReport(reportDir: string): string[] {
-  return readSummary(reportDir)
-    .verdict.rows.filter((r) => !r.ok)
-    .map((r) => r.metric);
+  return failedMetrics(readSummary(reportDir));
 }
 
 /**
@@ -40,19 +42,19 @@ export function failedInReport(reportDir: string): string[] {
  * and every old pod's sandbox was gone — once with its cause recorded, and likely once before that
  * (a CI run that failed only on zd_http_conn_errors before causes were recorded), in about ten
  * full-scale runs on this 2-core machine: a platform transient (kube-proxy on a loaded single node,
- * most likely), not the service. Only that
- * signature earns a good run a second try (goodRun); the first run's breakdown is printed.
+ * most likely), not the service. Only that signature earns a good run a second try (goodRun); the
+ * first run's breakdown is printed.
  */
 function refusedConnectionOnly(result: ValidateResult): boolean {
   if (result.exitCode !== 99) return false;
-  const { verdict, breakdown } = readSummary(result.reportDir);
-  const failed = verdict.rows.filter((r) => !r.ok).map((r) => r.metric);
-  const count = breakdown.reduce((sum, r) => sum + r.count, 0);
+  const summary = readSummary(result.reportDir);
+  const failed = failedMetrics(summary);
+  const count = summary.breakdown.reduce((sum, r) => sum + r.count, 0);
   return (
     failed.length === 1 &&
     failed[0] === 'zd_http_conn_errors' &&
     count <= 2 &&
-    breakdown.every((r) => r.detail.endsWith('connection refused'))
+    summary.breakdown.every((r) => r.detail.endsWith('connection refused'))
   );
 }
 

@@ -47,7 +47,7 @@ ${timelineSvg(traffic, failures, meta)}
 <table><tr><th></th><th>kind</th><th>what</th><th>metric</th><th>value</th><th>threshold</th></tr>
 ${rows}
 </table>
-<h2>Failures by invariant, phase, pod and color</h2>
+<h2>Failures by invariant, phase, pod, color and cause</h2>
 ${breakdown.length === 0 ? '<p>None.</p>' : `<table><tr><th>count</th><th>invariant</th><th>phase</th><th>pod</th><th>color</th><th>cause</th></tr>${failureRows}</table>`}
 <h2>Reproduce</h2><pre>${escapeXml(meta.command)}</pre>
 </body></html>
