@@ -39,9 +39,9 @@ export function failedInReport(reportDir: string): string[] {
 /**
  * The one failure of a good run on the embedded cluster this project has seen and not explained: a
  * single new connection refused (1–2 occurrences, nothing else failed) while every new pod was Ready
- * and every old pod's sandbox was gone — once with its cause recorded, and likely once before that
- * (a CI run that failed only on zd_http_conn_errors before causes were recorded), in about ten
- * full-scale runs on this 2-core machine: a platform transient (kube-proxy on a loaded single node,
+ * and every old pod's sandbox was gone — twice with its cause recorded (a rolling and a rainbow good
+ * run), and likely once before causes were recorded, in about thirteen full-scale runs on this 2-core
+ * machine: a platform transient (kube-proxy on a loaded single node,
  * most likely), not the service. Only that signature earns a good run a second try (goodRun); the
  * first run's breakdown is printed.
  */
