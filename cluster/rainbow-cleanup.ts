@@ -11,14 +11,14 @@ import {
   planRepair,
   rainbowOfLabel,
 } from '../scripts/lib/rainbow-plan.ts';
-import { referenceProfile } from '../scripts/profiles/reference.ts';
+import { referenceKubernetes } from '../scripts/profiles/reference.ts';
 import { clusterAccess } from './access.ts';
 import type { DeploySettings } from './deploy-config.ts';
 import { type Status, StepError } from './status.ts';
 
 export async function rainbowCleanup(settings: DeploySettings, status: Status): Promise<string[]> {
   const access = await clusterAccess(settings);
-  const { namespace, deployment: base, service, colorLabel } = referenceProfile.kubernetes;
+  const { namespace, deployment: base, service, colorLabel } = referenceKubernetes;
   const maxColors = Number(process.env.MAX_COLORS || 2);
   const kubectl = async (args: string[]) => {
     const out = await access.sh`${access.kubectl} ${args}`.nothrow();

@@ -6,7 +6,7 @@
  */
 import { type Control, FixedDurationControl, RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
-import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
@@ -15,11 +15,12 @@ import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
 const loadDurationMs = durationSetting('LOAD_DURATION', '2m');
-const guards = guardsFor(config, { rollout: false, audit: false });
+const guards = guardsFor(config, { rollout: false, audit: false, profile });
+const notChecked = notCheckedBy(profile);
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, loadDurationMs + 60_000),
-  thresholds: thresholdsFor(thresholds, guards, { audit: false }),
+  thresholds: thresholdsFor(thresholds, guards, { audit: false, notChecked }),
 };
 
 function controlFor(runId: string): Control {
@@ -41,5 +42,5 @@ export async function wsUsers(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/load.js');
+  return summarize(data, config, guards, 'dist/load.js', notChecked);
 }

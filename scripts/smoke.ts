@@ -4,7 +4,7 @@
  */
 import { FixedDurationControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
-import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
@@ -23,11 +23,12 @@ const config = {
   logoutShare: 0,
 };
 const { profile, thresholds } = settings;
-const guards = guardsFor(config, { rollout: false, audit: false });
+const guards = guardsFor(config, { rollout: false, audit: false, profile });
+const notChecked = notCheckedBy(profile);
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, smokeMs + 30_000),
-  thresholds: thresholdsFor(thresholds, guards, { audit: false }),
+  thresholds: thresholdsFor(thresholds, guards, { audit: false, notChecked }),
 };
 
 export function setup(): { runId: string } {
@@ -45,5 +46,5 @@ export async function wsUsers(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/smoke.js');
+  return summarize(data, config, guards, 'dist/smoke.js', notChecked);
 }

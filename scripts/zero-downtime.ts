@@ -6,7 +6,7 @@
 import { auditStore } from './lib/audit.ts';
 import { RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
-import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkCluster, checkRedis, checkTarget } from './lib/preflight.ts';
 import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-driver.ts';
@@ -16,11 +16,12 @@ import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;
-const guards = guardsFor(config, { rollout: true, audit: true });
+const guards = guardsFor(config, { rollout: true, audit: true, profile });
+const notChecked = notCheckedBy(profile);
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
-  thresholds: thresholdsFor(thresholds, guards, { audit: true }),
+  thresholds: thresholdsFor(thresholds, guards, { audit: true, notChecked }),
 };
 
 export async function setup(): Promise<{ runId: string }> {
@@ -56,5 +57,5 @@ export async function teardown(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/zero-downtime.js');
+  return summarize(data, config, guards, 'dist/zero-downtime.js', notChecked);
 }

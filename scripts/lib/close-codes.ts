@@ -12,7 +12,7 @@ export type CloseClass =
 
 export interface CloseCodePolicy {
   cleanCloseCodes: readonly number[];
-  unauthorizedCloseCodes: readonly number[];
+  unauthorizedCloseCodes?: readonly number[];
 }
 
 /** `code` is undefined when k6 reports none (no close frame: the TCP connection just ended). */
@@ -23,7 +23,7 @@ export function classifyClose(
 ): CloseClass {
   if (closedByClient) return 'client';
   if (code === undefined) return 'abnormal';
-  if (policy.unauthorizedCloseCodes.includes(code)) return 'unauthorized';
+  if (policy.unauthorizedCloseCodes?.includes(code)) return 'unauthorized';
   if (policy.cleanCloseCodes.includes(code)) return 'clean';
   return 'abnormal';
 }

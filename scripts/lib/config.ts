@@ -82,7 +82,10 @@ function formats() {
     redisUrl: { pattern: /^rediss?:\/\/[^\s/]+\S*$/, message: 'must be a redis:// or rediss:// URL' },
     name: { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, message: 'must be a DNS-1123 name' },
     runId: { pattern: /^[\w-]{1,64}$/, message: 'must be 1-64 chars of [A-Za-z0-9_-]' },
-    profileName: { pattern: /^[\w-]+$/, message: 'must be a profile name' },
+    profileRef: {
+      pattern: /^([\w-]+|\S+\.json)$/,
+      message: 'must be a profile name or a path to a .json file',
+    },
   } satisfies Record<string, Format>;
 }
 
@@ -184,7 +187,7 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     ),
     wsUrl: read(env, 'WS_URL', format.wsUrl),
     redisUrl,
-    thresholds: read(env, 'THRESHOLDS', format.profileName, 'strict'),
+    thresholds: read(env, 'THRESHOLDS', format.profileRef, 'strict'),
     strategy,
     rollouts: integer(env, 'ROLLOUTS', 1, 1, 500),
     rolloutTrigger,

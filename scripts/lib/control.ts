@@ -5,6 +5,7 @@
  * and phase). Keys live under `zdrun:<runId>:` and expire after a day.
  */
 import redis from 'k6/x/redis';
+import { orderEntry } from './audit-rules.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
 import { runControlUrl } from './redis-url.ts';
 
@@ -23,7 +24,8 @@ export interface Control {
   endAt(t: number): Promise<void>;
   recordSession(user: string, sessionId: string): Promise<void>;
   recordLogout(sessionId: string): Promise<void>;
-  recordOrders(cids: string[]): Promise<void>;
+  /** Acked order ids of one user (the audit looks them up in the user's orders key). */
+  recordOrders(user: string, cids: string[]): Promise<void>;
   /** `detail` is the failure's short cause (failure-detail.ts), empty where the invariant says it all. */
   recordFailure(invariant: string, at: Attribution, epochMs: number, detail?: string): Promise<void>;
   recordTraffic(buckets: Map<string, number>): Promise<void>;
@@ -95,8 +97,9 @@ export class RunControl implements Control {
     await this.client.sadd(this.key('logged-out'), sessionId);
   }
 
-  async recordOrders(cids: string[]): Promise<void> {
-    if (cids.length > 0) await this.client.sadd(this.key('orders'), ...cids);
+  async recordOrders(user: string, cids: string[]): Promise<void> {
+    if (cids.length > 0)
+      await this.client.sadd(this.key('orders'), ...cids.map((cid) => orderEntry(user, cid)));
   }
 
   /** Counts one failure of `invariant` by phase, pod and color, and per second for the timeline. */

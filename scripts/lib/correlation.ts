@@ -14,16 +14,14 @@ export interface FeedObservation {
 /** Tracks one subscriber's feed. The first message sets the baseline; resume continues from the last. */
 export class FeedTracker {
   private lastSeq: number | null = null;
-  private lastCursor: string | null = null;
   received = 0;
   lost = 0;
   duplicated = 0;
 
-  observe(seq: number, cursor: string): FeedObservation {
+  observe(seq: number): FeedObservation {
     this.received++;
     if (this.lastSeq === null) {
       this.lastSeq = seq;
-      this.lastCursor = cursor;
       return { lost: 0, duplicate: false };
     }
     if (seq <= this.lastSeq) {
@@ -33,13 +31,7 @@ export class FeedTracker {
     const lost = seq - this.lastSeq - 1;
     this.lost += lost;
     this.lastSeq = seq;
-    this.lastCursor = cursor;
     return { lost, duplicate: false };
-  }
-
-  /** Where to resume from on reconnect; null before the first message. */
-  get cursor(): string | null {
-    return this.lastCursor;
   }
 
   get lastSequence(): number | null {

@@ -11,20 +11,22 @@ import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
 import { httpFailureDetail } from './failure-detail.ts';
 import { idempotencyKey } from './idempotency.ts';
+import { compareIdentity, type Identity } from './identity.ts';
 import { metrics } from './metrics.ts';
 import { isOver, type Phase, phaseAt } from './phase.ts';
 import type { TargetProfile } from './profile.ts';
 import { inShare } from './shares.ts';
 import {
-  type Identity,
+  cookieSid,
   jsonBody,
   login,
   pause,
   type Response,
-  readIdentity,
   runVuShare,
   type SyntheticUser,
   servedBy,
+  setsCookies,
+  textAt,
 } from './users.ts';
 
 /** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
@@ -55,7 +57,7 @@ async function httpUser(u: HttpUser): Promise<void> {
   const { user, config, profile, control, traffic } = u;
   const newConnection = inShare(user.number, config.newConnectionShare);
   const probes = inShare(user.number, config.negativeAuthShare, 37);
-  const logsOut = inShare(user.number, config.logoutShare, 71);
+  const logsOut = profile.http.logout !== undefined && inShare(user.number, config.logoutShare, 71);
   const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
 
   const state = await establish(u, 'baseline');
@@ -81,10 +83,8 @@ async function httpUser(u: HttpUser): Promise<void> {
   metrics.usersFinished.add(1, { kind: 'http' });
 }
 
-async function establish(
-  { user, config, profile, control }: HttpUser,
-  phase: Phase,
-): Promise<UserState | null> {
+async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
+  const { user, config, profile, control } = u;
   const { identity, res } = await login(profile, config, user, { phase });
   if (!identity) {
     console.error(`login of ${user.name} failed: status ${res.status} ${res.error ?? ''}`.trim());
@@ -92,13 +92,14 @@ async function establish(
     return null;
   }
   metrics.sessionsEstablished.add(1, { kind: 'http' });
-  await control.recordSession(user.name, identity.sessionId);
+  await recordSession(u, identity);
   return { identity, persisted: true };
 }
 
 async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase: Phase): Promise<void> {
   const { user, config, profile, control, traffic } = u;
-  const served = servedBy(profile, res);
+  const body = jsonBody(res);
+  const served = servedBy(profile, res, body);
   const tags = { phase, ...served };
   metrics.requests.add(1, { ...tags, status: String(res.status) });
   traffic.count(Date.now(), served.color);
@@ -112,20 +113,35 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
     if (again.identity) {
       metrics.relogins.add(1, tags);
       state.identity = again.identity;
-      await control.recordSession(again.identity.user, again.identity.sessionId);
+      await recordSession(u, again.identity);
     }
     return;
   }
-  if (res.status !== 200) {
-    await countHttpFailure(res, phase, profile, control);
+  if (res.status < 200 || res.status > 299) {
+    await countHttpFailure(res, phase, profile, control, body);
     return;
   }
-  const seen = readIdentity(jsonBody(res), profile.http.identity);
-  if (!seen || seen.user !== state.identity.user || seen.sessionId !== state.identity.sessionId) {
+  const spec = profile.http.identity;
+  const { identity, change } = compareIdentity(
+    state.identity,
+    {
+      user: textAt(body, spec.user),
+      ...(spec.sessionId === undefined ? {} : { sessionId: textAt(body, spec.sessionId) }),
+      ...(setsCookies(res) ? { sid: cookieSid(profile, config, user) } : {}),
+    },
+    `GET ${spec.path}`,
+  );
+  state.identity = identity;
+  if (change !== null) {
     metrics.identityChanged.add(1, tags);
-    await control.recordFailure('zd_identity_changed', tags, Date.now());
+    await control.recordFailure('zd_identity_changed', tags, Date.now(), change);
     state.persisted = false;
   }
+}
+
+/** Records the session for the audit (only where the store key can be derived from the cookie). */
+async function recordSession({ user, control }: HttpUser, identity: Identity): Promise<void> {
+  if (identity.sid !== null) await control.recordSession(user.name, identity.sid);
 }
 
 /** 5xx and connection errors (status 0), attributed to who served them when known. */
@@ -134,8 +150,9 @@ async function countHttpFailure(
   phase: Phase,
   profile: TargetProfile,
   control: Control,
+  body?: unknown,
 ): Promise<void> {
-  const tags = { phase, ...servedBy(profile, res) };
+  const tags = { phase, ...servedBy(profile, res, body) };
   if (res.status === 0) {
     metrics.httpConnErrors.add(1, { ...tags, error_code: String(res.error_code) });
     await control.recordFailure('zd_http_conn_errors', tags, Date.now(), httpFailureDetail(res));
@@ -149,7 +166,7 @@ async function probe(url: string, phase: Phase, profile: TargetProfile, control:
   const value = badCookies[Math.floor(Math.random() * badCookies.length)] as string;
   const res = await http.asyncRequest('GET', url, null, {
     jar: new http.CookieJar(),
-    headers: { Cookie: `${profile.http.sessionCookie}=${value}` },
+    headers: { Cookie: `${profile.http.session.cookie}=${value}` },
     tags: { phase, flow: 'negative_auth' },
   });
   if (res.status === 0) return countHttpFailure(res, phase, profile, control);
@@ -166,14 +183,17 @@ async function probe(url: string, phase: Phase, profile: TargetProfile, control:
  */
 async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promise<void> {
   const { user, config, profile, control } = u;
+  const logout = profile.http.logout;
+  if (!logout) return;
   const old = state.identity;
-  const oldCookie = user.jar.cookiesForURL(config.baseUrl)[profile.http.sessionCookie]?.[0];
+  const cookie = profile.http.session.cookie;
+  const oldCookie = user.jar.cookiesForURL(config.baseUrl)[cookie]?.[0];
   const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
   const identity = () =>
     http.asyncRequest('GET', identityUrl, null, { jar: user.jar, tags: { phase, flow: 'race' } });
   const responses = await Promise.all([
     identity(),
-    http.asyncRequest('POST', `${config.baseUrl}${profile.http.logout.path}`, null, {
+    http.asyncRequest(logout.method ?? 'POST', `${config.baseUrl}${logout.path}`, null, {
       jar: user.jar,
       headers: { 'Idempotency-Key': idempotencyKey() },
       tags: { phase, flow: 'logout' },
@@ -183,18 +203,23 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   ]);
   for (const res of responses)
     if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);
-  await control.recordLogout(old.sessionId);
+  if (old.sid !== null) await control.recordLogout(old.sid);
 
   const jar = new http.CookieJar();
-  if (oldCookie) jar.set(config.baseUrl, profile.http.sessionCookie, oldCookie);
+  if (oldCookie) jar.set(config.baseUrl, cookie, oldCookie);
   const after = await http.asyncRequest('GET', identityUrl, null, {
     jar,
     tags: { phase, flow: 'after_logout' },
   });
-  if (oldCookie && after.status === 200) {
+  if (oldCookie && after.status >= 200 && after.status <= 299) {
     const tags = { phase, ...servedBy(profile, after) };
     metrics.logoutIneffective.add(1, tags);
-    await control.recordFailure('zd_logout_ineffective', tags, Date.now());
+    await control.recordFailure(
+      'zd_logout_ineffective',
+      tags,
+      Date.now(),
+      `GET ${profile.http.identity.path} with the logged-out cookie: status ${after.status}`,
+    );
   }
   const again = await login(profile, config, user, { phase });
   if (!again.identity) {
@@ -203,5 +228,5 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
     return;
   }
   state.identity = again.identity;
-  await control.recordSession(user.name, again.identity.sessionId);
+  await recordSession(u, again.identity);
 }

@@ -4,6 +4,7 @@
  * threshold on a metric with no samples passes silently. Pure: no k6 imports.
  */
 import type { Config } from './config.ts';
+import type { TargetProfile } from './profile.ts';
 
 export interface Check {
   metric: string;
@@ -60,6 +61,46 @@ export function validateThresholdProfile(name: string, data: unknown): Threshold
   return profile;
 }
 
+/** An invariant the profile gives no inputs for: reported as not checked, never passed silently. */
+export interface NotChecked {
+  metric: InvariantMetric;
+  title: string;
+  /** e.g. "the profile lacks http.logout". */
+  reason: string;
+}
+
+/** What each invariant reads from the target profile, beyond the login and identity every profile has. */
+const needs: Partial<Record<InvariantMetric, (p: TargetProfile) => string | null>> = {
+  zd_logout_ineffective: (p) => (p.http.logout ? null : 'http.logout'),
+  zd_ws_abnormal_closes: (p) => (p.websocket ? null : 'websocket'),
+  zd_ws_connect_errors: (p) => (p.websocket ? null : 'websocket'),
+  zd_ws_bad_frames: (p) => (p.websocket ? null : 'websocket'),
+  zd_reconnect_ms: (p) => (p.websocket ? null : 'websocket'),
+  zd_msgs_lost: (p) => (p.websocket?.frames.feed ? null : 'websocket.frames.feed'),
+  zd_msgs_duplicated: (p) => (p.websocket?.frames.feed ? null : 'websocket.frames.feed'),
+  zd_orders_unacked: (p) => (p.websocket?.order ? null : 'websocket.order'),
+  zd_orders_applied_twice: (p) => (p.websocket?.order ? null : 'websocket.order'),
+  zd_audit_sessions_missing: (p) => (p.redis?.session ? null : 'redis.session'),
+  zd_audit_null_values: (p) => (p.redis?.session ? null : 'redis.session'),
+  zd_audit_logged_out_alive: (p) =>
+    !p.redis?.session ? 'redis.session' : p.http.logout ? null : 'http.logout',
+  zd_audit_orders_not_once: (p) =>
+    !p.redis?.orders ? 'redis.orders' : p.websocket?.order ? null : 'websocket.order',
+};
+
+export function notCheckedBy(profile: TargetProfile): NotChecked[] {
+  const out: NotChecked[] = [];
+  for (const [metric, need] of Object.entries(needs) as [
+    InvariantMetric,
+    (p: TargetProfile) => string | null,
+  ][]) {
+    const lacking = need(profile);
+    if (lacking !== null)
+      out.push({ metric, title: invariants[metric], reason: `the profile lacks ${lacking}` });
+  }
+  return out;
+}
+
 export interface Guard extends Check {
   threshold: string;
 }
@@ -82,8 +123,15 @@ export function guardsFor(
       title: `every synthetic user (${users}) ran to the end`,
     },
   ];
-  if (config.wsUsers > 0) {
+  const ws = parts.profile?.websocket;
+  if (config.wsUsers > 0 && ws?.frames.feed) {
     guards.push({ metric: 'zd_msgs_received', threshold: 'count>0', title: 'feed messages were received' });
+  }
+  if (config.wsUsers > 0 && ws?.order) {
+    guards.push(
+      { metric: 'zd_orders_sent', threshold: 'count>0', title: 'orders were sent' },
+      { metric: 'zd_orders_acked', threshold: 'count>0', title: 'orders were acknowledged' },
+    );
   }
   if (parts.rollout) {
     guards.push(
@@ -114,20 +162,25 @@ export function guardsFor(
 export interface GuardParts {
   rollout: boolean;
   audit: boolean;
+  /** The target profile: its feed and orders get guards of their own. */
+  profile?: TargetProfile;
 }
 
 /**
  * k6 `thresholds` for a run: the profile's invariant limits plus the guards. A run without an audit
- * leaves the audit invariants out rather than letting them pass with no samples.
+ * leaves the audit invariants out, and invariants the target profile cannot feed are left out too
+ * (reported as not checked), rather than letting them pass with no samples.
  */
 export function thresholdsFor(
   profile: ThresholdProfile,
   guards: Guard[],
-  parts: Pick<GuardParts, 'audit'>,
+  parts: Pick<GuardParts, 'audit'> & { notChecked?: NotChecked[] },
 ): Record<string, string[]> {
   const thresholds: Record<string, string[]> = {};
+  const skipped = new Set<string>((parts.notChecked ?? []).map((n) => n.metric));
   for (const [metric, rules] of Object.entries(profile.thresholds)) {
     if (!parts.audit && metric.startsWith('zd_audit_')) continue;
+    if (skipped.has(metric)) continue;
     thresholds[metric] = [...rules];
   }
   for (const guard of guards)

@@ -29,6 +29,7 @@ export const metrics = {
   msgsReceived: new Counter('zd_msgs_received'),
   wsCleanCloses: new Counter('zd_ws_clean_closes'),
   ordersSent: new Counter('zd_orders_sent'),
+  ordersAcked: new Counter('zd_orders_acked'),
   orderAckMs: new Trend('zd_order_ack_ms', true),
   feedLatencyMs: new Trend('zd_feed_latency_ms', true),
   rolloutsCompleted: new Counter('zd_rollouts_completed'),

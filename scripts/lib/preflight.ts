@@ -9,6 +9,7 @@ import type { Kubernetes } from 'k6/x/kubernetes';
 import type { Config } from './config.ts';
 import type { RunControl } from './control.ts';
 import { errorText, type KubeObject, kubeClient } from './kube.ts';
+import { kubeTarget } from './kube-target.ts';
 import type { TargetProfile } from './profile.ts';
 import { colorName } from './rainbow-plan.ts';
 
@@ -57,8 +58,7 @@ const needs: Record<string, [verb: string, kind: string][]> = {
 export function checkCluster(config: Config, profile: TargetProfile): void {
   const required = needs[config.strategy];
   if (!required) return;
-  const namespace = config.namespace ?? profile.kubernetes.namespace;
-  const deployment = config.deployment ?? profile.kubernetes.deployment;
+  const { namespace, deployment } = kubeTarget(config, profile);
   let kube: ReturnType<typeof kubeClient>;
   try {
     kube = kubeClient(config);
@@ -101,19 +101,14 @@ function servingColor(
   namespace: string,
   base: string,
 ): string {
-  const service = config.service ?? profile.kubernetes.service;
+  const { service, colorLabel } = kubeTarget(config, profile);
   let color: string | undefined;
   try {
-    color = (kube.get('Service', service, namespace) as KubeObject).spec?.selector?.[
-      profile.kubernetes.colorLabel
-    ];
+    color = (kube.get('Service', service, namespace) as KubeObject).spec?.selector?.[colorLabel];
   } catch (error) {
     fail('SERVICE', `service '${service}' not found in namespace '${namespace}': ${errorText(error)}`);
   }
   if (!color)
-    fail(
-      'SERVICE',
-      `service '${service}' selects no ${profile.kubernetes.colorLabel}: deploy the rainbow layout first`,
-    );
+    fail('SERVICE', `service '${service}' selects no ${colorLabel}: deploy the rainbow layout first`);
   return colorName(base, color);
 }

@@ -9,7 +9,8 @@ import { builtinProfiles } from '../profiles/index.ts';
 import { type Config, ConfigError, type ParseOptions, parseConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
-import { parseProfile, type TargetProfile } from './profile.ts';
+import { ProfileError, parseProfile, type TargetProfile } from './profile.ts';
+import { withPresets } from './profile-presets.ts';
 
 const thresholdProfiles: Record<string, unknown> = { strict, tolerant };
 
@@ -24,6 +25,21 @@ function newRunId(): string {
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/** A JSON file named by a setting, parsed; one line naming the setting when it cannot be. */
+function readJson(setting: string, path: string): unknown {
+  let text: string;
+  try {
+    text = open(path);
+  } catch (error) {
+    throw new Error(`${setting}: cannot read '${path}': ${String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${setting}: '${path}' is not valid JSON: ${String(error)}`);
+  }
+}
+
 function loadProfile(name: string): TargetProfile {
   const builtin = builtinProfiles[name];
   if (builtin) return builtin;
@@ -32,26 +48,21 @@ function loadProfile(name: string): TargetProfile {
       `PROFILE: unknown profile '${name}' (built in: ${Object.keys(builtinProfiles).join(', ')}; or a path to a .json profile)`,
     );
   }
-  let text: string;
+  const data = readJson('PROFILE', name);
   try {
-    text = open(name);
+    return parseProfile(withPresets(data), name);
   } catch (error) {
-    throw new Error(`PROFILE: cannot read '${name}': ${String(error)}`);
+    throw error instanceof ProfileError
+      ? error
+      : new Error(`PROFILE: ${name}: ${String((error as Error).message ?? error)}`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`PROFILE: '${name}' is not valid JSON: ${String(error)}`);
-  }
-  return parseProfile(data, name);
 }
 
 function loadThresholds(name: string): ThresholdProfile {
-  const data = thresholdProfiles[name];
+  const data = name.endsWith('.json') ? readJson('THRESHOLDS', name) : thresholdProfiles[name];
   if (data === undefined) {
     throw new Error(
-      `THRESHOLDS: unknown profile '${name}' (expected one of: ${Object.keys(thresholdProfiles).join(', ')})`,
+      `THRESHOLDS: unknown profile '${name}' (expected one of: ${Object.keys(thresholdProfiles).join(', ')}, or a path to a .json file)`,
     );
   }
   return validateThresholdProfile(name, data);

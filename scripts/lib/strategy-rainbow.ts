@@ -11,6 +11,7 @@ import { sleep } from 'k6';
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { errorText, type KubeObject, kubeClient } from './kube.ts';
+import { kubeTarget } from './kube-target.ts';
 import type { TargetProfile } from './profile.ts';
 import {
   colorDeployment,
@@ -39,13 +40,8 @@ interface Target {
 }
 
 function targetOf(config: Config, profile: TargetProfile): Target {
-  return {
-    kube: kubeClient(config),
-    namespace: config.namespace ?? profile.kubernetes.namespace,
-    base: config.deployment ?? profile.kubernetes.deployment,
-    service: config.service ?? profile.kubernetes.service,
-    colorLabel: profile.kubernetes.colorLabel,
-  };
+  const { namespace, deployment, service, colorLabel } = kubeTarget(config, profile);
+  return { kube: kubeClient(config), namespace, base: deployment, service, colorLabel };
 }
 
 function readState(t: Target): RainbowState {

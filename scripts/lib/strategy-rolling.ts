@@ -6,6 +6,7 @@
 import { sleep } from 'k6';
 import type { Config } from './config.ts';
 import { errorText, type KubeObject, kubeClient, selectorOf } from './kube.ts';
+import { kubeTarget } from './kube-target.ts';
 import type { TargetProfile } from './profile.ts';
 import type { RolloutStrategy } from './rollout-driver.ts';
 import { deploymentView, podView, RolloutProgress } from './rollout-state.ts';
@@ -15,8 +16,8 @@ const startTimeoutMs = 30_000;
 
 export function rollingRollout(config: Config, profile: TargetProfile): RolloutStrategy {
   const kube = kubeClient(config);
-  const namespace = config.namespace ?? profile.kubernetes.namespace;
-  const name = config.deployment ?? profile.kubernetes.deployment;
+  const target = kubeTarget(config, profile);
+  const { namespace, deployment: name } = target;
   let originalImage: string | null = null;
 
   const podsOf = (deployment: KubeObject) => {
@@ -28,10 +29,9 @@ export function rollingRollout(config: Config, profile: TargetProfile): RolloutS
 
   const trigger = (index: number, deployment: KubeObject): KubeObject => {
     if (config.rolloutTrigger === 'image') {
-      const container = profile.kubernetes.container;
-      const current = (deployment.spec?.template?.spec?.containers ?? []).find(
-        (c: { name: string }) => c.name === container,
-      );
+      const containers: { name: string; image: string }[] = deployment.spec?.template?.spec?.containers ?? [];
+      const container = target.container ?? containers[0]?.name;
+      const current = containers.find((c) => c.name === container);
       if (!current) throw new Error(`deployment ${namespace}/${name} has no container '${container}'`);
       originalImage ??= current.image as string;
       // Alternate between the new image and the original, so K rollouts each change something.

@@ -5,7 +5,7 @@
  */
 import type { Config } from './config.ts';
 import { RunControl } from './control.ts';
-import type { Guard } from './invariants.ts';
+import type { Guard, NotChecked } from './invariants.ts';
 import { emptyTimeline, parseTimeline } from './phase.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
 import { htmlReport } from './report/html.ts';
@@ -47,6 +47,7 @@ export async function summarize(
   config: Config,
   guards: Guard[],
   script: string,
+  notChecked: NotChecked[] = [],
 ): Promise<Record<string, string>> {
   const runId = data.setup_data?.runId ?? config.runId;
   const control = config.redisUrl ? new RunControl(config.redisUrl, runId) : null;
@@ -57,7 +58,7 @@ export async function summarize(
     console.error(`report: cannot read the run's breakdown from Redis: ${String(error)}`);
     collected = await collect(null);
   }
-  const verdict = buildVerdict(data, guards);
+  const verdict = buildVerdict(data, guards, notChecked);
   const meta: RunMeta = {
     runId,
     target: config.baseUrl,

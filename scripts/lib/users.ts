@@ -8,8 +8,10 @@ import { setTimeout } from 'k6/timers';
 import type { Config } from './config.ts';
 import { type Control, TrafficRecorder } from './control.ts';
 import { idempotencyKey } from './idempotency.ts';
+import type { Identity } from './identity.ts';
 import { usersOfVu } from './packing.ts';
-import { fill, pick, type TargetProfile } from './profile.ts';
+import { fill, pick, type TargetProfile, type ValueSource } from './profile.ts';
+import { sessionIdFromCookie } from './session-cookie.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
 
@@ -19,11 +21,6 @@ export interface SyntheticUser {
   name: string;
   /** The user's own cookies: users sharing a VU must not share its jar. */
   jar: CookieJar;
-}
-
-export interface Identity {
-  user: string;
-  sessionId: string;
 }
 
 export interface Served {
@@ -67,25 +64,42 @@ export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function servedBy(profile: TargetProfile, res: { headers: Record<string, string> }): Served {
-  const header = (name: string) =>
-    res.headers[name] ?? res.headers[name.toLowerCase()] ?? headerCaseless(res.headers, name);
-  return {
-    pod: header(profile.http.attribution.pod) ?? 'unknown',
-    color: header(profile.http.attribution.color) ?? 'unknown',
+/** Who served a response: the profile's attribution headers or body fields; `unknown` without them. */
+export function servedBy(profile: TargetProfile, res: Response, body?: unknown): Served {
+  const read = (source: ValueSource | undefined): string => {
+    if (!source) return 'unknown';
+    if (source.header !== undefined) return header(res.headers, source.header) ?? 'unknown';
+    const value = pick(body === undefined ? jsonBody(res) : body, source.body as string);
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : 'unknown';
   };
+  const attribution = profile.http.attribution;
+  return { pod: read(attribution?.pod), color: read(attribution?.color) };
 }
 
-function headerCaseless(headers: Record<string, string>, name: string): string | undefined {
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const direct = headers[name] ?? headers[name.toLowerCase()];
+  if (direct !== undefined) return direct;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
   return undefined;
 }
 
-export function readIdentity(body: unknown, fields: { user: string; sessionId: string }): Identity | null {
-  const user = pick(body, fields.user);
-  const sessionId = pick(body, fields.sessionId);
-  return typeof user === 'string' && typeof sessionId === 'string' ? { user, sessionId } : null;
+/** The session id in the user's session cookie, decoded by the profile's cookie format. */
+export function cookieSid(profile: TargetProfile, config: Config, user: SyntheticUser): string | null {
+  const value = user.jar.cookiesForURL(config.baseUrl)[profile.http.session.cookie]?.[0];
+  return value === undefined ? null : sessionIdFromCookie(value, profile.http.session.format);
+}
+
+/** True when the response set cookies (the session cookie may have changed). */
+export function setsCookies(res: Response): boolean {
+  return header(res.headers, 'Set-Cookie') !== undefined;
+}
+
+/** A field of a response body as text; null when it is missing or not a string or number. */
+export function textAt(body: unknown, path: string | undefined): string | null {
+  if (path === undefined) return null;
+  const value = pick(body, path);
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 }
 
 export function jsonBody(res: Response): unknown {
@@ -102,9 +116,10 @@ export interface LoginResult {
 }
 
 /**
- * Logs in through the profile's login flow; the session cookie lands in the user's cookie jar. The
- * request carries an Idempotency-Key, so a kept-alive connection closing under it is met as a browser
- * meets it (idempotency.ts).
+ * Logs in through the profile's login flow; the session cookie lands in the user's cookie jar. A 2xx
+ * answer (naming the user where the profile says where) is a login. The request carries an
+ * Idempotency-Key, so a kept-alive connection closing under it is met as a browser meets it
+ * (idempotency.ts).
  */
 export async function login(
   profile: TargetProfile,
@@ -113,12 +128,13 @@ export async function login(
   tags: Record<string, string>,
 ): Promise<LoginResult> {
   const password = config.userPassword ?? profile.users.password;
+  const spec = profile.http.login;
   const body: Record<string, string> = {};
-  for (const [key, template] of Object.entries(profile.http.login.body))
+  for (const [key, template] of Object.entries(spec.body))
     body[key] = fill(template, { user: user.name, password });
   const res = await http.asyncRequest(
-    'POST',
-    `${config.baseUrl}${profile.http.login.path}`,
+    spec.method ?? 'POST',
+    `${config.baseUrl}${spec.path}`,
     JSON.stringify(body),
     {
       jar: user.jar,
@@ -126,6 +142,8 @@ export async function login(
       tags: { ...tags, flow: 'login' },
     },
   );
-  const identity = res.status === 200 ? readIdentity(jsonBody(res), profile.http.login) : null;
-  return { identity, res };
+  if (res.status < 200 || res.status > 299) return { identity: null, res };
+  const named = textAt(jsonBody(res), spec.user);
+  if (spec.user !== undefined && named === null) return { identity: null, res };
+  return { identity: { user: named, sessionId: null, sid: cookieSid(profile, config, user) }, res };
 }

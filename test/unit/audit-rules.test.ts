@@ -1,37 +1,63 @@
 /** The Redis audit's rules on stored values. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appliedOnce, isNullValue, judgeSession, scanPattern } from '../../scripts/lib/audit-rules.ts';
+import { isNullValue, judgeSession, timesApplied } from '../../scripts/lib/audit-rules.ts';
 
-describe('judgeSession', () => {
-  it('is ok when the stored session names the user', () => {
-    assert.equal(judgeSession('{"user":"zd-user-1","createdAt":1}', 'zd-user-1', 'user'), 'ok');
+const str = (value: string) => ({ type: 'string' as const, value });
+const hash = (fields: Record<string, string>) => ({ type: 'hash' as const, fields });
+const json = (userField?: string) => ({ type: 'json' as const, ...(userField ? { userField } : {}) });
+
+describe('judgeSession: JSON strings (express-session, the reference service)', () => {
+  it('is ok when the stored session names the user, through a dotted field', () => {
+    assert.equal(judgeSession(str('{"user":"zd-user-1","createdAt":1}'), 'zd-user-1', json('user')), 'ok');
+    assert.equal(judgeSession(str('{"cookie":{},"user":{"name":"ann"}}'), 'ann', json('user.name')), 'ok');
   });
 
-  it('reads the user through a dotted field', () => {
-    assert.equal(judgeSession('{"data":{"user":{"name":"ann"}}}', 'ann', 'data.user.name'), 'ok');
+  it('is ok without a user field when the value is JSON', () => {
+    assert.equal(judgeSession(str('{"cookie":{"path":"/"}}'), 'ann', json()), 'ok');
   });
 
   it('is missing when the key does not exist', () => {
-    assert.equal(judgeSession(null, 'ann', 'user'), 'missing');
+    assert.equal(judgeSession({ type: 'none' }, 'ann', json('user')), 'missing');
   });
 
   it('flags null and empty values', () => {
-    for (const stored of ['', '  ', 'null', 'nil', 'undefined', '{}', ' null\n']) {
-      assert.equal(judgeSession(stored, 'ann', 'user'), 'null-value', JSON.stringify(stored));
-    }
+    for (const stored of ['', '  ', 'null', 'nil', 'undefined', '{}', ' null\n'])
+      assert.equal(judgeSession(str(stored), 'ann', json('user')), 'null-value', JSON.stringify(stored));
   });
 
   it('flags a session that names another user or none', () => {
-    assert.equal(judgeSession('{"user":"bob"}', 'ann', 'user'), 'wrong-user');
-    assert.equal(judgeSession('{"user":null}', 'ann', 'user'), 'wrong-user');
-    assert.equal(judgeSession('{"name":"ann"}', 'ann', 'user'), 'wrong-user');
-    assert.equal(judgeSession('"ann"', 'ann', 'user'), 'wrong-user');
+    assert.equal(judgeSession(str('{"user":"bob"}'), 'ann', json('user')), 'wrong-user');
+    assert.equal(judgeSession(str('{"user":null}'), 'ann', json('user')), 'wrong-user');
+    assert.equal(judgeSession(str('"ann"'), 'ann', json('user')), 'wrong-user');
   });
 
-  it('only judges emptiness of opaque (non-JSON) values', () => {
-    assert.equal(judgeSession('s:ann:opaque-blob', 'ann', 'user'), 'ok');
-    assert.equal(judgeSession('s:bob:opaque-blob', 'ann', 'user'), 'ok');
+  it('flags a value of another type than the profile declares', () => {
+    assert.equal(judgeSession(str('s:ann:opaque-blob'), 'ann', json('user')), 'wrong-type');
+    assert.equal(judgeSession(hash({ user: 'ann' }), 'ann', json('user')), 'wrong-type');
+  });
+});
+
+describe('judgeSession: hashes (Spring Session) and opaque values', () => {
+  it('is ok for a non-empty hash, checking the user field only when named', () => {
+    const spring = hash({ creationTime: '\xac\xed', 'sessionAttr:user': '\xac\xedann' });
+    assert.equal(judgeSession(spring, 'ann', { type: 'hash' }), 'ok');
+    assert.equal(judgeSession(hash({ user: 'ann' }), 'ann', { type: 'hash', userField: 'user' }), 'ok');
+    assert.equal(
+      judgeSession(hash({ user: 'bob' }), 'ann', { type: 'hash', userField: 'user' }),
+      'wrong-user',
+    );
+  });
+
+  it('flags an empty hash and a string where a hash belongs', () => {
+    assert.equal(judgeSession(hash({}), 'ann', { type: 'hash' }), 'null-value');
+    assert.equal(judgeSession(str('{"user":"ann"}'), 'ann', { type: 'hash' }), 'wrong-type');
+  });
+
+  it('judges only presence and emptiness of opaque values', () => {
+    assert.equal(judgeSession(str('s:bob:opaque-blob'), 'ann', { type: 'opaque' }), 'ok');
+    assert.equal(judgeSession({ type: 'other', name: 'list' }, 'ann', { type: 'opaque' }), 'ok');
+    assert.equal(judgeSession(str('null'), 'ann', { type: 'opaque' }), 'null-value');
   });
 });
 
@@ -43,27 +69,23 @@ describe('isNullValue', () => {
   });
 });
 
-describe('appliedOnce', () => {
-  it('is true only for a count of exactly 1', () => {
-    assert.equal(appliedOnce('1'), true);
-    assert.equal(appliedOnce('0'), false);
-    assert.equal(appliedOnce('2'), false);
-    assert.equal(appliedOnce(''), false);
-    assert.equal(appliedOnce('one'), false);
+describe('timesApplied', () => {
+  it('reads a count hash', () => {
+    assert.equal(timesApplied('count-hash', 'o1', { count: '1' }), 1);
+    assert.equal(timesApplied('count-hash', 'o1', { count: '2' }), 2);
+    assert.equal(timesApplied('count-hash', 'o1', { count: null }), 0);
   });
 
-  it('is false when the order was never applied', () => {
-    assert.equal(appliedOnce(null), false);
-  });
-});
-
-describe('scanPattern', () => {
-  it('turns placeholders into wildcards', () => {
-    assert.equal(scanPattern('zd:session:{sessionId}'), 'zd:session:*');
-    assert.equal(scanPattern('{tenant}:sess:{sessionId}'), '*:sess:*');
+  it('reads presence in a hash keyed by order id', () => {
+    assert.equal(timesApplied('hash', 'o1', { exists: true }), 1);
+    assert.equal(timesApplied('hash', 'o1', { exists: false }), 0);
   });
 
-  it('leaves a template without placeholders alone', () => {
-    assert.equal(scanPattern('zd:orders:applied'), 'zd:orders:applied');
+  it('counts list items naming the order at the id field', () => {
+    const items = ['{"id":"o1","qty":1}', '{"id":"o2"}', '{"id":"o1"}', 'not json'];
+    assert.equal(timesApplied('list', 'o1', { items }, 'id'), 2);
+    assert.equal(timesApplied('list', 'o2', { items }, 'id'), 1);
+    assert.equal(timesApplied('list', 'o3', { items }, 'id'), 0);
+    assert.equal(timesApplied('list', 'o1', { items: ['{"order":{"ref":"o1"}}'] }, 'order.ref'), 1);
   });
 });

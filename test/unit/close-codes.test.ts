@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { backoffMs, classifyClose } from '../../scripts/lib/close-codes.ts';
 import { referenceProfile } from '../../scripts/profiles/reference.ts';
 
-const policy = referenceProfile.websocket;
+const policy = referenceProfile.websocket ?? assert.fail('the reference profile has a websocket section');
 
 describe('classifyClose', () => {
   it('a close by the client is the client’s, whatever the code', () => {

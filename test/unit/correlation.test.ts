@@ -1,79 +1,72 @@
-/** Message correlation: feed gaps, duplicates and the resume cursor; order acks, resends and doubles. */
+/** Message correlation: feed gaps, duplicates and resume continuity; order acks, resends and doubles. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeedTracker, OrderTracker } from '../../scripts/lib/correlation.ts';
 
 describe('FeedTracker', () => {
-  it('has no cursor before the first message', () => {
+  it('has no sequence before the first message', () => {
     const feed = new FeedTracker();
-    assert.equal(feed.cursor, null);
     assert.equal(feed.lastSequence, null);
     assert.equal(feed.received, 0);
   });
 
   it('takes the first message as the baseline, whatever its number', () => {
     const feed = new FeedTracker();
-    assert.deepEqual(feed.observe(1042, '1042-0'), { lost: 0, duplicate: false });
+    assert.deepEqual(feed.observe(1042), { lost: 0, duplicate: false });
     assert.equal(feed.lost, 0);
-    assert.equal(feed.cursor, '1042-0');
     assert.equal(feed.lastSequence, 1042);
   });
 
   it('counts nothing lost for contiguous messages', () => {
     const feed = new FeedTracker();
-    for (let seq = 1; seq <= 5; seq++)
-      assert.deepEqual(feed.observe(seq, `${seq}-0`), { lost: 0, duplicate: false });
+    for (let seq = 1; seq <= 5; seq++) assert.deepEqual(feed.observe(seq), { lost: 0, duplicate: false });
     assert.equal(feed.received, 5);
     assert.equal(feed.lost, 0);
     assert.equal(feed.duplicated, 0);
-    assert.equal(feed.cursor, '5-0');
   });
 
   it('counts the messages skipped by a gap', () => {
     const feed = new FeedTracker();
-    feed.observe(1, 'a');
-    assert.deepEqual(feed.observe(4, 'd'), { lost: 2, duplicate: false });
-    assert.deepEqual(feed.observe(5, 'e'), { lost: 0, duplicate: false });
-    assert.deepEqual(feed.observe(10, 'j'), { lost: 4, duplicate: false });
+    feed.observe(1);
+    assert.deepEqual(feed.observe(4), { lost: 2, duplicate: false });
+    assert.deepEqual(feed.observe(5), { lost: 0, duplicate: false });
+    assert.deepEqual(feed.observe(10), { lost: 4, duplicate: false });
     assert.equal(feed.lost, 6);
-    assert.equal(feed.cursor, 'j');
   });
 
-  it('flags a repeated or older message as a duplicate and keeps the cursor', () => {
+  it('flags a repeated or older message as a duplicate and keeps the last sequence', () => {
     const feed = new FeedTracker();
-    feed.observe(1, 'a');
-    feed.observe(2, 'b');
-    assert.deepEqual(feed.observe(2, 'b'), { lost: 0, duplicate: true });
-    assert.deepEqual(feed.observe(1, 'a'), { lost: 0, duplicate: true });
+    feed.observe(1);
+    feed.observe(2);
+    assert.deepEqual(feed.observe(2), { lost: 0, duplicate: true });
+    assert.deepEqual(feed.observe(1), { lost: 0, duplicate: true });
     assert.equal(feed.duplicated, 2);
     assert.equal(feed.received, 4);
-    assert.equal(feed.cursor, 'b');
     assert.equal(feed.lastSequence, 2);
   });
 
   it('resumes across a reconnect: the replay continues without loss', () => {
     const feed = new FeedTracker();
-    feed.observe(7, '7-0');
-    feed.observe(8, '8-0');
-    // Reconnect with ?lastId=feed.cursor; the server replays from 9.
-    assert.equal(feed.cursor, '8-0');
-    assert.deepEqual(feed.observe(9, '9-0'), { lost: 0, duplicate: false });
+    feed.observe(7);
+    feed.observe(8);
+    // Reconnect resuming after 8; the server replays from 9.
+    assert.deepEqual(feed.observe(9), { lost: 0, duplicate: false });
     assert.equal(feed.lost, 0);
   });
 
   it('a replay that starts too early shows up as duplicates, too late as loss', () => {
     const early = new FeedTracker();
-    early.observe(7, '7-0');
-    early.observe(8, '8-0');
-    early.observe(8, '8-0');
-    early.observe(9, '9-0');
+    early.observe(7);
+    early.observe(8);
+    early.observe(8);
+    early.observe(9);
     assert.equal(early.duplicated, 1);
     assert.equal(early.lost, 0);
 
     const late = new FeedTracker();
-    late.observe(7, '7-0');
-    late.observe(8, '8-0');
-    late.observe(11, '11-0');
+    late.observe(7);
+    late.observe(8);
+    late.observe(11);
     assert.equal(late.duplicated, 0);
     assert.equal(late.lost, 2);
   });

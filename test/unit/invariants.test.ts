@@ -5,10 +5,22 @@ import {
   type Guard,
   guardsFor,
   invariants,
+  notCheckedBy,
   type ThresholdProfile,
   thresholdsFor,
   validateThresholdProfile,
 } from '../../scripts/lib/invariants.ts';
+import type { TargetProfile } from '../../scripts/lib/profile.ts';
+import { referenceProfile } from '../../scripts/profiles/reference.ts';
+
+const referenceWs =
+  referenceProfile.websocket ?? assert.fail('the reference profile has a websocket section');
+/** The reference profile without orders: a service that only streams. */
+const withoutOrders: TargetProfile = {
+  ...referenceProfile,
+  websocket: { ...referenceWs, order: undefined },
+  redis: { session: referenceProfile.redis?.session },
+};
 
 function assertInvalid(data: unknown, expected: RegExp): void {
   assert.throws(() => validateThresholdProfile('custom', data), { message: expected });
@@ -86,14 +98,20 @@ describe('guardsFor', () => {
   });
 
   it('requires feed messages when there are WebSocket users', () => {
-    const guards = guardsFor({ httpUsers: 30, wsUsers: 20, rollouts: 1 }, { rollout: false, audit: false });
+    const guards = guardsFor(
+      { httpUsers: 30, wsUsers: 20, rollouts: 1 },
+      { rollout: false, audit: false, profile: withoutOrders },
+    );
     assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished', 'zd_msgs_received']);
     assert.equal(guards[0]?.threshold, 'count>=50');
     assert.equal(guards[2]?.threshold, 'count>0');
   });
 
   it('requires every rollout to complete and replace pods when there is a rollout', () => {
-    const guards = guardsFor({ httpUsers: 1, wsUsers: 1, rollouts: 3 }, { rollout: true, audit: false });
+    const guards = guardsFor(
+      { httpUsers: 1, wsUsers: 1, rollouts: 3 },
+      { rollout: true, audit: false, profile: withoutOrders },
+    );
     assert.deepEqual(metricsOf(guards), [
       'zd_sessions_established',
       'zd_users_finished',
@@ -122,9 +140,69 @@ describe('guardsFor', () => {
   });
 
   it('never guards an invariant metric', () => {
-    const guards = guardsFor({ httpUsers: 5, wsUsers: 5, rollouts: 2 }, { rollout: true, audit: true });
-    assert.equal(guards.length, 8);
+    const guards = guardsFor(
+      { httpUsers: 5, wsUsers: 5, rollouts: 2 },
+      { rollout: true, audit: true, profile: referenceProfile },
+    );
+    assert.equal(guards.length, 10);
     for (const guard of guards) assert.ok(!Object.hasOwn(invariants, guard.metric), guard.metric);
+  });
+});
+
+describe('guardsFor: orders', () => {
+  it('requires that orders were sent and acknowledged when the profile declares orders', () => {
+    const guards = guardsFor(
+      { httpUsers: 0, wsUsers: 4, rollouts: 1 },
+      { rollout: false, audit: false, profile: referenceProfile },
+    );
+    assert.deepEqual(metricsOf(guards).slice(-2), ['zd_orders_sent', 'zd_orders_acked']);
+    assert.ok(guards.slice(-2).every((g) => g.threshold === 'count>0'));
+  });
+
+  it('has no feed or order guards without WebSocket users', () => {
+    const guards = guardsFor(
+      { httpUsers: 4, wsUsers: 0, rollouts: 1 },
+      { rollout: false, audit: false, profile: referenceProfile },
+    );
+    assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished']);
+  });
+});
+
+describe('notCheckedBy', () => {
+  it('checks everything for the reference profile', () => {
+    assert.deepEqual(notCheckedBy(referenceProfile), []);
+  });
+
+  it('names what a profile lacks for each invariant it cannot feed', () => {
+    const httpOnly: TargetProfile = {
+      ...referenceProfile,
+      websocket: undefined,
+      redis: undefined,
+      http: { ...referenceProfile.http, logout: undefined },
+    };
+    const byMetric = new Map(notCheckedBy(httpOnly).map((n) => [n.metric, n.reason]));
+    assert.equal(byMetric.get('zd_logout_ineffective'), 'the profile lacks http.logout');
+    assert.equal(byMetric.get('zd_msgs_lost'), 'the profile lacks websocket.frames.feed');
+    assert.equal(byMetric.get('zd_orders_applied_twice'), 'the profile lacks websocket.order');
+    assert.equal(byMetric.get('zd_audit_sessions_missing'), 'the profile lacks redis.session');
+    assert.equal(byMetric.get('zd_audit_orders_not_once'), 'the profile lacks redis.orders');
+    assert.equal(byMetric.has('zd_auth_lost'), false);
+    assert.equal(byMetric.has('zd_identity_changed'), false);
+  });
+
+  it('leaves out of the thresholds what is not checked', () => {
+    const notChecked = notCheckedBy(withoutOrders);
+    assert.deepEqual(notChecked.map((n) => n.metric).sort(), [
+      'zd_audit_orders_not_once',
+      'zd_orders_applied_twice',
+      'zd_orders_unacked',
+    ]);
+    const thresholds = thresholdsFor(
+      { description: 't', thresholds: { zd_orders_unacked: ['count==0'], zd_http_5xx: ['count==0'] } },
+      [],
+      { audit: true, notChecked },
+    );
+    assert.deepEqual(Object.keys(thresholds), ['zd_http_5xx']);
   });
 });
 

@@ -1,7 +1,8 @@
 /** Target profiles: schema validation of JSON profiles, dotted-path reads and placeholder filling. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fill, ProfileError, parseProfile, pick } from '../../scripts/lib/profile.ts';
+import { fill, matches, ProfileError, parseProfile, pick } from '../../scripts/lib/profile.ts';
+import { withPresets } from '../../scripts/lib/profile-presets.ts';
 import { referenceProfile } from '../../scripts/profiles/reference.ts';
 
 type Json = Record<string, unknown>;
@@ -39,57 +40,142 @@ describe('parseProfile', () => {
     assert.deepEqual(parseProfile(jsonProfile(), 'target.json'), referenceProfile);
   });
 
-  it('accepts a profile without the optional feed publish time', () => {
-    const profile = parseProfile(jsonProfile({ 'websocket.feed.publishedAt': undefined }), 'target.json');
-    assert.equal(profile.websocket.feed.publishedAt, undefined);
-    assert.equal(profile.websocket.feed.seq, 'seq');
+  it('needs only a name, users, login, identity, the session cookie and the unauthorized statuses', () => {
+    const minimal = {
+      name: 'minimal',
+      users: { prefix: 'zd-', password: 'pw' },
+      http: {
+        login: { path: '/login', body: { u: '{user}', p: '{password}' } },
+        identity: { path: '/me', user: 'name' },
+        session: { cookie: 'sid' },
+        unauthorizedStatuses: [401],
+      },
+    };
+    assert.deepEqual(parseProfile(minimal, 'min.json'), minimal);
   });
 
-  it('names the source and the first invalid field', () => {
+  it('accepts a profile without the optional feed publish time', () => {
+    const profile = parseProfile(
+      jsonProfile({ 'websocket.frames.feed.publishedAt': undefined }),
+      'target.json',
+    );
+    assert.equal(profile.websocket?.frames.feed?.publishedAt, undefined);
+    assert.equal(profile.websocket?.frames.feed?.seq, 'seq');
+  });
+
+  it('names the source and the invalid field with what was expected and found', () => {
     assertProfileError(
       jsonProfile({ 'http.login.path': 'login' }),
-      /^PROFILE: target\.json: http\.login\.path: /,
+      /^PROFILE: target\.json: 1 problem: http\.login\.path: expected a URL path starting with \/, found "login"$/,
     );
   });
 
-  it('rejects a missing section', () => {
-    assertProfileError(jsonProfile({ redis: undefined }), /^PROFILE: target\.json: redis: /);
-  });
-
-  it('rejects an empty field path', () => {
+  it('reports every problem at once, each with its path', () => {
     assertProfileError(
-      jsonProfile({ 'websocket.feed.seq': '' }),
-      /^PROFILE: target\.json: websocket\.feed\.seq: /,
+      jsonProfile({
+        'http.login.path': 'login',
+        'http.session.format': 'jwt',
+        'websocket.cleanCloseCodes': [1000, 999],
+        'redis.session.key': 'sess',
+        'websocket.frames.feed.sequence': 'seq',
+      }),
+      /^PROFILE: target\.json: 5 problems: .*http\.login\.path: .*http\.session\.format: expected one of "raw", "express-signed", "spring-base64", found string "jwt".*websocket\.frames\.feed\.sequence: unknown field.*websocket\.cleanCloseCodes\[1\]: .*redis\.session\.key: expected a key template containing \{sid\}/,
     );
   });
 
-  it('rejects close codes outside 1000-4999 and non-integers', () => {
-    assertProfileError(
-      jsonProfile({ 'websocket.cleanCloseCodes': [1000, 999] }),
-      /websocket\.cleanCloseCodes\[1\]: /,
-    );
-    assertProfileError(
-      jsonProfile({ 'websocket.unauthorizedCloseCodes': [5000] }),
-      /websocket\.unauthorizedCloseCodes\[0\]: /,
-    );
-    assertProfileError(
-      jsonProfile({ 'websocket.cleanCloseCodes': [1000.5] }),
-      /websocket\.cleanCloseCodes\[0\]: /,
-    );
-  });
-
-  it('rejects wrong value types', () => {
+  it('rejects a missing required section, and wrong value types', () => {
+    assertProfileError(jsonProfile({ http: undefined }), /http: is required/);
     assertProfileError(
       jsonProfile({ 'http.unauthorizedStatuses': ['401'] }),
       /http\.unauthorizedStatuses\[0\]: /,
     );
-    assertProfileError(jsonProfile({ 'websocket.order.qty': true }), /websocket\.order\.qty: /);
+    assertProfileError(jsonProfile({ 'websocket.frames.feed.seq': '' }), /websocket\.frames\.feed\.seq: /);
+  });
+
+  it('checks fields that depend on each other', () => {
+    assertProfileError(
+      jsonProfile({ 'websocket.frames.ack': undefined }),
+      /websocket\.frames\.ack: is required when websocket\.order is given/,
+    );
+    assertProfileError(
+      jsonProfile({ 'websocket.frames.ack.id': undefined }),
+      /websocket\.frames\.ack\.id: is required for the json protocol/,
+    );
+    assertProfileError(
+      jsonProfile({ 'websocket.resume.auth': { a: 1 } }),
+      /websocket\.resume\.auth: is only for Socket\.IO/,
+    );
+    assertProfileError(
+      jsonProfile({ 'http.attribution.pod': { header: 'X', body: 'pod' } }),
+      /http\.attribution\.pod: expected exactly one of header or body/,
+    );
+    assertProfileError(
+      jsonProfile({ 'redis.orders': { key: 'o:{user}', type: 'list' } }),
+      /redis\.orders\.idField: is required for a list/,
+    );
   });
 
   it('rejects a document that is not an object', () => {
-    assertProfileError(null, /^PROFILE: target\.json: \(root\): /);
-    assertProfileError('reference', /^PROFILE: target\.json: \(root\): /);
-    assertProfileError([], /^PROFILE: target\.json: \(root\): expected an object, got an array/);
+    assertProfileError(null, /^PROFILE: target\.json: 1 problem: \(root\): /);
+    assertProfileError([], /\(root\): expected an object, found an array/);
+  });
+});
+
+describe('withPresets', () => {
+  it('merges a stack preset under the profile, the profile winning', () => {
+    const merged = withPresets({
+      preset: 'express-session',
+      name: 'shop',
+      http: { session: { cookie: 'shop.sid' } },
+    }) as { preset: string; http: { session: unknown; unauthorizedStatuses: unknown }; redis: unknown };
+    assert.equal(merged.preset, 'express-session');
+    assert.deepEqual(merged.http.session, { cookie: 'shop.sid', format: 'express-signed' });
+    assert.deepEqual(merged.http.unauthorizedStatuses, [401]);
+    assert.deepEqual(merged.redis, { session: { key: 'sess:{sid}', type: 'json' } });
+  });
+
+  it('merges several presets in order and replaces arrays', () => {
+    const merged = withPresets({
+      preset: ['express-session', 'socket.io'],
+      websocket: { cleanCloseCodes: [1005] },
+    }) as { preset: string; websocket: { protocol: string; cleanCloseCodes: number[] } };
+    assert.equal(merged.preset, 'express-session+socket.io');
+    assert.equal(merged.websocket.protocol, 'socket.io');
+    assert.deepEqual(merged.websocket.cleanCloseCodes, [1005]);
+  });
+
+  it('names an unknown preset and leaves profiles without one alone', () => {
+    assert.throws(
+      () => withPresets({ preset: 'rails' }),
+      /preset: unknown preset "rails" \(known: express-session, spring-session, socket\.io, reference\)/,
+    );
+    const plain = { name: 'x' };
+    assert.equal(withPresets(plain), plain);
+  });
+
+  it('gives a valid profile from a preset and a few lines', () => {
+    const profile = parseProfile(
+      withPresets({
+        preset: 'spring-session',
+        name: 'orders',
+        users: { prefix: 'zd-', password: 'pw' },
+        http: {
+          login: { path: '/auth/login', body: { username: '{user}' } },
+          identity: { path: '/auth/me', user: 'name' },
+        },
+      }),
+      'spring.json',
+    );
+    assert.equal(profile.redis?.session?.key, 'spring:session:sessions:{sid}');
+    assert.equal(profile.http.session.format, 'spring-base64');
+  });
+});
+
+describe('matches', () => {
+  it('needs every entry to equal the value at its path', () => {
+    assert.equal(matches({ op: 'tick', meta: { v: 1 } }, { op: 'tick', 'meta.v': 1 }), true);
+    assert.equal(matches({ op: 'tick', meta: { v: 1 } }, { op: 'tick', 'meta.v': '1' }), false);
+    assert.equal(matches({ op: 'tick' }, {}), true);
   });
 });
 
@@ -124,7 +210,7 @@ describe('pick', () => {
 describe('fill', () => {
   it('replaces every known placeholder', () => {
     assert.equal(fill('{user}:{password}:{user}', { user: 'ann', password: 'pw' }), 'ann:pw:ann');
-    assert.equal(fill('zd:session:{sessionId}', { sessionId: 'abc' }), 'zd:session:abc');
+    assert.equal(fill('zd:session:{sid}', { sid: 'abc' }), 'zd:session:abc');
   });
 
   it('keeps unknown placeholders as they are', () => {
@@ -145,10 +231,10 @@ describe('fill', () => {
 });
 
 describe('parseProfile: typos are refused', () => {
-  it('names an unknown field instead of ignoring it', () => {
+  it('names an unknown field and the fields it could have meant', () => {
     assertProfileError(
-      jsonProfile({ 'websocket.feed.sequence': 'seq' }),
-      /websocket\.feed\.sequence: unknown field/,
+      jsonProfile({ 'websocket.frames.feed.sequence': 'seq' }),
+      /websocket\.frames\.feed\.sequence: unknown field \(expected one of: match, seq, publishedAt\)/,
     );
   });
 });

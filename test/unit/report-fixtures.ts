@@ -22,6 +22,7 @@ export function runMeta(overrides: Partial<RunMeta> = {}): RunMeta {
 export function mixedVerdict(): Verdict {
   return {
     passed: false,
+    notChecked: [],
     rows: [
       {
         kind: 'invariant',

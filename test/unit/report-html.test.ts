@@ -122,7 +122,7 @@ describe('htmlReport', () => {
   });
 
   it('says PASS and "None." for a clean run', () => {
-    const html = htmlReport({ passed: true, rows: [] }, [], [], [], runMeta());
+    const html = htmlReport({ passed: true, rows: [], notChecked: [] }, [], [], [], runMeta());
     assert.match(html, /<span class="pass">PASS<\/span>/);
     assert.match(html, /<p>None\.<\/p>/);
     assert.match(html, /No traffic was recorded/);
@@ -131,6 +131,7 @@ describe('htmlReport', () => {
   it('escapes every string from the run', () => {
     const verdict: Verdict = {
       passed: false,
+      notChecked: [],
       rows: [
         {
           kind: 'invariant',

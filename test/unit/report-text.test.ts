@@ -30,7 +30,7 @@ describe('textReport', () => {
 
   it('opens with the run id and the verdict', () => {
     assert.equal(lines[0], 'zerodrop 20250101-120000-abcd: FAIL');
-    const passing = textReport({ passed: true, rows: [] }, [], runMeta(), 'r');
+    const passing = textReport({ passed: true, rows: [], notChecked: [] }, [], runMeta(), 'r');
     assert.match(passing, /^zerodrop 20250101-120000-abcd: PASS\n/);
   });
 

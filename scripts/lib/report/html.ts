@@ -24,6 +24,12 @@ export function htmlReport(
       (r) =>
         `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.ok ? '✓' : '✗'}</td><td>${r.kind}</td><td>${escapeXml(r.title)}</td><td><code>${escapeXml(r.metric)}</code></td><td>${escapeXml(r.value)}</td><td>${r.thresholds.map((t) => escapeXml(t.expression)).join(', ')}</td></tr>`,
     )
+    .concat(
+      verdict.notChecked.map(
+        (n) =>
+          `<tr class="skip"><td>–</td><td>not checked</td><td>${escapeXml(n.title)}</td><td><code>${escapeXml(n.metric)}</code></td><td>${escapeXml(n.reason)}</td><td></td></tr>`,
+      ),
+    )
     .join('\n');
   const failureRows = breakdown
     .slice(0, 100)

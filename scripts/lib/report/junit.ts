@@ -23,12 +23,17 @@ export function junitReport(verdict: Verdict, meta: RunMeta): string {
       return `    <testcase name="${name}" classname="${classname}">${body}</testcase>`;
     }),
   );
+  const skipped = verdict.notChecked.map(
+    (n) =>
+      `    <testcase name="${escapeXml(n.metric)}" classname="zerodrop.invariant"><skipped message="${escapeXml(`not checked: ${n.reason}`)}"/></testcase>`,
+  );
+  cases.push(...skipped);
   const failures = verdict.rows.flatMap((r) => r.thresholds).filter((t) => !t.ok).length;
   const seconds = (meta.durationMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="zerodrop" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
-    `  <testsuite name="zerodrop ${escapeXml(meta.runId)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
+    `<testsuites name="zerodrop" tests="${cases.length}" failures="${failures}" skipped="${skipped.length}" time="${seconds}">`,
+    `  <testsuite name="zerodrop ${escapeXml(meta.runId)}" tests="${cases.length}" failures="${failures}" skipped="${skipped.length}" time="${seconds}">`,
     `    <properties><property name="command" value="${escapeXml(meta.command)}"/></properties>`,
     ...cases,
     '  </testsuite>',

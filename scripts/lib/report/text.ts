@@ -28,6 +28,11 @@ export function textReport(
     }
     lines.push('');
   }
+  if (verdict.notChecked.length > 0) {
+    lines.push('Not checked (the target profile gives them nothing to read)');
+    for (const n of verdict.notChecked) lines.push(`  – ${n.title} — ${n.metric}: not checked (${n.reason})`);
+    lines.push('');
+  }
   if (breakdown.length > 0) {
     lines.push('Failures by invariant, phase, pod, color and cause');
     const header = ['count', 'invariant', 'phase', 'pod', 'color', 'cause'];

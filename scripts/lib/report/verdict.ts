@@ -1,5 +1,5 @@
 /** The verdict from k6's end-of-test summary data: one row per invariant and per guard. Pure. */
-import { type Guard, type InvariantMetric, invariants } from '../invariants.ts';
+import { type Guard, type InvariantMetric, invariants, type NotChecked } from '../invariants.ts';
 
 export interface SummaryMetric {
   type: 'counter' | 'rate' | 'trend' | 'gauge';
@@ -25,6 +25,8 @@ export interface VerdictRow {
 export interface Verdict {
   passed: boolean;
   rows: VerdictRow[];
+  /** Invariants the target profile could not feed: neither passed nor failed. */
+  notChecked: NotChecked[];
 }
 
 export function figure(metric: SummaryMetric | undefined): string {
@@ -42,7 +44,7 @@ export function figure(metric: SummaryMetric | undefined): string {
   }
 }
 
-export function buildVerdict(data: SummaryData, guards: Guard[]): Verdict {
+export function buildVerdict(data: SummaryData, guards: Guard[], notChecked: NotChecked[] = []): Verdict {
   const rows: VerdictRow[] = [];
   const guardMetrics = new Set(guards.map((g) => g.metric));
   for (const [metric, title] of Object.entries(invariants)) {
@@ -68,7 +70,7 @@ export function buildVerdict(data: SummaryData, guards: Guard[]): Verdict {
     if (!m?.thresholds || Object.hasOwn(invariants, metric) || guardMetrics.has(metric)) continue;
     rows.push(row('invariant', metric, metric, m));
   }
-  return { passed: rows.every((r) => r.ok), rows };
+  return { passed: rows.every((r) => r.ok), rows, notChecked };
 }
 
 function row(kind: VerdictRow['kind'], metric: string, title: string, m: SummaryMetric): VerdictRow {
