@@ -341,6 +341,21 @@ describe('express-ws, healthy', () => {
     assertContiguous(await onB.ticksUntil(head + 10), start);
     await onB.close();
   });
+  it('closes sockets with 1012 when the feed history is reset, then replays the new history', async () => {
+    const { cookie } = await login(b, 'heidi');
+    const client = await LiveClient.open(b, cookie);
+    const { epoch } = await client.frame('welcome', (f) => f.op === 'welcome');
+    const last = (await client.ticksUntil(0)).at(-1)!.offset;
+    await db.flushall();
+    assert.deepEqual(await client.closed, { code: 1012, reason: 'feed reset' });
+
+    const again = await login(b, 'heidi'); // the sessions went with the data
+    const resumed = await LiveClient.open(b, again.cookie, `?offset=${last}&epoch=${epoch}`);
+    const welcome = await resumed.frame('welcome', (f) => f.op === 'welcome');
+    assert.notEqual(welcome.epoch, epoch);
+    assertContiguous(await resumed.ticksUntil(5), 1);
+    await resumed.close();
+  });
 });
 
 describe('express-ws, faults', () => {

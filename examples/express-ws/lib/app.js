@@ -91,9 +91,9 @@ export function createApp({ config, redis, state }) {
   });
 
   app.use((err, req, res, _next) => {
-    if (err.type === 'entity.parse.failed') return res.status(400).json({ error: 'invalid JSON body' });
-    console.error('request failed:', err);
-    res.status(err.status ?? 500).json({ error: 'internal error' });
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) console.error(`${req.method} ${req.originalUrl} failed:`, err);
+    res.status(status).json({ error: status < 500 && err.expose ? err.message : 'internal error' });
   });
 
   return { app, sessionMiddleware };

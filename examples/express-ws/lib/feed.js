@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const KEYS = {
@@ -10,9 +11,11 @@ export const KEYS = {
 
 // Publish one event only while we still hold the lease: renew it, take the next offset, append.
 // The stream entry id is `<offset>-0`, so a replay is an XRANGE starting at `<offset + 1>-0`.
+// The epoch is (re)created with the first event if the data was lost.
 const PUBLISH = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[4], ARGV[6], 'NX')
 local offset = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], offset .. '-0',
   'offset', offset, 'at', ARGV[4], 'price', ARGV[5])
@@ -40,9 +43,12 @@ function toEvent(entry) {
  *
  * A subscriber joins first (live events are buffered from then on), then catches up from the
  * stream, then the buffer is flushed: everything after its resume point arrives once, in order.
+ *
+ * Emits 'reset' when the epoch changed under a running instance (the Redis data was lost).
  */
-export class Feed {
+export class Feed extends EventEmitter {
   constructor({ redis, config }) {
+    super();
     this.redis = redis;
     this.reader = redis.duplicate();
     this.reader.on('error', (err) => console.error('feed reader redis error:', err.message));
@@ -57,7 +63,7 @@ export class Feed {
 
   async start() {
     await this.reader.connect();
-    await this.epoch();
+    this.knownEpoch = await this.epoch();
     const [last] = await this.redis.xRevRange(KEYS.stream, '+', '-', { COUNT: 1 });
     if (last) {
       this.lastOffset = toEvent(last).offset;
@@ -96,13 +102,14 @@ export class Feed {
       if (this.publishing) {
         this.price = Math.max(1, Math.round((this.price + (Math.random() - 0.5)) * 100) / 100);
         const offset = await this.redis.eval(PUBLISH, {
-          keys: [KEYS.publisher, KEYS.offset, KEYS.stream],
+          keys: [KEYS.publisher, KEYS.offset, KEYS.stream, KEYS.epoch],
           arguments: [
             this.token,
             String(this.config.feedLeaseMs),
             String(this.config.feedMaxLen),
             String(Date.now()),
             String(this.price),
+            randomUUID(),
           ],
         });
         if (offset === null) {
@@ -133,7 +140,20 @@ export class Feed {
     let id = fromId;
     while (!this.stopped) {
       try {
-        const reply = await this.reader.xRead({ key: KEYS.stream, id }, { BLOCK: 5000, COUNT: 500 });
+        const reply = await this.reader.xRead({ key: KEYS.stream, id }, { BLOCK: 1000, COUNT: 500 });
+        if (!reply) {
+          // Nothing new for a second: make sure the history was not reset behind our back (entries
+          // with ids below `id` would never show up here).
+          const epoch = await this.epoch();
+          if (epoch !== this.knownEpoch) {
+            console.log(`feed epoch changed (${this.knownEpoch} -> ${epoch}): history was reset`);
+            this.knownEpoch = epoch;
+            id = '0-0';
+            this.lastOffset = 0;
+            this.emit('reset');
+          }
+          continue;
+        }
         for (const entry of reply?.[0]?.messages ?? []) {
           id = entry.id;
           const event = toEvent(entry);

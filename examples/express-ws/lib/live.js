@@ -37,7 +37,7 @@ function parsePlace(msg) {
  * and is refused with 401 when the session has no user (the ws README's "client authentication").
  */
 export function attachLive({ server, sessionMiddleware, feed, orders, config, state }) {
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
   wss.on('headers', (headers) => {
     headers.push(`X-Served-By: ${config.podName}`);
@@ -112,6 +112,12 @@ export function attachLive({ server, sessionMiddleware, feed, orders, config, st
       console.error('feed catch-up failed:', err.message);
       ws.close(1011, 'feed unavailable');
     }
+  });
+
+  // The feed history was lost (Redis data reset): the clients' offsets mean nothing any more. They
+  // reconnect, get the new epoch in the welcome, and a resume with the old epoch replays everything.
+  feed.on('reset', () => {
+    for (const ws of wss.clients) ws.close(1012, 'feed reset');
   });
 
   // Drop connections that stopped answering pings (the ws README's heartbeat).
