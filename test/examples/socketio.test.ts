@@ -311,6 +311,24 @@ describe('healthy', () => {
     await client.close();
   });
 
+  it('sessions slide: each request renews the idle timeout, an idle session expires', async () => {
+    const d = await startService(redis, 'pod-d', { SESSION_MAX_AGE_MS: '1500' });
+    const cookie = await login(d, user());
+    const ttl = await db.pttl(sessionKey(cookie));
+    // connect-redis: EX ceil((cookie.expires - now) / 1000) seconds
+    assert.ok(ttl > 1000 && ttl <= 2000, `TTL ${ttl} ms`);
+    for (let i = 0; i < 3; i++) {
+      await sleep(800);
+      const res = await me(d, cookie);
+      assert.equal(res.status, 200, `request ${i} after 800 ms`);
+      assert.match(res.headers.get('set-cookie') ?? '', /^connect\.sid=.*Expires=/, 'rolling cookie');
+    }
+    await sleep(2200);
+    assert.equal((await me(d, cookie)).status, 401);
+    assert.equal(await db.exists(sessionKey(cookie)), 0);
+    await d.stop();
+  });
+
   it('SIGTERM: readiness 503, sockets open during the drain, then closed (1005), exit 0', async () => {
     const c = await startService(redis, 'pod-c', { DRAIN_MS: '800' });
     const client = new SioClient(c, await login(c, user()));
