@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../support/free-port.ts';
@@ -61,10 +61,16 @@ function prepareCds(env: Record<string, string>): void {
   const run = (args: string[]) =>
     spawnSync('java', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 180_000 });
   const extract = run(['-Djarmode=tools', '-jar', JAR, 'extract', '--destination', `${CDS_DIR}/app`]);
-  const train =
+  const trained =
     extract.status === 0 &&
-    run([...JAVA_OPTS, `-XX:ArchiveClassesAtExit=${CDS_ARCHIVE}`, '-Dspring.context.exit=onRefresh', '-jar', CDS_JAR]);
-  if (!train || train.status !== 0) rmSync(CDS_DIR, { recursive: true, force: true }); // plain jar then
+    run([
+      ...JAVA_OPTS,
+      `-XX:ArchiveClassesAtExit=${CDS_ARCHIVE}`,
+      '-Dspring.context.exit=onRefresh',
+      '-jar',
+      CDS_JAR,
+    ]).status === 0;
+  if (!trained) rmSync(CDS_DIR, { recursive: true, force: true }); // the plain jar then
 }
 
 function spawnService(name: string, port: number, env: Record<string, string>): Service {
@@ -122,7 +128,9 @@ async function ready(service: Service): Promise<Service> {
   });
   while (Date.now() < deadline && !exitedEarly) {
     try {
-      const res = await fetch(`${service.url}/actuator/health/readiness`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${service.url}/actuator/health/readiness`, {
+        signal: AbortSignal.timeout(2000),
+      });
       if (res.status === 200 && res.headers.get('x-instance-id') === service.name) {
         service.readyAfterMs = Date.now() - service.spawnedAt;
         return service;
@@ -148,7 +156,7 @@ async function eventually(what: string, check: () => Promise<boolean> | boolean,
 
 function cookieOf(res: Response, name: string): string | undefined {
   for (const header of res.headers.getSetCookie()) {
-    const [pair] = header.split(';');
+    const pair = header.split(';')[0] ?? '';
     if (pair.startsWith(`${name}=`)) return pair;
   }
   return undefined;
@@ -234,9 +242,9 @@ class Client {
   }
 
   async next(what: string, match: (f: Frame) => boolean, timeoutMs = 5000, from = 0): Promise<Frame> {
-    let found: Frame | undefined;
-    await eventually(what, () => (found = this.frames.slice(from).find(match)) !== undefined, timeoutMs);
-    return found!;
+    const find = () => this.frames.slice(from).find(match);
+    await eventually(what, () => find() !== undefined, timeoutMs);
+    return find()!;
   }
 
   async eventsUntil(sequence: number, timeoutMs = 5000): Promise<EventFrame[]> {
@@ -264,9 +272,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 function assertContiguous(events: EventFrame[], what: string): void {
-  for (let i = 1; i < events.length; i++) {
-    assert.equal(events[i].sequence, events[i - 1].sequence + 1, `${what}: ${events[i - 1].sequence} → ${events[i].sequence}`);
-  }
+  const sequences = events.map((e) => e.sequence);
+  sequences.forEach((sequence, i) => {
+    if (i > 0) assert.equal(sequence, sequences[i - 1]! + 1, `${what}: ${sequences[i - 1]} → ${sequence}`);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -292,7 +301,12 @@ before(async () => {
     assert.equal(build.status, 0, `mvn package failed:\n${build.stdout}\n${build.stderr}`);
   }
   redis = await startRedis();
-  prepareCds({ REDIS_URL: redis.url, HOST: '127.0.0.1', PORT: String(await freePort()), USER_PASSWORD: PASSWORD });
+  prepareCds({
+    REDIS_URL: redis.url,
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    USER_PASSWORD: PASSWORD,
+  });
   db = new Redis(redis.url);
   const layout: [string, Record<string, string>][] = [
     ['a', {}],
@@ -385,13 +399,27 @@ describe('healthy', () => {
   it('refuses the WebSocket upgrade without a logged-in session with 401', async () => {
     const a = await instance('a');
     const anonymous = new Client(a.wsUrl);
-    const refused = await withTimeout(anonymous.opened.then(() => null, (err) => err), 5000, 'refusal');
+    const refused = await withTimeout(
+      anonymous.opened.then(
+        () => null,
+        (err) => err,
+      ),
+      5000,
+      'refusal',
+    );
     assert.ok(refused instanceof UpgradeRefused);
     assert.equal(refused.status, 401);
     const cookie = await login(a, 'carol');
     await post(a, '/auth/logout', undefined, cookie);
     const loggedOut = new Client(a.wsUrl, cookie);
-    const refusedToo = await withTimeout(loggedOut.opened.then(() => null, (err) => err), 5000, 'refusal');
+    const refusedToo = await withTimeout(
+      loggedOut.opened.then(
+        () => null,
+        (err) => err,
+      ),
+      5000,
+      'refusal',
+    );
     assert.equal(refusedToo?.status, 401);
   });
 
@@ -417,7 +445,12 @@ describe('healthy', () => {
       assert.equal(late.message, 'RESUME must be the first message');
       // The feed is stored as a stream with ids <sequence>-0.
       const [entry] = await db.xrange('feed:events', `${first.sequence}-0`, `${first.sequence}-0`);
-      assert.deepEqual(entry[1].slice(0, 4), ['sequence', String(first.sequence), 'timestamp', String(first.timestamp)]);
+      assert.deepEqual(entry?.[1].slice(0, 4), [
+        'sequence',
+        String(first.sequence),
+        'timestamp',
+        String(first.timestamp),
+      ]);
     } finally {
       client.close();
     }
@@ -432,14 +465,14 @@ describe('healthy', () => {
     first.close();
     await first.closed;
     const seen = first.events();
-    const last = seen[seen.length - 1].sequence;
+    const last = seen.at(-1)!.sequence;
     await sleep(700); // events go by while the client is away
     const second = await Client.open(b, cookie, last);
     try {
       const greeting = await second.next('greeting', () => true);
       assert.equal(greeting.instance, 'b');
       const resumed = await second.eventsUntil(last + 15);
-      assert.equal(resumed[0].sequence, last + 1, 'the first event after RESUME is the next one');
+      assert.equal(resumed[0]?.sequence, last + 1, 'the first event after RESUME is the next one');
       assertContiguous(resumed, 'resumed feed');
     } finally {
       second.close();

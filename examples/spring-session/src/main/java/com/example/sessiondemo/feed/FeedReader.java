@@ -2,6 +2,9 @@ package com.example.sessiondemo.feed;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +27,14 @@ import org.springframework.stereotype.Component;
 public class FeedReader implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(FeedReader.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
 
   private final RedisConnectionFactory connectionFactory;
   private final StringRedisTemplate redis;
   private final List<FeedListener> listeners;
   private final AtomicLong lastSequence = new AtomicLong();
   private StreamMessageListenerContainer<String, MapRecord<String, String, String>> container;
+  private ExecutorService pollThread;
 
   public FeedReader(RedisConnectionFactory connectionFactory, StringRedisTemplate redis, List<FeedListener> listeners) {
     this.connectionFactory = connectionFactory;
@@ -47,7 +52,11 @@ public class FeedReader implements SmartLifecycle {
     String current = redis.opsForValue().get(FeedKeys.SEQUENCE);
     long start = current == null ? 0 : Long.parseLong(current);
     lastSequence.set(start);
-    var options = StreamMessageListenerContainerOptions.builder().pollTimeout(Duration.ofSeconds(1)).build();
+    pollThread = Executors.newSingleThreadExecutor(task -> new Thread(task, "feed-reader"));
+    var options = StreamMessageListenerContainerOptions.builder()
+        .pollTimeout(POLL_TIMEOUT)
+        .executor(pollThread)
+        .build();
     container = StreamMessageListenerContainer.create(connectionFactory, options);
     container.register(
         StreamReadRequest.builder(StreamOffset.create(FeedKeys.STREAM, ReadOffset.from(start + "-0")))
@@ -71,6 +80,14 @@ public class FeedReader implements SmartLifecycle {
   public void stop() {
     container.stop();
     container = null;
+    // The container cancels the subscription but does not wait for the XREAD in flight: wait for it, so the
+    // connection is back in the pool before the connection factory closes.
+    pollThread.shutdown();
+    try {
+      pollThread.awaitTermination(POLL_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
