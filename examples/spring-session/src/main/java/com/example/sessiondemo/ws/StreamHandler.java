@@ -27,6 +27,7 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 
 /**
@@ -146,6 +147,9 @@ public class StreamHandler extends TextWebSocketHandler implements FeedListener 
   private boolean goLive(Subscriber subscriber, long after) {
     try {
       return subscriber.goLive(after, history, this::eventFrame);
+    } catch (SessionLimitExceededException e) {
+      closeQuietly(subscriber, e.getStatus());
+      return true;
     } catch (IOException | DataAccessException e) {
       log.debug("Could not start the feed for {}: {}", subscriber.session.getId(), e.getMessage());
       return true;
@@ -158,7 +162,10 @@ public class StreamHandler extends TextWebSocketHandler implements FeedListener 
     for (Subscriber subscriber : subscribers.values()) {
       try {
         subscriber.deliver(event, message);
-      } catch (IOException e) {
+      } catch (SessionLimitExceededException e) {
+        // A client too slow to keep up: drop it (it can reconnect and resume).
+        closeQuietly(subscriber, e.getStatus());
+      } catch (IOException | RuntimeException e) {
         log.debug("Dropped event {} for {}: {}", event.sequence(), subscriber.session.getId(), e.getMessage());
       }
     }
@@ -176,11 +183,15 @@ public class StreamHandler extends TextWebSocketHandler implements FeedListener 
   public void closeAll(CloseStatus status) {
     closing = true;
     for (Subscriber subscriber : subscribers.values()) {
-      try {
-        subscriber.session.close(status);
-      } catch (IOException e) {
-        log.debug("Close failed for {}: {}", subscriber.session.getId(), e.getMessage());
-      }
+      closeQuietly(subscriber, status);
+    }
+  }
+
+  private static void closeQuietly(Subscriber subscriber, CloseStatus status) {
+    try {
+      subscriber.session.close(status);
+    } catch (IOException e) {
+      log.debug("Close failed for {}: {}", subscriber.session.getId(), e.getMessage());
     }
   }
 
