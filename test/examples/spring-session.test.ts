@@ -26,7 +26,7 @@ const CDS_JAR = `${CDS_DIR}/app/spring-session-example.jar`;
 const CDS_ARCHIVE = `${CDS_DIR}/app.jsa`;
 const JAVA_OPTS = ['-Xmx256m', '-Xss512k', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const PASSWORD = 'test-pw';
-const READY_TIMEOUT_MS = 150_000;
+const READY_TIMEOUT_MS = 240_000; // eight JVMs starting at once on a loaded 2-core machine
 const RESUME_WAIT_MS = 300;
 const OUTPUT_LIMIT = 200_000;
 
