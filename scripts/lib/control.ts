@@ -5,6 +5,7 @@
  * and phase). Keys live under `zdrun:<runId>:` and expire after a day.
  */
 import redis from 'k6/x/redis';
+import { ConfigError } from './config.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
 import { runControlUrl } from './redis-url.ts';
 
@@ -50,6 +51,21 @@ export class FixedDurationControl implements Control {
   async recordOrders(): Promise<void> {}
   async recordFailure(): Promise<void> {}
   async recordTraffic(): Promise<void> {}
+}
+
+/**
+ * Refuses a REDIS_URL that go-redis cannot parse (a bad escape, an unknown option, `dial_timeout=banana`)
+ * in the init context, with go-redis's own parser: the client's constructor parses and does no I/O.
+ */
+export function checkRedisUrl(url: string): void {
+  try {
+    new redis.Client(url);
+  } catch (error) {
+    const reason = String(error instanceof Error ? error.message : error)
+      .replace(/^.*?invalid options; reason: /, '')
+      .replace(/^redis: /, '');
+    throw new ConfigError('REDIS_URL', `cannot be parsed: ${reason}`);
+  }
 }
 
 export class RunControl implements Control {
