@@ -9,6 +9,7 @@ import { builtinProfiles } from '../profiles/index.ts';
 import { type Config, duration, type ParseOptions, parseConfig } from './config.ts';
 import { checkRedisUrl } from './control.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
+import { checkMemory } from './memory.ts';
 import { parseProfile, type TargetProfile } from './profile.ts';
 
 const thresholdProfiles: Record<string, unknown> = { strict, tolerant };
@@ -58,10 +59,15 @@ function loadThresholds(name: string): ThresholdProfile {
 }
 
 /** Config (with the profile's defaults for user, namespace and objects) — throws on the first bad setting. */
-export function loadSettings(options: Omit<ParseOptions, 'newRunId'>): Settings {
+export function loadSettings(
+  options: Omit<ParseOptions, 'newRunId'>,
+  /** Bytes of memory the machine has for this run (0: unknown); its users are refused beyond it. */
+  availableMemory: () => number = () => 0,
+): Settings {
   return oneLine(() => {
     const config = parseConfig(__ENV, { ...options, newRunId });
     if (config.redisUrl) checkRedisUrl(config.redisUrl);
+    checkMemory(config, availableMemory());
     const profile = loadProfile(config.profile);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });

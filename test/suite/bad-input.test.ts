@@ -57,6 +57,11 @@ describe('invalid settings stop bin/k6 in the init context: exit 107, one line n
     ['zero-downtime.js', { ...valid, ROLLOUTS: '1e2' }, /^ROLLOUTS: must be an integer/],
     ['zero-downtime.js', { ...valid, NAMESPACE: 'n'.repeat(64) }, /^NAMESPACE: must be a DNS-1123 label/],
     ['zero-downtime.js', { ...valid, NAMESPACE: 'shop.prod' }, /^NAMESPACE: must be a DNS-1123 label/],
+    [
+      'zero-downtime.js',
+      { ...valid, HTTP_USERS: '100000', WS_USERS: '100000', USERS_PER_VU: '1' },
+      /^HTTP_USERS: 100000 HTTP \+ 100000 WebSocket users need about \d+\.\d GB of memory, this machine has/,
+    ],
     ['load.js', { ...valid, LOAD_DURATION: '9999999999h' }, /^LOAD_DURATION: must be at most 24h/],
   ];
   for (const [script, env, expected] of cases) {
