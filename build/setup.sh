@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything zerodrop needs on a fresh Debian machine, idempotently: Debian packages (apt-get),
-# npm dependencies (npm install from the lock file), and checks Go. Prints one ✓/✗ line per step. Safe to run again: it only acts
+# npm dependencies (npm ci from the lock file), and checks Go. Prints one ✓/✗ line per step. Safe to run again: it only acts
 # on what is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,11 +41,11 @@ fi
 command -v node >/dev/null || fail "node not found: install Node.js ≥ 20"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log=$(mktemp)
-  # `npm install` honours package-lock.json; `npm ci` refuses this lock because npm leaves the optional
-  # per-platform packages of other systems (e.g. @biomejs/cli-darwin-arm64) out of it.
-  npm install --no-audit --no-fund --loglevel=error >"$log" 2>&1 || { tail -n 20 "$log" >&2; fail "npm install failed"; }
+  # `npm ci` installs exactly the lock and never rewrites it (the lock holds every platform's optional
+  # packages, test/unit/lockfile.test.ts); a lock out of step with package.json fails here instead.
+  npm ci --no-audit --no-fund --loglevel=error >"$log" 2>&1 || { tail -n 20 "$log" >&2; fail "npm ci failed"; }
   rm -f "$log"
-  ok "Installing npm dependencies (npm install from package-lock.json)"
+  ok "Installing npm dependencies (npm ci from package-lock.json)"
 else
   ok "npm dependencies up to date"
 fi

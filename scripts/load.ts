@@ -42,5 +42,5 @@ export async function wsUsers(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/load.js', notChecked);
+  return summarize(data, config, guards, 'dist/load.js', { notChecked });
 }

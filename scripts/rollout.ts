@@ -6,7 +6,13 @@
 import { RunControl } from './lib/control.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
 import { checkCluster, checkRedis } from './lib/preflight.ts';
-import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-driver.ts';
+import {
+  driveRollouts,
+  repairAfterRainbow,
+  stopOnRolloutFailure,
+  strategyFor,
+} from './lib/rollout-driver.ts';
+import { claimReportFolder, claimRunId, runRecord } from './lib/run-folder.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 
@@ -33,7 +39,10 @@ export const options = {
 };
 
 export async function setup(): Promise<{ runId: string }> {
-  await checkRedis(config, new RunControl(redisUrl, config.runId));
+  claimReportFolder(config.reportDir, config.runId);
+  const control = new RunControl(redisUrl, config.runId);
+  await checkRedis(config, control);
+  await claimRunId(control, config.runId);
   checkCluster(config, profile);
   return { runId: config.runId };
 }
@@ -43,10 +52,11 @@ export async function rollout(data: unknown): Promise<void> {
   await driveRollouts(config, control, strategyFor(config, profile, control));
 }
 
-export function teardown(): void {
+export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
+  await stopOnRolloutFailure(new RunControl(redisUrl, runIdFromSetup(data)));
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/rollout.js');
+  return summarize(data, config, guards, 'dist/rollout.js', { record: runRecord });
 }

@@ -46,5 +46,5 @@ export async function wsUsers(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/smoke.js', notChecked);
+  return summarize(data, config, guards, 'dist/smoke.js', { notChecked });
 }

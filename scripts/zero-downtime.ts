@@ -3,18 +3,27 @@
  * the Deployment, then a Redis audit, then the verdict. Thresholds fail the run with exit code 99; a bad
  * setting stops it before any load (107 in the init context, 108 in setup).
  */
+
+import { availableMemory } from 'k6/x/zerodrop';
 import { auditStore } from './lib/audit.ts';
 import { RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
-import { checkCluster, checkRedis, checkTarget } from './lib/preflight.ts';
-import { driveRollouts, repairAfterRainbow, strategyFor } from './lib/rollout-driver.ts';
+import { checkCluster, checkRedis, checkTarget, stopSetup } from './lib/preflight.ts';
+import { isTransient } from './lib/redis-retry.ts';
+import {
+  driveRollouts,
+  repairAfterRainbow,
+  stopOnRolloutFailure,
+  strategyFor,
+} from './lib/rollout-driver.ts';
+import { claimReportFolder, claimRunId, runRecord } from './lib/run-folder.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
-const { config, profile, thresholds } = loadSettings({ requireRedis: true });
+const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
 const redisUrl = config.redisUrl as string;
 const guards = guardsFor(config, { rollout: true, audit: true, profile });
 const notChecked = notCheckedBy(profile);
@@ -25,11 +34,12 @@ export const options = {
 };
 
 export async function setup(): Promise<{ runId: string }> {
+  claimReportFolder(config.reportDir, config.runId);
   checkTarget(config, profile);
   const control = new RunControl(redisUrl, config.runId);
   await checkRedis(config, control);
+  await claimRunId(control, config.runId);
   checkCluster(config, profile);
-  await control.mark('createdAt', Date.now());
   console.log(
     `zerodrop run ${config.runId}: ${config.httpUsers} HTTP + ${config.wsUsers} WebSocket users (${config.usersPerVu} per VU), ${config.rollouts} ${config.strategy} rollout(s)`,
   );
@@ -52,10 +62,17 @@ export async function rollout(data: unknown): Promise<void> {
 
 export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
-  const counts = await auditStore(profile, new RunControl(redisUrl, runIdFromSetup(data)));
-  console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
+  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  try {
+    await stopOnRolloutFailure(control);
+    const counts = await auditStore(profile, control);
+    console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    stopSetup('REDIS_URL', `the audit cannot reach Redis: ${String(error)}`);
+  }
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/zero-downtime.js', notChecked);
+  return summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
 }

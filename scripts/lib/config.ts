@@ -4,14 +4,15 @@
  * Pure: no k6 imports, unit-tested on Node.
  */
 import { parseDuration } from './duration.ts';
+import { redact } from './redact.ts';
 
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,
     problem: string,
   ) {
-    // One line even when a value holds a line break.
-    super(`${setting}: ${problem}`.replace(/\r?\n|\r/g, '\\n'));
+    // One line even when a value holds a line break; no credentials of a URL.
+    super(redact(`${setting}: ${problem}`.replace(/\r?\n|\r/g, '\\n')));
     this.name = 'ConfigError';
   }
 }
@@ -68,6 +69,7 @@ type Env = Record<string, string | undefined>;
 interface Format {
   pattern: RegExp;
   message: string;
+  maxLength?: number;
 }
 
 /**
@@ -80,7 +82,22 @@ function formats() {
     url: { pattern: /^https?:\/\/[^\s/]+\S*$/, message: 'must be an http:// or https:// URL' },
     wsUrl: { pattern: /^wss?:\/\/[^\s/]+\S*$/, message: 'must be a ws:// or wss:// URL' },
     redisUrl: { pattern: /^rediss?:\/\/[^\s/]+\S*$/, message: 'must be a redis:// or rediss:// URL' },
-    name: { pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, message: 'must be a DNS-1123 name' },
+    // Kubernetes names: a namespace is a DNS-1123 label, a Service a DNS-1035 label, a Deployment a subdomain.
+    label: {
+      pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      message: 'must be a DNS-1123 label (a-z, 0-9 and -, at most 63 characters)',
+      maxLength: 63,
+    },
+    serviceName: {
+      pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+      message: 'must be a DNS-1035 label (a letter, then a-z, 0-9 and -, at most 63 characters)',
+      maxLength: 63,
+    },
+    name: {
+      pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      message: 'must be a DNS-1123 name (at most 253 characters)',
+      maxLength: 253,
+    },
     runId: { pattern: /^[\w-]{1,64}$/, message: 'must be 1-64 chars of [A-Za-z0-9_-]' },
     profileRef: {
       pattern: /^([\w-]+|\S+\.json)$/,
@@ -94,7 +111,8 @@ function read(env: Env, name: string, format: Format, fallback: string): string;
 function read(env: Env, name: string, format: Format, fallback?: string): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback ?? null;
-  if (!format.pattern.test(raw)) throw new ConfigError(name, `${format.message} (got '${raw}')`);
+  if (!format.pattern.test(raw) || raw.length > (format.maxLength ?? Number.POSITIVE_INFINITY))
+    throw new ConfigError(name, `${format.message} (got '${raw}')`);
   return raw;
 }
 
@@ -104,18 +122,23 @@ function required(env: Env, name: string, format: Format, hint: string): string 
   return value;
 }
 
-function duration(env: Env, name: string, fallback: string, minMs = 0): number {
+/** The longest duration setting: a day keeps the run's total duration far inside what k6 accepts. */
+export const maxDurationSettingMs = 24 * 3_600_000;
+
+export function duration(env: Env, name: string, fallback: string, minMs = 0): number {
   const raw = env[name] || fallback;
   const ms = parseDuration(raw);
   if (ms === null) throw new ConfigError(name, `must be a duration like 30s or 2m (got '${raw}')`);
   if (ms < minMs) throw new ConfigError(name, `must be at least ${minMs} ms (got '${raw}')`);
+  if (ms > maxDurationSettingMs) throw new ConfigError(name, `must be at most 24h (got '${raw}')`);
   return ms;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  // Decimal digits only: Number() would take 0x10 as 16 and 1e2 as 100.
+  const n = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(name, `must be an integer from ${min} to ${max} (got '${raw}')`);
   }
@@ -125,7 +148,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function share(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || n > 1)
     throw new ConfigError(name, `must be a share from 0 to 1 (got '${raw}')`);
   return n;
@@ -205,9 +228,9 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     newConnectionShare: share(env, 'NEW_CONNECTION_SHARE', 0.2),
     negativeAuthShare: share(env, 'NEGATIVE_AUTH_SHARE', 0.05),
     logoutShare: share(env, 'LOGOUT_SHARE', 0.05),
-    namespace: read(env, 'NAMESPACE', format.name),
+    namespace: read(env, 'NAMESPACE', format.label),
     deployment: read(env, 'DEPLOYMENT', format.name),
-    service: read(env, 'SERVICE', format.name),
+    service: read(env, 'SERVICE', format.serviceName),
     kubeconfig: read(env, 'KUBECONFIG', format.anything),
     userPrefix: read(env, 'USER_PREFIX', format.anything),
     userPassword: read(env, 'USER_PASSWORD', format.anything),

@@ -2,11 +2,15 @@
  * Run control through Redis (xk6-redis): the rollout driver publishes the timeline (rollout start/end,
  * end of load), every VU reads it to tag its traffic with the phase and to know when to stop, and VUs
  * record what the audit and the report need (sessions, logouts, acked orders, failures by pod, color
- * and phase). Keys live under `zdrun:<runId>:` and expire after a day.
+ * and phase). Keys live under `zdrun:<runId>:`; each gets its expiry (a day) when this client first
+ * writes it, so an interrupted run leaves no key without one. Commands are retried through a Redis blip.
  */
+import { setTimeout } from 'k6/timers';
 import redis from 'k6/x/redis';
 import { orderEntry } from './audit-rules.ts';
+import { ConfigError } from './config.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
+import { retrying } from './redis-retry.ts';
 import { runControlUrl } from './redis-url.ts';
 
 const ttlSeconds = 86_400;
@@ -54,19 +58,56 @@ export class FixedDurationControl implements Control {
   async recordTraffic(): Promise<void> {}
 }
 
+/**
+ * Refuses a REDIS_URL that go-redis cannot parse (a bad escape, an unknown option, `dial_timeout=banana`)
+ * in the init context, with go-redis's own parser: the client's constructor parses and does no I/O.
+ */
+export function checkRedisUrl(url: string): void {
+  try {
+    new redis.Client(url);
+  } catch (error) {
+    const reason = String(error instanceof Error ? error.message : error)
+      .replace(/^.*?invalid options; reason: /, '')
+      .replace(/^redis: /, '');
+    throw new ConfigError('REDIS_URL', `cannot be parsed: ${reason}`);
+  }
+}
+
 export class RunControl implements Control {
   readonly client: InstanceType<typeof redis.Client>;
   private readonly prefix: string;
   private cached: Timeline = emptyTimeline;
   private fetchedAt = 0;
+  /** Keys this client has set the expiry of. */
+  private readonly expiring = new Set<string>();
 
   constructor(redisUrl: string, runId: string) {
-    this.client = new redis.Client(runControlUrl(redisUrl));
+    this.client = retrying(
+      new redis.Client(runControlUrl(redisUrl)),
+      (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    );
     this.prefix = `zdrun:${runId}:`;
   }
 
   key(name: string): string {
     return `${this.prefix}${name}`;
+  }
+
+  /** Sets the expiry of a key this client just wrote, once per key: no run key lives without one. */
+  private async expiresSoon(name: string): Promise<void> {
+    if (this.expiring.has(name)) return;
+    await this.client.expire(this.key(name), ttlSeconds);
+    this.expiring.add(name);
+  }
+
+  /**
+   * Claims the run id: false when a run with this id exists already (its timeline is in Redis), so two
+   * runs never share keys.
+   */
+  async claim(now: number): Promise<boolean> {
+    const fresh = await this.client.hsetnx(this.key('timeline'), 'createdAt', String(now));
+    if (fresh) await this.expiresSoon('timeline');
+    return fresh;
   }
 
   /** The timeline, refreshed at most every `maxAgeMs`. */
@@ -80,7 +121,7 @@ export class RunControl implements Control {
 
   async mark(field: string, value: number | string): Promise<void> {
     await this.client.hset(this.key('timeline'), field, value);
-    await this.client.expire(this.key('timeline'), ttlSeconds);
+    await this.expiresSoon('timeline');
   }
 
   /** Ends the load now (the rollout failed or the run is over). Never moves an earlier end later. */
@@ -91,15 +132,18 @@ export class RunControl implements Control {
 
   async recordSession(user: string, sessionId: string): Promise<void> {
     await this.client.hset(this.key('sessions'), user, sessionId);
+    await this.expiresSoon('sessions');
   }
 
   async recordLogout(sessionId: string): Promise<void> {
     await this.client.sadd(this.key('logged-out'), sessionId);
+    await this.expiresSoon('logged-out');
   }
 
   async recordOrders(user: string, cids: string[]): Promise<void> {
-    if (cids.length > 0)
-      await this.client.sadd(this.key('orders'), ...cids.map((cid) => orderEntry(user, cid)));
+    if (cids.length === 0) return;
+    await this.client.sadd(this.key('orders'), ...cids.map((cid) => orderEntry(user, cid)));
+    await this.expiresSoon('orders');
   }
 
   /** Counts one failure of `invariant` by phase, pod and color, and per second for the timeline. */
@@ -114,12 +158,15 @@ export class RunControl implements Control {
       `${Math.floor(epochMs / 1000)}|${invariant}|${at.color}`,
       1,
     );
+    await this.expiresSoon('failures');
+    await this.expiresSoon('failure-seconds');
   }
 
   /** Adds a VU's traffic counts per second and color (flushed in batches by the VU). */
   async recordTraffic(buckets: Map<string, number>): Promise<void> {
     for (const [field, count] of buckets)
       await this.client.hincrby(this.key('traffic-seconds'), field, count);
+    if (buckets.size > 0) await this.expiresSoon('traffic-seconds');
   }
 
   /** Sets the expiry of every run key; called once by the rollout driver. */

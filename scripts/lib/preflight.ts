@@ -12,18 +12,29 @@ import { errorText, type KubeObject, kubeClient } from './kube.ts';
 import { kubeTarget } from './kube-target.ts';
 import type { TargetProfile } from './profile.ts';
 import { colorName } from './rainbow-plan.ts';
+import { redact } from './redact.ts';
 
-function fail(setting: string, problem: string): never {
-  exec.test.abort(`${setting}: ${problem}`);
+let onStop: (reason: string) => void = () => {};
+
+/** Lets an entry keep the reason setup() stopped, for the reports handleSummary writes in another VU. */
+export function whenSetupStops(hook: (reason: string) => void): void {
+  onStop = hook;
+}
+
+/** Stops the run from setup() (exit 108) with one line naming the setting, without credentials. */
+export function stopSetup(setting: string, problem: string): never {
+  const reason = redact(`${setting}: ${problem}`);
+  onStop(reason);
+  exec.test.abort(reason);
   throw new Error('unreachable: test.abort returned');
 }
 
 export function checkTarget(config: Config, profile: TargetProfile): void {
   const url = `${config.baseUrl}${profile.http.identity.path}`;
   const res = http.get(url, { jar: new http.CookieJar(), tags: { flow: 'preflight' }, timeout: '10s' });
-  if (res.status === 0) fail('BASE_URL', `${config.baseUrl} is unreachable (${res.error})`);
+  if (res.status === 0) stopSetup('BASE_URL', `${config.baseUrl} is unreachable (${res.error})`);
   if (!profile.http.unauthorizedStatuses.includes(res.status)) {
-    fail(
+    stopSetup(
       'BASE_URL',
       `${url} without a session answered ${res.status}, expected ${profile.http.unauthorizedStatuses.join('/')}: is this the right service and PROFILE?`,
     );
@@ -34,7 +45,7 @@ export async function checkRedis(config: Config, control: RunControl): Promise<v
   try {
     await control.client.sendCommand('PING');
   } catch (error) {
-    fail('REDIS_URL', `${config.redisUrl} is unreachable (${errorText(error)})`);
+    stopSetup('REDIS_URL', `${config.redisUrl} is unreachable (${errorText(error)})`);
   }
 }
 
@@ -63,22 +74,22 @@ export function checkCluster(config: Config, profile: TargetProfile): void {
   try {
     kube = kubeClient(config);
   } catch (error) {
-    fail('KUBECONFIG', `no usable cluster configuration: ${errorText(error)}`);
+    stopSetup('KUBECONFIG', `no usable cluster configuration: ${errorText(error)}`);
   }
   try {
     kube.get('Namespace', namespace, '');
   } catch (error) {
     const text = errorText(error);
-    if (/not ?found|\(404\)/i.test(text)) fail('NAMESPACE', `namespace '${namespace}' does not exist`);
+    if (/not ?found|\(404\)/i.test(text)) stopSetup('NAMESPACE', `namespace '${namespace}' does not exist`);
     if (/forbidden|\(403\)/i.test(text)) {
       // Reading namespaces is cluster-scoped and not needed: go on to the namespaced checks.
     } else {
-      fail('KUBECONFIG', `the cluster is unreachable: ${text}`);
+      stopSetup('KUBECONFIG', `the cluster is unreachable: ${text}`);
     }
   }
   for (const [verb, kind] of required) {
     if (!kube.can(verb, kind, namespace)) {
-      fail('RBAC', `the rollout driver may not ${verb} ${kind} in namespace '${namespace}'`);
+      stopSetup('RBAC', `the rollout driver may not ${verb} ${kind} in namespace '${namespace}'`);
     }
   }
   const target =
@@ -88,8 +99,8 @@ export function checkCluster(config: Config, profile: TargetProfile): void {
   } catch (error) {
     const text = errorText(error);
     if (/not ?found|\(404\)/i.test(text))
-      fail('DEPLOYMENT', `deployment '${target}' not found in namespace '${namespace}'`);
-    fail('KUBECONFIG', `cannot read deployment '${target}': ${text}`);
+      stopSetup('DEPLOYMENT', `deployment '${target}' not found in namespace '${namespace}'`);
+    stopSetup('KUBECONFIG', `cannot read deployment '${target}': ${text}`);
   }
 }
 
@@ -106,9 +117,9 @@ function servingColor(
   try {
     color = (kube.get('Service', service, namespace) as KubeObject).spec?.selector?.[colorLabel];
   } catch (error) {
-    fail('SERVICE', `service '${service}' not found in namespace '${namespace}': ${errorText(error)}`);
+    stopSetup('SERVICE', `service '${service}' not found in namespace '${namespace}': ${errorText(error)}`);
   }
   if (!color)
-    fail('SERVICE', `service '${service}' selects no ${colorLabel}: deploy the rainbow layout first`);
+    stopSetup('SERVICE', `service '${service}' selects no ${colorLabel}: deploy the rainbow layout first`);
   return colorName(base, color);
 }

@@ -54,10 +54,11 @@ export async function driveRollouts(
     console.log(`rollout ${index}/${config.rollouts} (${config.strategy}): triggering`);
     const outcome = await strategy(index);
     if (!outcome.ok) {
+      // The load ends now; teardown() stops the run (108) with this line: an abort here, in a VU, would
+      // carry the script's file location.
+      await control.mark('rolloutFailure', `rollout ${index}/${config.rollouts} failed: ${outcome.detail}`);
       await control.mark('rolloutEnd', Date.now());
       await control.endAt(Date.now());
-      await control.mark('rolloutFailure', `rollout ${index}: ${outcome.detail}`);
-      exec.test.abort(`rollout ${index}/${config.rollouts} failed: ${outcome.detail}`);
       return;
     }
     metrics.rolloutsCompleted.add(1);
@@ -71,6 +72,12 @@ export async function driveRollouts(
   const end = Date.now();
   await control.mark('rolloutEnd', end);
   await control.endAt(end + config.cooldownMs);
+}
+
+/** teardown(): a failed rollout stops the run (exit 108) with its one line. */
+export async function stopOnRolloutFailure(control: RunControl): Promise<void> {
+  const failure = (await control.client.hgetall(control.key('timeline'))).rolloutFailure;
+  if (failure) exec.test.abort(failure);
 }
 
 /** Teardown of rainbow runs (also after an interrupt): exactly one healthy color selected, at most N alive. */

@@ -6,9 +6,10 @@ import exec from 'k6/execution';
 import strict from '../../thresholds/strict.json';
 import tolerant from '../../thresholds/tolerant.json';
 import { builtinProfiles } from '../profiles/index.ts';
-import { type Config, ConfigError, type ParseOptions, parseConfig } from './config.ts';
-import { parseDuration } from './duration.ts';
+import { type Config, duration, type ParseOptions, parseConfig } from './config.ts';
+import { checkRedisUrl } from './control.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
+import { checkMemory } from './memory.ts';
 import { ProfileError, parseProfile, type TargetProfile } from './profile.ts';
 import { withPresets } from './profile-presets.ts';
 
@@ -69,9 +70,15 @@ function loadThresholds(name: string): ThresholdProfile {
 }
 
 /** Config (with the profile's defaults for user, namespace and objects) — throws on the first bad setting. */
-export function loadSettings(options: Omit<ParseOptions, 'newRunId'>): Settings {
+export function loadSettings(
+  options: Omit<ParseOptions, 'newRunId'>,
+  /** Bytes of memory the machine has for this run (0: unknown); its users are refused beyond it. */
+  availableMemory: () => number = () => 0,
+): Settings {
   return oneLine(() => {
     const config = parseConfig(__ENV, { ...options, newRunId });
+    if (config.redisUrl) checkRedisUrl(config.redisUrl);
+    checkMemory(config, availableMemory());
     const profile = loadProfile(config.profile);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });
@@ -79,11 +86,7 @@ export function loadSettings(options: Omit<ParseOptions, 'newRunId'>): Settings 
 
 /** A duration setting of one entry (LOAD_DURATION, SMOKE_DURATION), in milliseconds. */
 export function durationSetting(name: string, fallback: string): number {
-  return oneLine(() => {
-    const ms = parseDuration(__ENV[name] || fallback);
-    if (ms === null) throw new ConfigError(name, `must be a duration like 90s or 5m (got '${__ENV[name]}')`);
-    return ms;
-  });
+  return oneLine(() => duration(__ENV, name, fallback));
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { RunControl } from './control.ts';
 import type { Guard, NotChecked } from './invariants.ts';
 import { emptyTimeline, parseTimeline } from './phase.ts';
+import { redact } from './redact.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
@@ -15,9 +16,25 @@ import { textReport } from './report/text.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 import { runVariables } from './run-variables.ts';
 
+/** The files of a run's report folder. */
+export const reportFiles = ['summary.txt', 'summary.json', 'junit.xml', 'timeline.html'];
+
+/** What an entry knows about its setup(), across VUs (run-folder.ts with bin/k6). */
+export interface RunRecord {
+  /** Why setup() stopped the run; '' when it did not, or when unknown. */
+  notRun(): string;
+  /** The run id setup() used; '' when unknown. */
+  runId(): string;
+  /** Whether `dir` may take this run's reports (created when needed). */
+  reportFolder(dir: string, setupCompleted: boolean): boolean;
+}
+
+/** Without zerodrop's extension (load.js, smoke.js): the folder is the caller's, setup's reason unknown. */
+const callerFolder: RunRecord = { notRun: () => '', runId: () => '', reportFolder: () => true };
+
 export function reproduceCommand(env: Record<string, string | undefined>, script: string): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const vars = runVariables.filter((k) => env[k]).map((k) => `${k}=${quote(env[k] as string)}`);
+  const vars = runVariables.filter((k) => env[k]).map((k) => `${k}=${quote(redact(env[k] as string))}`);
   return [...vars, 'k6', 'run', script].join(' ');
 }
 
@@ -47,10 +64,13 @@ export async function summarize(
   config: Config,
   guards: Guard[],
   script: string,
-  notChecked: NotChecked[] = [],
+  options: { notChecked?: NotChecked[]; record?: RunRecord } = {},
 ): Promise<Record<string, string>> {
-  const runId = data.setup_data?.runId ?? config.runId;
-  const control = config.redisUrl ? new RunControl(config.redisUrl, runId) : null;
+  const record = options.record ?? callerFolder;
+  const setupCompleted = data.setup_data?.runId !== undefined;
+  const runId = data.setup_data?.runId || record.runId() || config.runId;
+  // A run setup() stopped has no breakdown, and Redis may be what stopped it.
+  const control = config.redisUrl && setupCompleted ? new RunControl(config.redisUrl, runId) : null;
   let collected: Collected;
   try {
     collected = await collect(control);
@@ -58,10 +78,13 @@ export async function summarize(
     console.error(`report: cannot read the run's breakdown from Redis: ${String(error)}`);
     collected = await collect(null);
   }
-  const verdict = buildVerdict(data, guards, notChecked);
+  const notRun = setupCompleted ? '' : record.notRun() || 'setup() stopped the run (see the error above)';
+  const verdict = notRun
+    ? { passed: false, rows: [], notChecked: [], notRun }
+    : buildVerdict(data, guards, options.notChecked);
   const meta: RunMeta = {
     runId,
-    target: config.baseUrl,
+    target: redact(config.baseUrl),
     profile: config.profile,
     thresholds: config.thresholds,
     strategy: config.strategy,
@@ -72,12 +95,14 @@ export async function summarize(
     durationMs: data.state?.testRunDurationMs ?? 0,
   };
   const dir = `${config.reportDir}/${runId}`;
-  const text = textReport(verdict, collected.breakdown, meta, dir);
+  const written = record.reportFolder(dir, setupCompleted);
+  const text = textReport(verdict, collected.breakdown, meta, written ? dir : null);
+  if (!written) return { stdout: `\n${text}` };
   return {
     stdout: `\n${text}`,
     [`${dir}/summary.txt`]: text,
     [`${dir}/summary.json`]: JSON.stringify(
-      { verdict, meta, breakdown: collected.breakdown, k6: data },
+      { ...(notRun ? { notRun } : {}), verdict, meta, breakdown: collected.breakdown, k6: data },
       null,
       2,
     ),

@@ -36,11 +36,33 @@ describe('invalid settings stop bin/k6 in the init context: exit 107, one line n
     ['zero-downtime.js', { ...valid, THRESHOLDS: 'lenient' }, /^THRESHOLDS: unknown profile 'lenient'/],
     ['zero-downtime.js', { ...valid, PROFILE: 'shop' }, /^PROFILE: unknown profile 'shop'/],
     ['zero-downtime.js', { ...valid, PROFILE: '/nonexistent/profile.json' }, /^PROFILE: cannot read/],
-    ['zero-downtime.js', { ...valid, NAMESPACE: 'Not_A_Name' }, /^NAMESPACE: must be a DNS-1123 name/],
+    ['zero-downtime.js', { ...valid, NAMESPACE: 'Not_A_Name' }, /^NAMESPACE: must be a DNS-1123 label/],
     ['zero-downtime.js', { ...valid, STRATEGY: 'none' }, /^RUN_ID: is required with STRATEGY=none/],
     ['zero-downtime.js', { ...valid, HTTP_VUS: '300' }, /^HTTP_VUS: renamed to HTTP_USERS/],
     ['zero-downtime.js', { ...valid, USERS_PER_VU: '0' }, /^USERS_PER_VU: must be an integer from 1 to 1000/],
     ['load.js', { ...valid, LOAD_DURATION: 'soon' }, /^LOAD_DURATION: must be a duration/],
+    ['zero-downtime.js', { ...valid, REDIS_URL: 'redis://%%%' }, /^REDIS_URL: cannot be parsed: .*escape/],
+    [
+      'zero-downtime.js',
+      { ...valid, REDIS_URL: 'redis://:s3cret@127.0.0.1:9?dial_timeout=banana' },
+      /^REDIS_URL: cannot be parsed: invalid dial_timeout duration/,
+    ],
+    ['zero-downtime.js', { ...valid, BASELINE: '100000000h' }, /^BASELINE: must be at most 24h/],
+    [
+      'zero-downtime.js',
+      { ...valid, ROLLOUT_TIMEOUT: '99999999999999999999h' },
+      /^ROLLOUT_TIMEOUT: must be at most 24h/,
+    ],
+    ['zero-downtime.js', { ...valid, ROLLOUTS: '0x10' }, /^ROLLOUTS: must be an integer/],
+    ['zero-downtime.js', { ...valid, ROLLOUTS: '1e2' }, /^ROLLOUTS: must be an integer/],
+    ['zero-downtime.js', { ...valid, NAMESPACE: 'n'.repeat(64) }, /^NAMESPACE: must be a DNS-1123 label/],
+    ['zero-downtime.js', { ...valid, NAMESPACE: 'shop.prod' }, /^NAMESPACE: must be a DNS-1123 label/],
+    [
+      'zero-downtime.js',
+      { ...valid, HTTP_USERS: '100000', WS_USERS: '100000', USERS_PER_VU: '1' },
+      /^HTTP_USERS: 100000 HTTP \+ 100000 WebSocket users need about \d+\.\d GB of memory, this machine has/,
+    ],
+    ['load.js', { ...valid, LOAD_DURATION: '9999999999h' }, /^LOAD_DURATION: must be at most 24h/],
   ];
   for (const [script, env, expected] of cases) {
     test(`${script} ${JSON.stringify(env)}`, () => {
@@ -49,6 +71,7 @@ describe('invalid settings stop bin/k6 in the init context: exit 107, one line n
       assert.equal(run.errors.length, 1, `expected one error line:\n${run.output}`);
       assert.match(message(run.errors), expected);
       assert.doesNotMatch(message(run.errors), /\\n\\tat /, 'no stack trace');
+      assert.doesNotMatch(run.output, /s3cret/, 'no credentials');
     });
   }
 });

@@ -20,6 +20,8 @@ export function actOnRollouts(
   maxRollouts: number,
 ): RolloutActor {
   const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  // ioredis reconnects by itself (a test may restart Redis); a failed command still rejects.
+  redis.on('error', () => {});
   const key = `zdrun:${runId}:timeline`;
   let performed = 0;
   let stopped = false;

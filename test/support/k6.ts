@@ -2,7 +2,7 @@
  * Runs the real bin/k6 on a bundle with an environment, and reads the report it wrote; or on any
  * script (a test fixture bundled by the test).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,18 @@ export async function runK6Script(
   env: Record<string, string>,
   timeoutMs: number,
 ): Promise<{ exitCode: number | null; output: string }> {
+  const run = startK6Script(file, env);
+  const killer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  const result = await run.done;
+  clearTimeout(killer);
+  return result;
+}
+
+/** Starts `k6 run` of a script file (for tests that signal it); `done` resolves once its output closed. */
+export function startK6Script(
+  file: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output(): string; done: Promise<{ exitCode: number | null; output: string }> } {
   const child = spawn(k6Binary, ['run', '--quiet', '--no-color', file], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -61,12 +73,10 @@ export async function runK6Script(
   child.stderr.on('data', (c) => {
     output += c;
   });
-  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exitCode = await new Promise<number | null>((resolve) =>
-    child.once('close', (code) => resolve(code)),
+  const done = new Promise<{ exitCode: number | null; output: string }>((resolve) =>
+    child.once('close', (code) => resolve({ exitCode: code, output })),
   );
-  clearTimeout(killer);
-  return { exitCode, output };
+  return { child, output: () => output, done };
 }
 
 /** The invariants and guards that failed, by metric. */

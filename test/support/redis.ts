@@ -24,6 +24,8 @@ export interface RedisServer {
   readonly url: string;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its directory. */
   stop(): Promise<void>;
+  /** Saves and stops the server, waits `downMs`, and starts it again on the same port with its data. */
+  restart(downMs: number): Promise<void>;
 }
 
 export interface StartRedisOptions {
@@ -51,6 +53,32 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 
 async function startOnce(port: number, readyTimeoutMs: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'zd-redis-'));
+  let server = await launch(port, dir, readyTimeoutMs).catch((error) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart(downMs) {
+      await command(port, 'SHUTDOWN SAVE');
+      await server.exited;
+      await sleep(downMs);
+      server = await launch(port, dir, readyTimeoutMs);
+    },
+  };
+}
+
+/** One redis-server process on `port` with its data in `dir`, once it answers as itself. */
+async function launch(
+  port: number,
+  dir: string,
+  readyTimeoutMs: number,
+): Promise<{ stop(): Promise<void>; exited: Promise<void> }> {
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
@@ -69,14 +97,12 @@ async function startOnce(port: number, readyTimeoutMs: number): Promise<RedisSer
 
   let stopped = false;
   const stop = async (): Promise<void> => {
-    if (!stopped) {
-      stopped = true;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
   };
 
   const deadline = Date.now() + readyTimeoutMs;
@@ -88,7 +114,19 @@ async function startOnce(port: number, readyTimeoutMs: number): Promise<RedisSer
     }
     await sleep(25);
   }
-  return { port, url: `redis://127.0.0.1:${port}`, stop };
+  return { stop, exited };
+}
+
+/** Sends one inline command and waits for the connection to close or answer. */
+function command(port: number, line: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(5000, () => socket.destroy());
+    socket.on('connect', () => socket.write(`${line}\r\n`));
+    socket.on('data', () => socket.destroy());
+    socket.on('error', () => resolve());
+    socket.on('close', () => resolve());
+  });
 }
 
 /** The process_id the redis on `port` reports in INFO server, or null when nothing answers. */

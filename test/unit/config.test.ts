@@ -330,7 +330,45 @@ describe('parseConfig: errors name the setting', () => {
   it('names must be DNS-1123', () => {
     assertConfigError({ ...minimal, NAMESPACE: 'Team_A' }, 'NAMESPACE', /DNS-1123/);
     assertConfigError({ ...minimal, DEPLOYMENT: '-api' }, 'DEPLOYMENT', /DNS-1123/);
-    assertConfigError({ ...minimal, SERVICE: 'api-' }, 'SERVICE', /DNS-1123/);
+    assertConfigError({ ...minimal, SERVICE: 'api-' }, 'SERVICE', /DNS-1035/);
+  });
+
+  it('a namespace is a DNS-1123 label: at most 63 characters, no dots', () => {
+    assertConfigError({ ...minimal, NAMESPACE: 'a'.repeat(64) }, 'NAMESPACE', /at most 63 characters/);
+    assertConfigError({ ...minimal, NAMESPACE: 'team.a' }, 'NAMESPACE', /DNS-1123 label/);
+    assert.equal(parseConfig({ ...minimal, NAMESPACE: 'a'.repeat(63) }, withRedis).namespace, 'a'.repeat(63));
+    assertConfigError({ ...minimal, DEPLOYMENT: 'a'.repeat(254) }, 'DEPLOYMENT', /at most 253/);
+  });
+
+  for (const value of ['0x10', '1e2', '1.0', '+1', '0b1', ' ']) {
+    it(`integers are decimal digits (ROLLOUTS=${JSON.stringify(value)} is refused)`, () => {
+      assertConfigError({ ...minimal, ROLLOUTS: value }, 'ROLLOUTS', /must be an integer from 1 to 500/);
+    });
+  }
+
+  it('shares are plain decimals', () => {
+    assertConfigError({ ...minimal, LOGOUT_SHARE: '0x1' }, 'LOGOUT_SHARE', /must be a share/);
+    assertConfigError({ ...minimal, LOGOUT_SHARE: '1e-1' }, 'LOGOUT_SHARE', /must be a share/);
+    assert.equal(parseConfig({ ...minimal, LOGOUT_SHARE: '.5' }, withRedis).logoutShare, 0.5);
+  });
+
+  for (const [setting, value] of [
+    ['BASELINE', '100000000h'],
+    ['ROLLOUT_TIMEOUT', '99999999999999999999h'],
+    ['COOLDOWN', '25h'],
+    ['DRAIN_WINDOW', '86401'],
+  ] as const) {
+    it(`${setting}=${value} is refused by name: durations are at most 24h`, () => {
+      assertConfigError({ ...minimal, [setting]: value }, setting, /must be at most 24h/);
+    });
+  }
+
+  it('a ConfigError never carries the credentials of a URL', () => {
+    assertConfigError(
+      { BASE_URL, REDIS_URL: 'http://user:s3cret@redis:6379' },
+      'REDIS_URL',
+      /got 'http:\/\/\*\*\*@redis:6379'/,
+    );
   });
 
   it('THRESHOLDS must be a profile name, not a path', () => {

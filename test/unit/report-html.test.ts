@@ -166,3 +166,17 @@ describe('htmlReport', () => {
     assert.equal(count(html, /&lt;script&gt;/g), 18);
   });
 });
+
+describe('htmlReport of a run setup() stopped', () => {
+  it('says "not run: <reason>" in its heading', () => {
+    const html = htmlReport(
+      { passed: false, rows: [], notChecked: [], notRun: 'RUN_ID: used already' },
+      [],
+      [],
+      [],
+      runMeta(),
+    );
+    assert.match(html, /<h1>[^<]*<span class="fail">not run: RUN_ID: used already<\/span><\/h1>/);
+    assert.doesNotMatch(html, />FAIL</);
+  });
+});

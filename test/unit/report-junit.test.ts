@@ -134,3 +134,15 @@ describe('junitReport', () => {
     assert.throws(() => assertWellFormed(good.replace('zerodrop.guard', 'x\u0001')));
   });
 });
+
+describe('junitReport of a run setup() stopped', () => {
+  it('says "not run: <reason>" as one error, with no threshold failures', () => {
+    const xml = junitReport(
+      { passed: false, rows: [], notChecked: [], notRun: 'BASE_URL: http://127.0.0.1:9 is unreachable' },
+      runMeta(),
+    );
+    assert.match(xml, /tests="1" failures="0" errors="1"/);
+    assert.match(xml, /<error message="not run: BASE_URL: http:\/\/127\.0\.0\.1:9 is unreachable"\/>/);
+    assert.doesNotMatch(xml, /<failure/);
+  });
+});

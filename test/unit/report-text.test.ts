@@ -114,3 +114,17 @@ describe('formatTable', () => {
     assert.deepEqual(formatTable([]), []);
   });
 });
+
+describe('textReport of a run setup() stopped', () => {
+  it('says "not run: <reason>", lists no invariants, and names no report folder that was not written', () => {
+    const verdict = {
+      passed: false,
+      rows: [],
+      notChecked: [],
+      notRun: 'BASE_URL: http://127.0.0.1:9 is unreachable',
+    };
+    const text = textReport(verdict, [], runMeta(), null);
+    assert.match(text, /^zerodrop \S+: not run: BASE_URL: http:\/\/127\.0\.0\.1:9 is unreachable\n/);
+    assert.doesNotMatch(text, /FAIL|Invariants|Guards|Report:/);
+  });
+});

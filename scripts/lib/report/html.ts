@@ -5,7 +5,7 @@
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
 import { escapeXml } from './junit.ts';
 import type { RunMeta } from './meta.ts';
-import type { Verdict } from './verdict.ts';
+import { type Verdict, verdictWord } from './verdict.ts';
 
 const palette = ['#3366cc', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00', '#316395', '#994499'];
 const width = 900;
@@ -45,7 +45,7 @@ body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1 span.pass{color:
 table{border-collapse:collapse;margin:12px 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;font-size:13px}
 tr.bad td{background:#fee}tr.skip td{color:#777;font-style:italic}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
 </style></head><body>
-<h1>zerodrop ${escapeXml(meta.runId)}: <span class="${verdict.passed ? 'pass' : 'fail'}">${verdict.passed ? 'PASS' : 'FAIL'}</span></h1>
+<h1>zerodrop ${escapeXml(meta.runId)}: <span class="${verdict.passed ? 'pass' : 'fail'}">${escapeXml(verdictWord(verdict))}</span></h1>
 <p>${escapeXml(meta.target)} · profile ${escapeXml(meta.profile)} · thresholds ${escapeXml(meta.thresholds)} · strategy ${escapeXml(meta.strategy)} × ${meta.rollouts} · ${meta.users.http} HTTP + ${meta.users.ws} WebSocket users (${meta.users.perVu} per VU)</p>
 <h2>Timeline</h2>
 ${timelineSvg(traffic, failures, meta)}

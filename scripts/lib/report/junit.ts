@@ -28,12 +28,17 @@ export function junitReport(verdict: Verdict, meta: RunMeta): string {
       `    <testcase name="${escapeXml(n.metric)}" classname="zerodrop.invariant"><skipped message="${escapeXml(`not checked: ${n.reason}`)}"/></testcase>`,
   );
   cases.push(...skipped);
+  if (verdict.notRun)
+    cases.push(
+      `    <testcase name="setup" classname="zerodrop.setup"><error message="${escapeXml(`not run: ${verdict.notRun}`)}"/></testcase>`,
+    );
   const failures = verdict.rows.flatMap((r) => r.thresholds).filter((t) => !t.ok).length;
+  const errors = verdict.notRun ? ' errors="1"' : '';
   const seconds = (meta.durationMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="zerodrop" tests="${cases.length}" failures="${failures}" skipped="${skipped.length}" time="${seconds}">`,
-    `  <testsuite name="zerodrop ${escapeXml(meta.runId)}" tests="${cases.length}" failures="${failures}" skipped="${skipped.length}" time="${seconds}">`,
+    `<testsuites name="zerodrop" tests="${cases.length}" failures="${failures}"${errors} skipped="${skipped.length}" time="${seconds}">`,
+    `  <testsuite name="zerodrop ${escapeXml(meta.runId)}" tests="${cases.length}" failures="${failures}"${errors} skipped="${skipped.length}" time="${seconds}">`,
     `    <properties><property name="command" value="${escapeXml(meta.command)}"/></properties>`,
     ...cases,
     '  </testsuite>',

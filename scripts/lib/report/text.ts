@@ -1,17 +1,18 @@
 /** The readable summary (stdout and summary.txt). Pure. */
 import type { BreakdownRow } from './breakdown.ts';
 import type { RunMeta } from './meta.ts';
-import type { Verdict } from './verdict.ts';
+import { type Verdict, verdictWord } from './verdict.ts';
 
 export function textReport(
   verdict: Verdict,
   breakdown: BreakdownRow[],
   meta: RunMeta,
-  reportDir: string,
+  /** The folder the reports are written to; null when they are not. */
+  reportDir: string | null,
 ): string {
   const lines: string[] = [];
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
-  lines.push(`zerodrop ${meta.runId}: ${verdict.passed ? 'PASS' : 'FAIL'}`);
+  lines.push(`zerodrop ${meta.runId}: ${verdictWord(verdict)}`);
   lines.push(
     `  target ${meta.target} · profile ${meta.profile} · thresholds ${meta.thresholds} · strategy ${meta.strategy} × ${meta.rollouts}`,
   );
@@ -20,7 +21,7 @@ export function textReport(
   );
   if (meta.timeline.rolloutFailure) lines.push(`  rollout failure: ${meta.timeline.rolloutFailure}`);
   lines.push('');
-  for (const kind of ['invariant', 'guard'] as const) {
+  for (const kind of verdict.notRun ? [] : (['invariant', 'guard'] as const)) {
     lines.push(kind === 'invariant' ? 'Invariants' : 'Guards (a run where nothing happened fails)');
     for (const row of verdict.rows.filter((r) => r.kind === kind)) {
       const exprs = row.thresholds.map((t) => `${t.expression}${t.ok ? '' : ' ✗'}`).join(', ');
@@ -44,7 +45,8 @@ export function textReport(
     lines.push('');
   }
   lines.push(`Reproduce: ${meta.command}`);
-  lines.push(`Report: ${reportDir}/ (summary.txt, summary.json, junit.xml, timeline.html)`);
+  if (reportDir !== null)
+    lines.push(`Report: ${reportDir}/ (summary.txt, summary.json, junit.xml, timeline.html)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -27,6 +27,14 @@ export interface Verdict {
   rows: VerdictRow[];
   /** Invariants the target profile could not feed: neither passed nor failed. */
   notChecked: NotChecked[];
+  /** Why the run did not run (setup() stopped it): the reports say so instead of a verdict. */
+  notRun?: string;
+}
+
+/** The verdict's word: PASS, FAIL, or `not run: <reason>`. */
+export function verdictWord(verdict: Verdict): string {
+  if (verdict.notRun) return `not run: ${verdict.notRun}`;
+  return verdict.passed ? 'PASS' : 'FAIL';
 }
 
 export function figure(metric: SummaryMetric | undefined): string {
