@@ -18,7 +18,7 @@ const onlyFaults = process.env.ZD_FAULTS?.split(',');
 async function validate(example: Example, fault: string): Promise<K6Run> {
   const redis = await startRedis();
   const fleet = await startFleet({
-    replicas: 3,
+    replicas: example.replicas,
     service: example.service,
     env: { REDIS_URL: redis.url, ...example.env, ...(fault === 'none' ? {} : { FAULT: fault }) },
     preStopMs: 500,

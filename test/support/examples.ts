@@ -16,6 +16,8 @@ export interface Example {
   /** Absolute path of its zerodrop profile. */
   profile: string;
   service: Pick<StartAppOptions, 'command' | 'cwd' | 'readyPath' | 'readyTimeoutMs'>;
+  /** Instances behind the load balancer (a JVM start costs seconds of CPU on two cores). */
+  replicas: number;
   /** Its settings besides PORT, HOST, POD_NAME and REDIS_URL. */
   env: Record<string, string>;
   faults: Record<Fault, string[]>;
@@ -37,11 +39,37 @@ const node = (name: string, entry: string, readyPath: string): Example => ({
   name,
   profile: join(repo, 'examples', name, 'zerodrop.json'),
   service: { command: [process.execPath, entry], cwd: join('examples', name), readyPath },
+  replicas: 3,
   env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
   faults,
 });
 
+/** Spring Boot from the jar examples/install.sh extracted, with its class data sharing archive. */
+const spring: Example = {
+  name: 'spring-session',
+  profile: join(repo, 'examples/spring-session/zerodrop.json'),
+  service: {
+    command: [
+      'java',
+      '-Xmx256m',
+      '-Xss512k',
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-XX:SharedArchiveFile=target/cds/app.jsa',
+      '-jar',
+      'target/cds/app/spring-session-example.jar',
+    ],
+    cwd: 'examples/spring-session',
+    readyPath: '/actuator/health/readiness',
+    readyTimeoutMs: 120_000,
+  },
+  replicas: 2,
+  env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
+  faults,
+};
+
 export const examples: Example[] = [
   node('express-ws', 'server.js', '/healthz/ready'),
   node('socketio', 'src/server.js', '/ready'),
+  spring,
 ];

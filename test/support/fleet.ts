@@ -10,6 +10,9 @@ import { type Endpoint, startEndpoint } from './endpoint.ts';
 import { freePort } from './free-port.ts';
 import { type Nginx, startNginx } from './nginx.ts';
 
+/** Exit codes of an instance that shut down as asked: 0, 1, and a JVM's 143 (128 + SIGTERM, handled). */
+const cleanExitCodes = [0, 1, 143];
+
 export interface FleetOptions {
   replicas: number;
   env: Record<string, string>;
@@ -77,7 +80,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         old.app.signal('SIGTERM');
         const exit = await old.app.waitForExit(options.exitTimeoutMs ?? 30_000);
         old.endpoint.close();
-        if (exit.code !== 0 && exit.signal === null && exit.code !== null && exit.code > 1) {
+        if (exit.signal === null && exit.code !== null && !cleanExitCodes.includes(exit.code)) {
           throw new Error(`instance on port ${old.app.port} exited with ${exit.code}:\n${old.app.output()}`);
         }
         stopped.push(old);
