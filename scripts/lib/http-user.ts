@@ -28,6 +28,7 @@ import {
   servedBy,
   setsCookies,
   textAt,
+  unauthorizedExpected,
 } from './users.ts';
 
 /** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
@@ -168,6 +169,7 @@ async function probe(url: string, phase: Phase, profile: TargetProfile, control:
   const res = await http.asyncRequest('GET', url, null, {
     jar: new http.CookieJar(),
     headers: { Cookie: `${profile.http.session.cookie}=${value}` },
+    responseCallback: unauthorizedExpected(profile),
     tags: { phase, flow: 'negative_auth' },
   });
   if (res.status === 0) return countHttpFailure(res, phase, profile, control);
@@ -192,7 +194,11 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   const oldCookie = user.jar.cookiesForURL(config.baseUrl)[cookie]?.[0];
   const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
   const identity = () =>
-    http.asyncRequest('GET', identityUrl, null, { jar: user.jar, tags: { phase, flow: 'race' } });
+    http.asyncRequest('GET', identityUrl, null, {
+      jar: user.jar,
+      tags: { phase, flow: 'race' },
+      responseCallback: unauthorizedExpected(profile),
+    });
   const responses = await Promise.all([
     identity(),
     http.asyncRequest(logout.method ?? 'POST', `${config.baseUrl}${logout.path}`, null, {
@@ -211,6 +217,7 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   if (oldCookie) jar.set(config.baseUrl, cookie, oldCookie);
   const after = await http.asyncRequest('GET', identityUrl, null, {
     jar,
+    responseCallback: unauthorizedExpected(profile),
     tags: { phase, flow: 'after_logout' },
   });
   if (oldCookie && after.status >= 200 && after.status <= 299) {

@@ -13,6 +13,7 @@ import { kubeTarget } from './kube-target.ts';
 import type { TargetProfile } from './profile.ts';
 import { colorName } from './rainbow-plan.ts';
 import { redact } from './redact.ts';
+import { unauthorizedExpected } from './users.ts';
 
 let onStop: (reason: string) => void = () => {};
 
@@ -31,7 +32,12 @@ export function stopSetup(setting: string, problem: string): never {
 
 export function checkTarget(config: Config, profile: TargetProfile): void {
   const url = `${config.baseUrl}${profile.http.identity.path}`;
-  const res = http.get(url, { jar: new http.CookieJar(), tags: { flow: 'preflight' }, timeout: '10s' });
+  const res = http.get(url, {
+    jar: new http.CookieJar(),
+    tags: { flow: 'preflight' },
+    timeout: '10s',
+    responseCallback: unauthorizedExpected(profile),
+  });
   if (res.status === 0) stopSetup('BASE_URL', `${config.baseUrl} is unreachable (${res.error})`);
   if (!profile.http.unauthorizedStatuses.includes(res.status)) {
     stopSetup(

@@ -25,7 +25,7 @@ import {
 } from './rainbow-plan.ts';
 import type { RolloutOutcome, RolloutStrategy } from './rollout-driver.ts';
 import { deploymentView } from './rollout-state.ts';
-import { login } from './users.ts';
+import { login, unauthorizedExpected } from './users.ts';
 
 const pollSeconds = 0.5;
 /** How many polls a new color Service gets to start answering (15 s). */
@@ -130,6 +130,7 @@ async function smokeTest(
       jar: new http.CookieJar(),
       tags: { flow: 'smoke' },
       timeout: '5s',
+      responseCallback: unauthorizedExpected(profile),
     });
   // A new Service answers once kube-proxy has programmed it (a second or so): until then connects are refused.
   let anonymous = probeOnce();

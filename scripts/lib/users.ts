@@ -59,6 +59,21 @@ export async function runVuShare(
   await traffic.flush(control, true);
 }
 
+let unauthorizedCallback: ReturnType<typeof http.expectedStatuses> | null = null;
+
+/**
+ * The responseCallback of requests where an unauthorized answer is expected (bad-cookie probes, the
+ * logged-out cookie, requests racing a logout, the pre-flight): those 401s are not failures in k6's own
+ * http_req_failed, so dashboards show no errors on a passing run.
+ */
+export function unauthorizedExpected(profile: TargetProfile): ReturnType<typeof http.expectedStatuses> {
+  unauthorizedCallback ??= http.expectedStatuses(
+    { min: 200, max: 399 },
+    ...profile.http.unauthorizedStatuses,
+  );
+  return unauthorizedCallback;
+}
+
 /** Waits without holding up the other users of the VU (k6's sleep() would block its whole event loop). */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -28,7 +28,7 @@ import { metrics } from './metrics.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from './phase.ts';
 import type { TargetProfile, WebSocketProfile } from './profile.ts';
 import { decodeSio, sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
-import { login, runVuShare, type SyntheticUser } from './users.ts';
+import { login, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
 
 const drainAcksMs = 3000;
 const maxReconnectAttempts = 50;
@@ -396,6 +396,7 @@ class WsSession {
     const res = await http.asyncRequest('GET', `${this.config.baseUrl}${path}`, null, {
       jar: this.user.jar,
       tags: { phase: this.phase(), flow: 'ws_auth_check' },
+      responseCallback: unauthorizedExpected(this.profile),
     });
     return this.profile.http.unauthorizedStatuses.includes(res.status)
       ? `GET ${path}: status ${res.status}`

@@ -75,6 +75,12 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
     assert.equal(run.report?.verdict.passed, true);
     assert.deepEqual(failedMetrics(run), []);
+    // The deliberate 401s (probes, logged-out cookies, logout races, pre-flight) are expected responses.
+    assert.equal(
+      run.report?.k6.metrics.http_req_failed?.values.rate,
+      0,
+      'http_req_failed counts expected 401s',
+    );
   });
 
   test('the good service also passes with one user per VU (USERS_PER_VU=1)', {

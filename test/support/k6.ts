@@ -23,6 +23,8 @@ export interface K6Report {
   verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
   breakdown: BreakdownRow[];
   meta: { users: { http: number; ws: number; perVu: number } };
+  /** k6's own end-of-test data. */
+  k6: { metrics: Record<string, { values: Record<string, number> } | undefined> };
 }
 
 export async function runK6(
