@@ -339,7 +339,15 @@ function connection(
         break;
       case 'ack': {
         const cid = ackIds.get(input.ackId);
-        if (cid !== undefined) record({ type: 'ack', id: cid, data: input.args[0], args: input.args });
+        if (cid === undefined) break;
+        // As ws-user: a Socket.IO ack carries no id of ours; the packet's ack id names the order.
+        const frame = { type: 'ack', id: cid, data: input.args[0], args: input.args };
+        const event = classifyFrame(frame, ws);
+        seen.frames.push({
+          frame,
+          event: event.kind === 'ack' ? { ...event, id: cid } : event,
+          atMs: since(),
+        });
         break;
       }
       case 'invalid':
@@ -364,7 +372,11 @@ function connection(
       (order !== null &&
         (seen.frames.some((f) => f.event.kind === 'ack' && f.event.id === orderId) ||
           since() - order.atMs > ackWaitMs));
-    return (greeted && fed && acked) || since() > listenMs + (order ? ackWaitMs : 0) || seen.refused !== null;
+    return (
+      (greeted && fed && acked) ||
+      since() > Math.max(listenMs, order ? order.atMs + ackWaitMs : 0) ||
+      seen.refused !== null
+    );
   };
 
   return new Promise<ConnectionSeen>((resolve) => {

@@ -180,8 +180,8 @@ function exchange(seen: HttpSeen): string {
     : `${seen.request} → ${seen.status}`;
 }
 
-function responseShown(seen: HttpSeen, redact: (text: string) => string): string {
-  if (seen.status === 0) return seen.error ?? 'no response';
+function responseShown(seen: HttpSeen, redact: (text: string) => string): string | undefined {
+  if (seen.status === 0) return undefined;
   return `${seen.status} ${shown(seen.body ?? '', redact) || '(empty body)'}`;
 }
 
