@@ -4,15 +4,25 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 TSX := node --import tsx
-TESTS ?= $(shell find test -name '*.test.ts' | sort)
+# One node:test run over the files given, one file at a time, spec on stdout and JUnit in reports/junit/<tier>.xml.
+RUN_TESTS = mkdir -p reports/junit && $(TSX) --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=junit --test-reporter-destination=reports/junit/$(1).xml $(2)
+UNIT_TESTS ?= $(sort $(wildcard test/unit/*.test.ts))
+APP_TESTS ?= $(sort $(wildcard test/app/*.test.ts test/examples/*.test.ts))
+SUITE_TESTS ?= $(sort $(wildcard test/suite/*.test.ts test/ci/*.test.ts test/build/*.test.ts))
+# Bring-up first, then the end-to-end files, then the teardown that proves cluster-down is rm -f.
+CLUSTER_TESTS ?= test/cluster/cluster.test.ts $(sort $(wildcard test/cluster/e2e-*.test.ts)) test/cluster/teardown.test.ts
 
-.PHONY: help setup k6 bundle typecheck lint test demo clean cluster-binaries cluster-up cluster-down images deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
+.PHONY: help setup examples k6 bundle typecheck lint test test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## Install everything: Debian packages, npm dependencies, checks Go
 	@bash build/setup.sh
+
+examples: setup ## Install the example services' own dependencies (npm ci per Node example)
+	@bash examples/install.sh
 
 k6: ## Build bin/k6 (xk6 + pinned extensions), cached by the pins
 	@$(TSX) build/build-k6.ts
@@ -23,17 +33,26 @@ bundle: ## Bundle scripts/*.ts into dist/*.js and the reference service into dis
 tools: ## Build the pinned developer tools (actionlint, the k6-operator manager) from the Go module proxy, cached
 	@$(TSX) build/build-tools.ts
 
-typecheck: ## tsc --noEmit over the Node side and the k6 scripts
+typecheck: setup ## tsc --noEmit over the Node side and the k6 scripts
 	@npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p scripts/tsconfig.json && echo " ✓ Type checking"
 
-lint: ## Biome: lint and format check
+lint: setup ## Biome: lint and format check
 	@npx biome check --reporter=summary . && echo " ✓ Lint and format"
 
-test: setup tools k6 bundle cluster-binaries lint typecheck ## The whole test suite (unit, service, k6 against real services and the embedded cluster)
-	@mkdir -p reports/junit
+test: lint typecheck test-unit test-app test-suite test-cluster ## The whole test suite: every tier below, in order
+
+test-unit: setup ## Unit tests of the pure logic (Node only, seconds)
+	@$(call RUN_TESTS,unit,$(UNIT_TESTS))
+
+test-app: setup examples ## The reference service and the example services against a real Redis
+	@$(call RUN_TESTS,app,$(APP_TESTS))
+
+test-suite: setup tools k6 bundle examples ## The real k6 against real services without Kubernetes; CI templates, cloud, the kube extension
+	@$(call RUN_TESTS,suite,$(SUITE_TESTS))
+
+test-cluster: setup tools k6 bundle cluster-binaries ## The embedded cluster: bring-up, rolling and rainbow end to end, teardown
 	@trap '$(TSX) cluster/cli.ts cluster-down >/dev/null 2>&1 || true' EXIT; \
-	$(TSX) --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-	  --test-reporter=junit --test-reporter-destination=reports/junit/tests.xml $(TESTS)
+	$(call RUN_TESTS,cluster,$(CLUSTER_TESTS))
 
 demo: setup k6 bundle cluster-binaries ## Bring up the embedded cluster, deploy, validate a live rollout, print the verdict
 	@$(TSX) cluster/cli.ts demo

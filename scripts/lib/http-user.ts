@@ -10,6 +10,7 @@ import http from 'k6/http';
 import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
 import { httpFailureDetail } from './failure-detail.ts';
+import { fail } from './failures.ts';
 import { idempotencyKey } from './idempotency.ts';
 import { compareIdentity, type Identity } from './identity.ts';
 import { metrics } from './metrics.ts';
@@ -106,8 +107,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
   if (phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
 
   if (profile.http.unauthorizedStatuses.includes(res.status)) {
-    metrics.authLost.add(1, tags);
-    await control.recordFailure('zd_auth_lost', tags, Date.now(), httpFailureDetail(res));
+    await fail(control, 'zd_auth_lost', tags, httpFailureDetail(res));
     state.persisted = false;
     const again = await login(profile, config, user, { phase });
     if (again.identity) {
@@ -133,8 +133,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
   );
   state.identity = identity;
   if (change !== null) {
-    metrics.identityChanged.add(1, tags);
-    await control.recordFailure('zd_identity_changed', tags, Date.now(), change);
+    await fail(control, 'zd_identity_changed', tags, change);
     state.persisted = false;
   }
 }
@@ -154,11 +153,13 @@ async function countHttpFailure(
 ): Promise<void> {
   const tags = { phase, ...servedBy(profile, res, body) };
   if (res.status === 0) {
-    metrics.httpConnErrors.add(1, { ...tags, error_code: String(res.error_code) });
-    await control.recordFailure('zd_http_conn_errors', tags, Date.now(), httpFailureDetail(res));
+    await fail(control, 'zd_http_conn_errors', tags, httpFailureDetail(res), {
+      tags: { error_code: String(res.error_code) },
+    });
   } else if (res.status >= 500) {
-    metrics.http5xx.add(1, { ...tags, status: String(res.status) });
-    await control.recordFailure('zd_http_5xx', tags, Date.now(), httpFailureDetail(res));
+    await fail(control, 'zd_http_5xx', tags, httpFailureDetail(res), {
+      tags: { status: String(res.status) },
+    });
   }
 }
 
@@ -172,8 +173,9 @@ async function probe(url: string, phase: Phase, profile: TargetProfile, control:
   if (res.status === 0) return countHttpFailure(res, phase, profile, control);
   if (!profile.http.unauthorizedStatuses.includes(res.status)) {
     const tags = { phase, ...servedBy(profile, res) };
-    metrics.negativeAuthWrong.add(1, { ...tags, status: String(res.status) });
-    await control.recordFailure('zd_negative_auth_wrong', tags, Date.now(), httpFailureDetail(res));
+    await fail(control, 'zd_negative_auth_wrong', tags, httpFailureDetail(res), {
+      tags: { status: String(res.status) },
+    });
   }
 }
 
@@ -213,11 +215,10 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   });
   if (oldCookie && after.status >= 200 && after.status <= 299) {
     const tags = { phase, ...servedBy(profile, after) };
-    metrics.logoutIneffective.add(1, tags);
-    await control.recordFailure(
+    await fail(
+      control,
       'zd_logout_ineffective',
       tags,
-      Date.now(),
       `GET ${profile.http.identity.path} with the logged-out cookie: status ${after.status}`,
     );
   }

@@ -37,6 +37,27 @@ export const invariants = {
 
 export type InvariantMetric = keyof typeof invariants;
 
+/**
+ * Invariants counted one failure at a time by the users, each with a breakdown row (failures.ts); the
+ * others are a rate, a trend, or counted by the audit.
+ */
+export const eventInvariants = [
+  'zd_auth_lost',
+  'zd_identity_changed',
+  'zd_http_5xx',
+  'zd_http_conn_errors',
+  'zd_negative_auth_wrong',
+  'zd_logout_ineffective',
+  'zd_ws_abnormal_closes',
+  'zd_ws_connect_errors',
+  'zd_ws_bad_frames',
+  'zd_msgs_lost',
+  'zd_msgs_duplicated',
+  'zd_orders_applied_twice',
+] as const satisfies readonly InvariantMetric[];
+
+export type EventInvariant = (typeof eventInvariants)[number];
+
 export interface ThresholdProfile {
   description: string;
   thresholds: Partial<Record<InvariantMetric, string[]>>;

@@ -1,21 +1,10 @@
 /** The k6 metric objects (created in the init context, as k6 requires). Names: `zd_<noun>[_<unit>]`. */
 import { Counter, Rate, Trend } from 'k6/metrics';
+import { type EventInvariant, eventInvariants } from './invariants.ts';
 
 export const metrics = {
   // invariants
-  authLost: new Counter('zd_auth_lost'),
-  identityChanged: new Counter('zd_identity_changed'),
-  http5xx: new Counter('zd_http_5xx'),
-  httpConnErrors: new Counter('zd_http_conn_errors'),
-  negativeAuthWrong: new Counter('zd_negative_auth_wrong'),
-  logoutIneffective: new Counter('zd_logout_ineffective'),
-  wsAbnormalCloses: new Counter('zd_ws_abnormal_closes'),
-  wsConnectErrors: new Counter('zd_ws_connect_errors'),
-  wsBadFrames: new Counter('zd_ws_bad_frames'),
-  msgsLost: new Counter('zd_msgs_lost'),
-  msgsDuplicated: new Counter('zd_msgs_duplicated'),
   ordersUnacked: new Counter('zd_orders_unacked'),
-  ordersAppliedTwice: new Counter('zd_orders_applied_twice'),
   sessionPersisted: new Rate('zd_session_persisted'),
   auditSessionsMissing: new Counter('zd_audit_sessions_missing'),
   auditNullValues: new Counter('zd_audit_null_values'),
@@ -42,3 +31,8 @@ export const metrics = {
 };
 
 export type MetricKey = keyof typeof metrics;
+
+/** A counter per event invariant, named by the invariants table (failures.ts adds to them). */
+export const failureCounters = Object.fromEntries(
+  eventInvariants.map((name) => [name, new Counter(name)]),
+) as Record<EventInvariant, Counter>;

@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
 import { FeedTracker, OrderTracker } from './correlation.ts';
 import { closeDetail, errorDetail } from './failure-detail.ts';
+import { type FailureOptions, fail } from './failures.ts';
 import {
   classifyFrame,
   fillTemplate,
@@ -22,6 +23,7 @@ import {
   withOrderId,
 } from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
+import type { EventInvariant } from './invariants.ts';
 import { metrics } from './metrics.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from './phase.ts';
 import type { TargetProfile, WebSocketProfile } from './profile.ts';
@@ -84,8 +86,8 @@ class WsSession {
     return { phase: this.phase(), ...this.served };
   }
 
-  private async fail(invariant: string, detail?: string): Promise<void> {
-    await this.control.recordFailure(invariant, this.at(), Date.now(), detail);
+  private fail(invariant: EventInvariant, detail?: string, options?: FailureOptions): Promise<void> {
+    return fail(this.control, invariant, this.at(), detail, options);
   }
 
   async run(): Promise<void> {
@@ -183,7 +185,6 @@ class WsSession {
           this.onAck(event.id, event.outcome);
           break;
         case 'invalid':
-          metrics.wsBadFrames.add(1, this.at());
           this.fail('zd_ws_bad_frames', event.reason).catch(logError);
           break;
         case 'error':
@@ -304,7 +305,6 @@ class WsSession {
     );
     this.identity = identity;
     if (change !== null) {
-      metrics.identityChanged.add(1, this.at());
       this.fail('zd_identity_changed', change).catch(logError);
       this.persisted = false;
     }
@@ -320,13 +320,11 @@ class WsSession {
     if (at.phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
     if (event.ts !== null) metrics.feedLatencyMs.add(Date.now() - event.ts, at);
     if (seen.lost > 0) {
-      metrics.msgsLost.add(seen.lost, at);
-      this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`).catch(
-        logError,
-      );
+      this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
+        count: seen.lost,
+      }).catch(logError);
     }
     if (seen.duplicate) {
-      metrics.msgsDuplicated.add(1, at);
       this.fail('zd_msgs_duplicated', `seq ${event.seq} again after ${resumedFrom}`).catch(logError);
     }
   }
@@ -341,7 +339,6 @@ class WsSession {
       metrics.ordersAcked.add(1);
     }
     if (this.orders.appliedTwice > before) {
-      metrics.ordersAppliedTwice.add(1, at);
       this.fail(
         'zd_orders_applied_twice',
         `resent order acked as applied again (status not a duplicate)`,
@@ -380,14 +377,14 @@ class WsSession {
       if (rejected !== null)
         return this.lostSession(`upgrade refused (${handshakeError ?? 'no status'}); ${rejected}`);
       console.warn(`WebSocket handshake of ${this.user.name} failed: ${handshakeError ?? 'unknown'}`);
-      metrics.wsConnectErrors.add(1, at);
       await this.fail('zd_ws_connect_errors', handshakeError ?? undefined);
       return 'retry';
     }
     if (kind === 'clean') metrics.wsCleanCloses.add(1, { ...at, code: String(close.code) });
     if (kind === 'abnormal') {
-      metrics.wsAbnormalCloses.add(1, { ...at, code: String(close.code ?? 'none') });
-      await this.fail('zd_ws_abnormal_closes', closeDetail(close.code));
+      await this.fail('zd_ws_abnormal_closes', closeDetail(close.code), {
+        tags: { code: String(close.code ?? 'none') },
+      });
     }
     if (kind === 'unauthorized') return this.lostSession(refused ?? closeDetail(close.code));
     return 'retry';
@@ -407,7 +404,6 @@ class WsSession {
 
   private async lostSession(detail: string): Promise<Ended> {
     const at = this.at();
-    metrics.authLost.add(1, at);
     await this.fail('zd_auth_lost', detail);
     this.persisted = false;
     const again = await login(this.profile, this.config, this.user, { phase: at.phase });

@@ -13,9 +13,11 @@
  * spawnApp starts the process without waiting: for runs expected to fail start-up.
  * The child's environment is only PATH, HOST=127.0.0.1, PORT=<free port> and `env` (which wins).
  * `entry` defaults to app/src/server.ts (run with --import tsx); pass a .cjs/.js path to run a bundle.
+ * Another stack's service (the examples) gives its `command` line, `cwd` and `readyPath` instead.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
@@ -46,7 +48,13 @@ export interface StartAppOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Entry file relative to the repository root. Default app/src/server.ts. */
   readonly entry?: string;
-  /** How long startApp waits for /readyz. Default 20 s. */
+  /** A whole command line instead of a Node entry (e.g. `java -jar app.jar`), run in `cwd`. */
+  readonly command?: readonly string[];
+  /** Working directory relative to the repository root. Default the root. */
+  readonly cwd?: string;
+  /** The readiness path answering 200 once the service is ready. Default /readyz. */
+  readonly readyPath?: string;
+  /** How long startApp waits for readiness. Default 20 s. */
   readonly readyTimeoutMs?: number;
 }
 
@@ -65,7 +73,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   for (let attempt = 1; ; attempt++) {
     const app = await spawnApp(options);
     try {
-      await waitUntilReady(app, options.readyTimeoutMs ?? 20_000);
+      await waitUntilReady(app, options.readyPath ?? '/readyz', options.readyTimeoutMs ?? 20_000);
       return app;
     } catch (err) {
       await app.stop();
@@ -78,9 +86,12 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
 export async function spawnApp(options: StartAppOptions): Promise<AppProcess> {
   const port = Number(options.env.PORT ?? (await freePort()));
   const entry = options.entry ?? 'app/src/server.ts';
-  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+  const [program, ...args] = options.command ?? [
+    process.execPath,
+    ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry]),
+  ];
+  const child = spawn(program as string, args, {
+    cwd: join(REPO_ROOT, options.cwd ?? '.'),
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -140,7 +151,7 @@ function keepTail(text: string): string {
   return text.length > 2 * OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text;
 }
 
-async function waitUntilReady(app: AppProcess, timeoutMs: number): Promise<void> {
+async function waitUntilReady(app: AppProcess, readyPath: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
   app.exited.then(() => {
@@ -148,7 +159,7 @@ async function waitUntilReady(app: AppProcess, timeoutMs: number): Promise<void>
   });
   while (Date.now() < deadline && !exitedEarly) {
     try {
-      const response = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${app.url}${readyPath}`, { signal: AbortSignal.timeout(1000) });
       await response.arrayBuffer();
       // Another process may hold the port (the free port was taken meanwhile): it must be ours.
       if (response.status === 200 && listensOn(app.pid, app.port)) return;

@@ -1,11 +1,11 @@
 /**
- * A fleet of reference-service processes behind nginx, rolled like a Deployment with maxSurge 1 and
+ * A fleet of service processes (the reference service, or an example's command) behind nginx, rolled like a Deployment with maxSurge 1 and
  * maxUnavailable 0: each replica slot owns two endpoint ports that nginx balances over; a rollout starts
  * the new instance behind the slot's idle endpoint, waits until it is ready, removes the old endpoint
  * (no new connections), waits the preStop delay, then SIGTERMs the old instance and waits for it to exit.
  * Instances are named pod-<n> so failures are attributed.
  */
-import { type AppProcess, startApp } from './app-process.ts';
+import { type AppProcess, type StartAppOptions, startApp } from './app-process.ts';
 import { type Endpoint, startEndpoint } from './endpoint.ts';
 import { freePort } from './free-port.ts';
 import { type Nginx, startNginx } from './nginx.ts';
@@ -13,6 +13,8 @@ import { type Nginx, startNginx } from './nginx.ts';
 export interface FleetOptions {
   replicas: number;
   env: Record<string, string>;
+  /** How to start one instance; default the bundled reference service. */
+  service?: Pick<StartAppOptions, 'command' | 'cwd' | 'readyPath' | 'readyTimeoutMs'>;
   /** Delay between the endpoint update and SIGTERM (the preStop sleep). */
   preStopMs?: number;
   /** Longest an old instance may take to exit after SIGTERM. */
@@ -41,6 +43,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     counter++;
     const app = await startApp({
       entry: 'dist/app/server.cjs',
+      ...options.service,
       env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env },
     });
     try {

@@ -65,3 +65,27 @@ export function mixedVerdict(): Verdict {
 
 /** Strings that break markup when not escaped. */
 export const hostile = `<script>alert("x")</script> & 'q'`;
+
+/** The mixed verdict of a profile without logout or orders: three invariants not checked. */
+export function verdictWithNotChecked(): Verdict {
+  return {
+    ...mixedVerdict(),
+    notChecked: [
+      {
+        metric: 'zd_logout_ineffective',
+        title: 'a logged-out session stays logged out',
+        reason: 'the profile lacks http.logout',
+      },
+      {
+        metric: 'zd_orders_unacked',
+        title: 'every order is acknowledged',
+        reason: 'the profile lacks websocket.order',
+      },
+      {
+        metric: 'zd_audit_orders_not_once',
+        title: 'audit: every acknowledged order was applied exactly once',
+        reason: 'the profile lacks redis.orders',
+      },
+    ],
+  };
+}

@@ -43,7 +43,7 @@ export function htmlReport(
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1 span.pass{color:#109618}h1 span.fail{color:#c00}
 table{border-collapse:collapse;margin:12px 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;font-size:13px}
-tr.bad td{background:#fee}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
+tr.bad td{background:#fee}tr.skip td{color:#777;font-style:italic}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
 </style></head><body>
 <h1>zerodrop ${escapeXml(meta.runId)}: <span class="${verdict.passed ? 'pass' : 'fail'}">${verdict.passed ? 'PASS' : 'FAIL'}</span></h1>
 <p>${escapeXml(meta.target)} · profile ${escapeXml(meta.profile)} · thresholds ${escapeXml(meta.thresholds)} · strategy ${escapeXml(meta.strategy)} × ${meta.rollouts} · ${meta.users.http} HTTP + ${meta.users.ws} WebSocket users (${meta.users.perVu} per VU)</p>

@@ -1,5 +1,5 @@
 /**
- * Last cluster test of `make test` (files run in sorted order, one at a time): takes down the embedded
+ * Last cluster test (`make test-cluster` runs it after the others, one file at a time): takes down the embedded
  * cluster that cluster.test.ts brought up and the e2e tests used, and proves teardown is `rm -f`:
  * nothing of the cluster is left, and a second run succeeds. ZERODROP_RETAIN=1 keeps the cluster.
  */

@@ -1,0 +1,86 @@
+/**
+ * zerodrop against services it did not write: each example of examples/ (its own stack, its own
+ * protocol, its own profile) runs as three processes behind a real nginx with a real Redis, and the real
+ * k6 validates a rolling restart. The healthy build passes; each fault fails on the invariant that names
+ * it. ZD_EXAMPLES=express-ws,socketio and ZD_FAULTS=none,no-replay narrow the run.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Example, examples } from '../support/examples.ts';
+import { actOnRollouts } from '../support/external-rollout.ts';
+import { startFleet } from '../support/fleet.ts';
+import { failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
+import { startRedis } from '../support/redis.ts';
+
+const onlyExamples = process.env.ZD_EXAMPLES?.split(',');
+const onlyFaults = process.env.ZD_FAULTS?.split(',');
+
+async function validate(example: Example, fault: string): Promise<K6Run> {
+  const redis = await startRedis();
+  const fleet = await startFleet({
+    replicas: 3,
+    service: example.service,
+    env: { REDIS_URL: redis.url, ...example.env, ...(fault === 'none' ? {} : { FAULT: fault }) },
+    preStopMs: 500,
+  });
+  const runId = `ex-${example.name}-${fault}-${Date.now().toString(36)}`;
+  const actor = actOnRollouts(redis.url, runId, fleet, 1);
+  try {
+    return await Promise.race([
+      runK6('zero-downtime.js', {
+        RUN_ID: runId,
+        PROFILE: example.profile,
+        BASE_URL: fleet.url,
+        REDIS_URL: redis.url,
+        STRATEGY: 'none',
+        ROLLOUTS: '1',
+        ROLLOUT_TIMEOUT: '90s',
+        BASELINE: '4s',
+        COOLDOWN: '4s',
+        HTTP_USERS: '30',
+        WS_USERS: '20',
+        HTTP_PACE: '500ms',
+        ORDER_INTERVAL: '1s',
+        LOGOUT_SHARE: '0.2',
+        NEGATIVE_AUTH_SHARE: '0.2',
+      }),
+      actor.failure,
+    ]);
+  } finally {
+    await actor.stop();
+    await fleet.stop();
+    await redis.stop();
+  }
+}
+
+for (const example of examples) {
+  const skip = onlyExamples !== undefined && !onlyExamples.includes(example.name);
+  const selected = (fault: string) => !onlyFaults || onlyFaults.includes(fault);
+  describe(`${example.name}: zero-downtime.js through a rolling restart (no Kubernetes)`, {
+    concurrency: 1,
+    skip,
+  }, () => {
+    test('the healthy build passes every invariant and guard', { skip: !selected('none') }, async () => {
+      const run = await validate(example, 'none');
+      assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-5000)}`);
+      assert.deepEqual(failedMetrics(run), []);
+      assert.equal(run.report?.verdict.passed, true);
+    });
+
+    for (const [fault, invariants] of Object.entries(example.faults)) {
+      test(`FAULT=${fault} fails on ${invariants.join(' or ')}`, { skip: !selected(fault) }, async () => {
+        const run = await validate(example, fault);
+        assert.equal(
+          run.exitCode,
+          99,
+          `expected a threshold failure (99), got ${run.exitCode}:\n${run.output.slice(-5000)}`,
+        );
+        const failed = failedMetrics(run);
+        assert.ok(
+          invariants.some((i) => failed.includes(i)),
+          `expected one of ${invariants.join(', ')} to fail; failed: ${failed.join(', ')}\n${run.output.slice(-3000)}`,
+        );
+      });
+    }
+  });
+}

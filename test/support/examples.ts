@@ -1,0 +1,47 @@
+/**
+ * The foreign example services (examples/<name>/): how to start one instance, the profile written for it
+ * from docs/profiles.md alone, and the invariants of which at least one must fail for each of its faults.
+ * The no-Kubernetes tier and the embedded cluster tests share this table.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StartAppOptions } from './app-process.ts';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+export type Fault = 'memory-sessions' | 'no-replay' | 'abrupt-exit' | 'double-apply' | 'logout-keeps-session';
+
+export interface Example {
+  name: string;
+  /** Absolute path of its zerodrop profile. */
+  profile: string;
+  service: Pick<StartAppOptions, 'command' | 'cwd' | 'readyPath' | 'readyTimeoutMs'>;
+  /** Its settings besides PORT, HOST, POD_NAME and REDIS_URL. */
+  env: Record<string, string>;
+  faults: Record<Fault, string[]>;
+}
+
+/** The password the examples accept (USER_PASSWORD) and the profiles send. */
+export const examplePassword = 'zerodrop-synthetic';
+
+/** The same five slips in every stack, caught by the same invariants. */
+const faults: Record<Fault, string[]> = {
+  'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
+  'no-replay': ['zd_msgs_lost'],
+  'abrupt-exit': ['zd_ws_abnormal_closes', 'zd_http_conn_errors', 'zd_http_5xx'],
+  'double-apply': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
+  'logout-keeps-session': ['zd_logout_ineffective', 'zd_audit_logged_out_alive'],
+};
+
+const node = (name: string, entry: string, readyPath: string): Example => ({
+  name,
+  profile: join(repo, 'examples', name, 'zerodrop.json'),
+  service: { command: [process.execPath, entry], cwd: join('examples', name), readyPath },
+  env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
+  faults,
+});
+
+export const examples: Example[] = [
+  node('express-ws', 'server.js', '/healthz/ready'),
+  node('socketio', 'src/server.js', '/ready'),
+];
