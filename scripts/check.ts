@@ -231,7 +231,8 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
       lastFeed === undefined
         ? null
         : { feed: lastFeed, greeting: lastGreeting, session: { id: identity.sid } };
-    seen.second = await connection(u, values, seen.first.order ? orderId : null, feedsAfter);
+    // Without a feed frame there is no resume point to check: the reconnect is for the order's resend.
+    seen.second = await connection(u, values, seen.first.order ? orderId : null, values ? feedsAfter : 0);
   }
   const orders = profile.redis?.orders;
   const acked = seen.first.frames.some((f) => f.event.kind === 'ack' && f.event.id === orderId);
@@ -370,7 +371,11 @@ function connection(
       !ws.order ||
       !orderId ||
       (order !== null &&
-        (seen.frames.some((f) => f.event.kind === 'ack' && f.event.id === orderId) ||
+        (seen.frames.some(
+          (f) =>
+            (f.event.kind === 'ack' && f.event.id === orderId) ||
+            (f.event.kind === 'invalid' && f.event.reason.startsWith('ack')),
+        ) ||
           since() - order.atMs > ackWaitMs));
     return (
       (greeted && fed && acked) ||

@@ -760,10 +760,10 @@ function ackLines(
       seen: shown(found.ack.frame, redact),
     };
   };
-  return [
-    judge(first, 'applied', `${sentWhat} (order ${first.order?.id ?? '-'})`),
-    judge(second, 'duplicate', 'its resend after the reconnect'),
-  ];
+  const applied = judge(first, 'applied', `${sentWhat} (order ${first.order?.id ?? '-'})`);
+  if (applied.field === `${field}.id`)
+    return [applied, notReached(`${field}.duplicate`, `acks are not told apart: see ${field}.id`)];
+  return [applied, judge(second, 'duplicate', 'its resend after the reconnect')];
 }
 
 function resumeLine(

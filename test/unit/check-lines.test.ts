@@ -207,6 +207,7 @@ describe('checkLines', () => {
     assert.equal(ack?.mark, 'fail');
     assert.match(ack?.text ?? '', /ack without an id at orderRef/);
     assert.match(ack?.seen ?? '', /"reply":"place","ref":"o-1","result":"ok"/);
+    assert.equal(byField(lines, 'websocket.frames.ack.duplicate').mark, 'skip', 'one ✗ for one wrong field');
   });
 
   it('a status in neither list fails on websocket.frames.ack.status', () => {
