@@ -10,7 +10,7 @@
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import { clearInterval, setInterval } from 'k6/timers';
-import { type MessageEvent, WebSocket } from 'k6/websockets';
+import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import redis from 'k6/x/redis';
 import { readSession, timesAppliedInStore } from './lib/audit.ts';
 import {
@@ -42,6 +42,8 @@ const ackWaitMs = 1500;
 /** Feed frames wanted before the reconnect (contiguity) and after it (the resume point). */
 const feedsBefore = 3;
 const feedsAfter = 2;
+/** The session cookie value no service knows: it must be refused. */
+const madeUpCookie = 'zerodrop-check-not-a-session';
 
 export const options = {
   scenarios: { check: { executor: 'shared-iterations', vus: 1, iterations: 1, maxDuration: '30s' } },
@@ -149,7 +151,7 @@ async function httpUser(client: Client | null, secrets: string[]): Promise<HttpU
   seen.badCookie = httpSeen(
     await http.asyncRequest('GET', identityUrl, null, {
       jar: new http.CookieJar(),
-      headers: { Cookie: `${spec.session.cookie}=zerodrop-check-not-a-session` },
+      headers: { Cookie: `${spec.session.cookie}=${madeUpCookie}` },
     }),
     requestOf('GET', spec.identity.path),
   );
@@ -218,11 +220,17 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
     loggedIn: identity !== null,
     first: null,
     second: null,
+    stranger: null,
     ordersStore: null,
   };
   if (!identity) return seen;
   const orderId = `zd-check-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  seen.first = await connection(u, null, orderId, feedsBefore);
+  const stranger: SyntheticUser = { number: 0, name: 'a made-up cookie', jar: new http.CookieJar() };
+  stranger.jar.set(config.baseUrl, profile.http.session.cookie, madeUpCookie);
+  [seen.first, seen.stranger] = await Promise.all([
+    connection(u, null, orderId, feedsBefore),
+    connection(stranger, null, null, feedsBefore),
+  ]);
   const lastFeed = seen.first.frames.filter((f) => f.event.kind === 'feed').at(-1)?.frame;
   const lastGreeting = seen.first.frames.filter((f) => f.event.kind === 'greeting').at(-1)?.frame ?? null;
   if (seen.first.opened) {
@@ -279,6 +287,7 @@ function connection(
     frames: [],
     order: null,
     listenedMs: 0,
+    serverClose: undefined,
     resumedFrom: values,
     resumeSent: undefined,
   };
@@ -332,6 +341,7 @@ function connection(
         break;
       case 'refused':
         seen.refused = input.message;
+        seen.listenedMs = since();
         socket.close(1000, 'refused');
         break;
       case 'frame':
@@ -391,9 +401,13 @@ function connection(
       seen.listenedMs = since();
       socket.close(1000, 'check done');
     }, 50);
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (e) => {
       clearInterval(watch);
-      if (seen.listenedMs === 0) seen.listenedMs = since();
+      // Closed before the check was done listening: the server ended it.
+      if (seen.listenedMs === 0) {
+        seen.listenedMs = since();
+        seen.serverClose = (e as unknown as CloseEvent).code ?? null;
+      }
       resolve(seen);
     });
   });

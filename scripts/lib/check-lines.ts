@@ -57,6 +57,8 @@ export interface ConnectionSeen {
   order: { id: string; atMs: number } | null;
   /** How long the check listened. */
   listenedMs: number;
+  /** The server closed the connection first: its close code (null: none); undefined when the check closed it. */
+  serverClose?: number | null | undefined;
   /** The resume values the connection was opened with (null: a first connection). */
   resumedFrom: ResumeValues | null;
   /** The first message sent to resume (JSON protocol) or the Socket.IO auth payload. */
@@ -70,6 +72,8 @@ export interface WsSeen {
   first: ConnectionSeen | null;
   /** After a client-side close, reconnected with the resume built from the first connection. */
   second: ConnectionSeen | null;
+  /** Opened with a made-up session cookie: how it was refused. */
+  stranger: ConnectionSeen | null;
   /** How often the store's orders key holds the order; a string when it could not be read. */
   ordersStore: { key: string; applied: number } | string | null;
 }
@@ -567,6 +571,7 @@ function wsLines(profile: TargetProfile, seen: Observations, redact: (text: stri
   lines.push(...ackLines(ws, first, w.second, redact));
   lines.push(resumeLine(ws, first, w.second, redact));
   lines.push(ordersStoreLine(profile, seen, first));
+  lines.push(strangerLine(ws, w.stranger, redact));
   const strangers = [...unrecognised(first), ...unrecognised(w.second)].slice(0, 3);
   const total = events(first, 'other').length + events(w.second, 'other').length;
   if (strangers.length > 0)
@@ -846,6 +851,41 @@ function ordersStoreLine(profile: TargetProfile, seen: Observations, first: Conn
         field,
         text: `${spec.key} (${spec.type}) holds order ${id} ${store.applied === 0 ? 'not at all' : `${store.applied} times`}${spec.type === 'list' ? ` (items with it at ${spec.idField})` : ''}`,
       };
+}
+
+/** A connection with a made-up session cookie must be refused: at the upgrade, by Socket.IO, or by a close code. */
+function strangerLine(
+  ws: WebSocketProfile,
+  c: ConnectionSeen | null,
+  redact: (text: string) => string,
+): Line {
+  const field = 'websocket (a made-up cookie)';
+  if (!c) return notReached(field, 'not run');
+  if (!c.opened)
+    return { mark: 'pass', field, text: `refused at the upgrade (${c.handshakeError ?? 'no reason given'})` };
+  if (c.refused !== null)
+    return { mark: 'pass', field, text: `Socket.IO refused the namespace: ${c.refused}` };
+  const codes = ws.unauthorizedCloseCodes ?? [];
+  if (c.serverClose !== undefined) {
+    if (c.serverClose !== null && codes.includes(c.serverClose))
+      return {
+        mark: 'pass',
+        field,
+        text: `closed by the server with ${c.serverClose} ∈ unauthorizedCloseCodes`,
+      };
+    return {
+      mark: 'fail',
+      field: 'websocket.unauthorizedCloseCodes',
+      text: `a made-up cookie: closed by the server with ${c.serverClose ?? 'no code'}, ${ws.unauthorizedCloseCodes ? `not in ${json(codes)}` : 'and the profile lacks websocket.unauthorizedCloseCodes'}`,
+      seen: seenFrames(c, redact) ?? shown(c.frames[0]?.frame ?? 'no frames', redact),
+    };
+  }
+  return {
+    mark: 'fail',
+    field,
+    text: `accepted: the connection stayed open for ${seconds(c.listenedMs)}`,
+    seen: c.frames.length > 0 ? shown(c.frames[0]?.frame, redact) : 'no frames',
+  };
 }
 
 const symbols: Record<Mark, string> = { pass: '✓', fail: '✗', skip: '–', info: '·' };

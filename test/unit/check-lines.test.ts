@@ -141,6 +141,11 @@ function healthy(profile: TargetProfile, firstFrames?: unknown[], secondFrames?:
         values,
         'ws://127.0.0.1:3000/live?offset=24&epoch=e-1',
       ),
+      stranger: {
+        ...connection(profile, [], null, null),
+        opened: false,
+        handshakeError: 'websocket: bad handshake',
+      },
       ordersStore: { key: 'orders:{user}', applied: 1 },
     },
   };
@@ -328,6 +333,44 @@ describe('checkLines', () => {
       /the upgrade at ws:\/\/127\.0\.0\.1:3000\/live failed: websocket: bad handshake/,
     );
     assert.equal(byField(lines, 'websocket.frames').mark, 'skip');
+  });
+});
+
+describe('a WebSocket with a made-up cookie', () => {
+  const profile = foreign();
+  const withStranger = (stranger: Partial<ConnectionSeen>) => {
+    const seen = healthy(profile);
+    const ws = seen.ws ?? assert.fail();
+    ws.stranger = { ...connection(profile, [], null, null), ...stranger };
+    return byField(
+      checkLines(profile, seen, []),
+      stranger.serverClose === 1000 ? 'websocket.unauthorizedCloseCodes' : 'websocket (a made-up cookie)',
+    );
+  };
+
+  it('passes when refused at the upgrade', () => {
+    const line = withStranger({ opened: false, handshakeError: 'websocket: bad handshake' });
+    assert.equal(line.mark, 'pass');
+    assert.match(line.text, /refused at the upgrade \(websocket: bad handshake\)/);
+  });
+
+  it('fails when the connection is accepted, showing what it sent', () => {
+    const line = withStranger({
+      frames: [{ frame: welcome, event: { kind: 'other' }, atMs: 3 }],
+      listenedMs: 2500,
+    });
+    assert.equal(line.mark, 'fail');
+    assert.match(line.text, /accepted: the connection stayed open for 2\.5 s/);
+    assert.match(line.seen ?? '', /"op":"welcome"/);
+  });
+
+  it('fails on a close code the profile does not call unauthorized', () => {
+    const line = withStranger({ serverClose: 1000 });
+    assert.equal(line.mark, 'fail');
+    assert.match(
+      line.text,
+      /closed by the server with 1000, and the profile lacks websocket\.unauthorizedCloseCodes/,
+    );
   });
 });
 
