@@ -75,6 +75,18 @@ deploy: ## Deploy the reference service: PROFILE=good|<bad mode> STRATEGY=rollin
 validate: k6 bundle ## Validate a live rollout of the deployed service with bin/k6
 	@$(TSX) cluster/cli.ts validate
 
+.PHONY: check
+# A relative PROFILE path is the caller's (k6 would resolve it from dist/). bin/k6 and the bundle are
+# rebuilt only when older than their sources, so the check answers in seconds.
+check: bin/k6 dist/check.js ## Check a profile against a running service in seconds: PROFILE=… BASE_URL=… [REDIS_URL=…] [WS_URL=…]
+	@$(if $(PROFILE),PROFILE='$(if $(filter %.json,$(PROFILE)),$(abspath $(PROFILE)),$(PROFILE))') bin/k6 run --quiet --no-color dist/check.js
+
+bin/k6: build/versions.json
+	@$(TSX) build/build-k6.ts
+
+dist/check.js: $(shell find scripts thresholds app/src -name '*.ts' -o -name '*.json')
+	@$(TSX) build/bundle.ts
+
 cloud: k6 bundle ## Grafana Cloud k6: the whole suite here, results streamed to the cloud (DRY_RUN=1: archive + inspect only)
 	@$(TSX) cloud/run-cloud.ts full
 

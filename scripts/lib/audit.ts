@@ -37,7 +37,8 @@ async function orNull<T>(reply: Promise<T>): Promise<T | null> {
   }
 }
 
-async function readSession(redis: Client, key: string): Promise<StoredSession> {
+/** A session key's Redis type and value (the profile check reads it too). */
+export async function readSession(redis: Client, key: string): Promise<StoredSession> {
   const type = String(await redis.sendCommand('TYPE', key));
   if (type === 'none') return { type: 'none' };
   if (type === 'string') return { type: 'string', value: (await orNull(redis.get(key))) ?? '' };
@@ -95,33 +96,35 @@ async function auditSessions(
   }
 }
 
-async function auditOrders(
-  control: RunControl,
-  spec: NonNullable<NonNullable<TargetProfile['redis']>['orders']>,
-  counts: AuditCounts,
-): Promise<void> {
-  const redis = control.client;
+type OrdersSpec = NonNullable<NonNullable<TargetProfile['redis']>['orders']>;
+
+/** How often the user's orders key holds the order (`lists` caches list contents by key across calls). */
+export async function timesAppliedInStore(
+  redis: Client,
+  spec: OrdersSpec,
+  user: string,
+  cid: string,
+  lists = new Map<string, string[]>(),
+): Promise<number> {
+  const key = fill(spec.key, { user });
+  if (spec.type === 'count-hash')
+    return timesApplied('count-hash', cid, { count: await orNull(redis.hget(key, cid)) });
+  if (spec.type === 'hash')
+    return timesApplied('hash', cid, { exists: Number(await redis.sendCommand('HEXISTS', key, cid)) === 1 });
+  let items = lists.get(key);
+  if (!items) {
+    items = ((await redis.sendCommand('LRANGE', key, 0, -1)) as string[] | null) ?? [];
+    lists.set(key, items);
+  }
+  return timesApplied('list', cid, { items }, spec.idField);
+}
+
+async function auditOrders(control: RunControl, spec: OrdersSpec, counts: AuditCounts): Promise<void> {
   const lists = new Map<string, string[]>();
-  for (const entry of await redis.smembers(control.key('orders'))) {
+  for (const entry of await control.client.smembers(control.key('orders'))) {
     const { user, cid } = parseOrderEntry(entry);
-    const key = fill(spec.key, { user });
     counts.orders++;
-    let applied: number;
-    if (spec.type === 'count-hash') {
-      const count = await orNull(redis.hget(key, cid));
-      applied = timesApplied('count-hash', cid, { count });
-    } else if (spec.type === 'hash') {
-      applied = timesApplied('hash', cid, {
-        exists: Number(await redis.sendCommand('HEXISTS', key, cid)) === 1,
-      });
-    } else {
-      let items = lists.get(key);
-      if (!items) {
-        items = ((await redis.sendCommand('LRANGE', key, 0, -1)) as string[] | null) ?? [];
-        lists.set(key, items);
-      }
-      applied = timesApplied('list', cid, { items }, spec.idField);
-    }
+    const applied = await timesAppliedInStore(control.client, spec, user, cid, lists);
     if (applied !== 1) {
       counts.ordersNotOnce++;
       console.warn(`audit: order ${cid} applied ${applied} times`);
