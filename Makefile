@@ -81,7 +81,7 @@ validate: k6 bundle ## Validate a live rollout of the deployed service with bin/
 check: bin/k6 dist/check.js ## Check a profile against a running service in seconds: PROFILE=… BASE_URL=… [REDIS_URL=…] [WS_URL=…]
 	@$(if $(PROFILE),PROFILE='$(if $(filter %.json,$(PROFILE)),$(abspath $(PROFILE)),$(PROFILE))') bin/k6 run --quiet --no-color dist/check.js
 
-bin/k6: build/versions.json
+bin/k6: build/versions.json $(wildcard build/xk6-*/*.go build/xk6-*/go.mod)
 	@$(TSX) build/build-k6.ts
 
 dist/check.js: $(shell find scripts thresholds app/src -name '*.ts' -o -name '*.json')

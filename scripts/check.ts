@@ -7,6 +7,7 @@
  * the lines reach handleSummary through setup data, and one failed line makes the run exit 99 (a
  * threshold on zd_check_failures). A bad setting or profile stops it in the init context (107).
  */
+
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import { clearInterval, setInterval } from 'k6/timers';
@@ -27,6 +28,7 @@ import { errorDetail } from './lib/failure-detail.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, withOrderId } from './lib/frames.ts';
 import { idempotencyKey } from './lib/idempotency.ts';
 import { cookieFormats, fill } from './lib/profile.ts';
+import { redact } from './lib/redact.ts';
 import { sessionIdFromCookie } from './lib/session-cookie.ts';
 import { loadSettings } from './lib/settings.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './lib/socketio.ts';
@@ -68,7 +70,7 @@ export async function setup(): Promise<CheckData> {
       await client.sendCommand('PING');
       redisState = null;
     } catch (error) {
-      redisState = `cannot reach ${config.redisUrl.replace(/\/\/[^@/]*@/, '//«redacted»@')}: ${String(error)}`;
+      redisState = `cannot reach ${redact(config.redisUrl)}: ${redact(String(error))}`;
       client = null;
     }
   }

@@ -1,6 +1,6 @@
 /**
  * One received WebSocket text message as a client of the profile reads it: a Socket.IO packet decoded
- * (socketio.ts), or a raw-JSON frame parsed. The profile check's client uses it; ws-user can too.
+ * (socketio.ts), or a raw-JSON frame parsed. The WebSocket users and the profile check read messages here.
  * Pure: no k6 imports.
  */
 import { fillTemplate, type ResumeValues } from './frames.ts';

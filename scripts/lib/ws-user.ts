@@ -27,8 +27,9 @@ import type { EventInvariant } from './invariants.ts';
 import { metrics } from './metrics.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from './phase.ts';
 import type { TargetProfile, WebSocketProfile } from './profile.ts';
-import { decodeSio, sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
+import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
 import { login, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
+import { readMessage, resumePayload } from './ws-message.ts';
 
 const drainAcksMs = 3000;
 const maxReconnectAttempts = 50;
@@ -196,10 +197,7 @@ class WsSession {
     socket.addEventListener('open', () => {
       opened = true;
       if (!socketIo) {
-        const message =
-          values && this.ws.resume?.message !== undefined
-            ? fillTemplate(this.ws.resume.message, values)
-            : undefined;
+        const message = resumePayload(this.ws, values, 'message');
         if (message !== undefined) send(JSON.stringify(message));
         if (!this.ws.frames.greeting) onReady();
       }
@@ -219,28 +217,11 @@ class WsSession {
 
     socket.addEventListener('message', (e) => {
       const raw = (e as MessageEvent).data;
-      const text = typeof raw === 'string' ? raw : '';
-      if (!socketIo) {
-        let frame: unknown;
-        try {
-          frame = JSON.parse(text);
-        } catch {
-          onFrame({ kind: 'invalid', reason: 'not JSON' });
-          return;
-        }
-        onFrame(classifyFrame(frame, this.ws));
-        return;
-      }
-      const input = decodeSio(text, namespace);
+      const input = readMessage(typeof raw === 'string' ? raw : '', this.ws);
       switch (input.kind) {
-        case 'open': {
-          const auth =
-            values && this.ws.resume?.auth !== undefined
-              ? fillTemplate(this.ws.resume.auth, values)
-              : undefined;
-          send(sioConnect(namespace, auth));
+        case 'open':
+          send(sioConnect(namespace, resumePayload(this.ws, values, 'auth')));
           break;
-        }
         case 'ping':
           send(sioPong);
           break;
