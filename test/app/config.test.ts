@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       host: '0.0.0.0',
       redisUrl: REDIS_URL,
       sessionTtlSeconds: 3600,
+      sessionSliding: true,
       keyPrefix: 'zd:',
       podName: os.hostname(),
       color: 'default',
