@@ -24,6 +24,8 @@ export interface Control {
   endAt(t: number): Promise<void>;
   recordSession(user: string, sessionId: string): Promise<void>;
   recordLogout(sessionId: string): Promise<void>;
+  /** When a user's session was last active (epoch ms): the lifetime audit's reference. */
+  recordActivity(user: string, epochMs: number): Promise<void>;
   /** Acked order ids of one user (the audit looks them up in the user's orders key). */
   recordOrders(user: string, cids: string[]): Promise<void>;
   /** `detail` is the failure's short cause (failure-detail.ts), empty where the invariant says it all. */
@@ -49,6 +51,7 @@ export class FixedDurationControl implements Control {
   async endAt(): Promise<void> {}
   async recordSession(): Promise<void> {}
   async recordLogout(): Promise<void> {}
+  async recordActivity(): Promise<void> {}
   async recordOrders(): Promise<void> {}
   async recordFailure(): Promise<void> {}
   async recordTraffic(): Promise<void> {}
@@ -97,6 +100,10 @@ export class RunControl implements Control {
     await this.client.sadd(this.key('logged-out'), sessionId);
   }
 
+  async recordActivity(user: string, epochMs: number): Promise<void> {
+    await this.client.hset(this.key('activity'), user, epochMs);
+  }
+
   async recordOrders(user: string, cids: string[]): Promise<void> {
     if (cids.length > 0)
       await this.client.sadd(this.key('orders'), ...cids.map((cid) => orderEntry(user, cid)));
@@ -127,6 +134,7 @@ export class RunControl implements Control {
     for (const name of [
       'sessions',
       'logged-out',
+      'activity',
       'orders',
       'failures',
       'failure-seconds',

@@ -6,6 +6,7 @@ import exec from 'k6/execution';
 import strict from '../../thresholds/strict.json';
 import tolerant from '../../thresholds/tolerant.json';
 import { builtinProfiles } from '../profiles/index.ts';
+import { proofProblem } from './bounds.ts';
 import { type Config, ConfigError, type ParseOptions, parseConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
@@ -73,6 +74,8 @@ export function loadSettings(options: Omit<ParseOptions, 'newRunId'>): Settings 
   return oneLine(() => {
     const config = parseConfig(__ENV, { ...options, newRunId });
     const profile = loadProfile(config.profile);
+    const proof = proofProblem(config, Boolean(profile.websocket?.frames.feed));
+    if (proof !== null) throw new ConfigError('PROVE_LOSS_BELOW', proof);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });
 }

@@ -11,6 +11,7 @@ import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
+import { proven } from './report/proven.ts';
 import { textReport } from './report/text.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 import { runVariables } from './run-variables.ts';
@@ -59,6 +60,7 @@ export async function summarize(
     collected = await collect(null);
   }
   const verdict = buildVerdict(data, guards, notChecked);
+  verdict.proven = proven(data, verdict, config.proveLossBelow);
   const meta: RunMeta = {
     runId,
     target: config.baseUrl,
