@@ -86,6 +86,7 @@ describe('parseConfig', () => {
     ['PORT', { PORT: '65536' }],
     ['HOST', { HOST: 'bad host' }],
     ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '-1' }],
+    ['SESSION_SLIDING', { SESSION_SLIDING: 'yes' }],
     ['KEY_PREFIX', { KEY_PREFIX: 'has space' }],
     ['POD_NAME', { POD_NAME: 'pod\na' }],
     ['COLOR', { COLOR: 'x'.repeat(129) }],

@@ -26,9 +26,23 @@ const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
   LOG_LEVEL: 'warn',
 });
 
-async function validate(mode: string, users: { http: number; ws: number; perVu?: number }): Promise<K6Run> {
+/** Settings beyond the defaults: the service's environment and k6's. */
+interface Extra {
+  app?: Record<string, string>;
+  k6?: Record<string, string>;
+}
+
+async function validate(
+  mode: string,
+  users: { http: number; ws: number; perVu?: number },
+  extra: Extra = {},
+): Promise<K6Run> {
   const redis: RedisServer = await startRedis();
-  const fleet = await startFleet({ replicas: 3, env: appEnv(redis.url, mode), preStopMs: 500 });
+  const fleet = await startFleet({
+    replicas: 3,
+    env: { ...appEnv(redis.url, mode), ...extra.app },
+    preStopMs: 500,
+  });
   const runId = `nok8s-${mode}-${Date.now().toString(36)}`;
   const actor = actOnRollouts(redis.url, runId, fleet, 1);
   try {
@@ -49,6 +63,7 @@ async function validate(mode: string, users: { http: number; ws: number; perVu?:
         ORDER_INTERVAL: '1s',
         LOGOUT_SHARE: '0.2',
         NEGATIVE_AUTH_SHARE: '0.2',
+        ...extra.k6,
       }),
       actor.failure,
     ]);
@@ -77,6 +92,60 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
     assert.deepEqual(failedMetrics(run), []);
     assert.equal(run.report?.meta.users.perVu, 1);
+  });
+
+  test('PROVE_LOSS_BELOW=1e-4 is met by a fast feed (FEED_INTERVAL_MS=10), and the run says what it proves', {
+    skip: !selected('prove'),
+  }, async () => {
+    const run = await validate(
+      'none',
+      { http: 10, ws: 40 },
+      { app: { FEED_INTERVAL_MS: '10' }, k6: { PROVE_LOSS_BELOW: '1e-4', BASELINE: '6s' } },
+    );
+    assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.match(
+      run.output,
+      /PROVE_LOSS_BELOW=0\.0001: the run must deliver ≥ 29,956 feed messages with none lost/,
+    );
+    assert.match(
+      run.output,
+      /✓ PROVE_LOSS_BELOW=0\.0001: proves a loss rate below 0\.0001: 0 lost of [\d,]+ feed messages/,
+    );
+    assert.match(
+      run.output,
+      /zd_msgs_lost: 0 lost of [\d,]+ feed messages: loss rate < [\d.]+ × 10⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+ at 95 % confidence/,
+    );
+    assert.match(run.output, /zd_http_5xx: 0 5xx of [\d,]+ requests: 5xx rate < /);
+    assert.equal(run.report?.verdict.proven?.lossGoal?.met, true);
+  });
+
+  test('PROVE_LOSS_BELOW=1e-4 fails a run too small to prove it (exit 99), naming both sizes', {
+    skip: !selected('prove'),
+  }, async () => {
+    const run = await validate(
+      'none',
+      { http: 10, ws: 5 },
+      { app: { FEED_INTERVAL_MS: '1000' }, k6: { PROVE_LOSS_BELOW: '1e-4' } },
+    );
+    assert.equal(run.exitCode, 99, `expected 99, got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.deepEqual(failedMetrics(run), ['zd_msgs_received']);
+    assert.match(
+      run.output,
+      /✗ PROVE_LOSS_BELOW=0\.0001: this run is too small to prove 0\.0001: it delivered [\d,]+ feed messages, needs ≥ 29,956/,
+    );
+    assert.equal(run.report?.verdict.proven?.lossGoal?.met, false);
+  });
+
+  test('BAD_MODE=short-ttl fails a run shorter than its 20 s TTL, on the lifetime audit alone', {
+    skip: !selected('short-ttl'),
+  }, async () => {
+    const run = await validate('short-ttl', { http: 20, ws: 10 }, { k6: { BASELINE: '2s', COOLDOWN: '1s' } });
+    assert.equal(run.exitCode, 99, `expected 99, got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.deepEqual(failedMetrics(run), ['zd_audit_session_ttl_short'], run.output.slice(-4000));
+    assert.match(
+      run.output,
+      /audit: session of zd-user-\S+ expires in \d+s; idle timeout 1h since its last activity/,
+    );
   });
 
   for (const [mode, invariants] of Object.entries(detections)) {
