@@ -6,6 +6,7 @@
 
 import { availableMemory } from 'k6/x/zerodrop';
 import { auditStore } from './lib/audit.ts';
+import { proofPlan } from './lib/bounds.ts';
 import { RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
@@ -43,6 +44,8 @@ export async function setup(): Promise<{ runId: string }> {
   console.log(
     `zerodrop run ${config.runId}: ${config.httpUsers} HTTP + ${config.wsUsers} WebSocket users (${config.usersPerVu} per VU), ${config.rollouts} ${config.strategy} rollout(s)`,
   );
+  if (config.proveLossBelow !== null)
+    console.log(proofPlan({ ...config, proveLossBelow: config.proveLossBelow }));
   return { runId: config.runId };
 }
 

@@ -106,6 +106,9 @@ async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOption
   });
 }
 
+/** BAD_MODE=short-ttl: the lifetime a careless change cut the sessions to. */
+const shortTtlSeconds = 20;
+
 function createSessionStore(config: Config, redis: Redis): SessionStore {
   const origin = { pod: config.podName, color: config.color };
   switch (config.badMode) {
@@ -119,8 +122,16 @@ function createSessionStore(config: Config, redis: Redis): SessionStore {
         config.raceWindowMs,
         origin,
       );
+    case 'short-ttl':
+      return new RedisSessionStore(redis, config.keyPrefix, shortTtlSeconds, origin, false);
     default:
-      return new RedisSessionStore(redis, config.keyPrefix, config.sessionTtlSeconds, origin);
+      return new RedisSessionStore(
+        redis,
+        config.keyPrefix,
+        config.sessionTtlSeconds,
+        origin,
+        config.sessionSliding,
+      );
   }
 }
 

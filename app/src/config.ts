@@ -68,6 +68,7 @@ const EnvSchema = v.pipe(
         ),
       ),
       SESSION_TTL_SECONDS: wholeNumber(3600, 1, 2_592_000),
+      SESSION_SLIDING: v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'true'),
       KEY_PREFIX: v.optional(
         v.pipe(v.string(), v.regex(/^[\x21-\x7e]{1,64}$/, 'must be 1–64 visible ASCII characters')),
         'zd:',
@@ -106,6 +107,7 @@ const EnvSchema = v.pipe(
     host: env.HOST,
     redisUrl: env.REDIS_URL,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    sessionSliding: env.SESSION_SLIDING === 'true',
     keyPrefix: env.KEY_PREFIX,
     podName: env.POD_NAME,
     color: env.COLOR,

@@ -12,6 +12,7 @@ export const BAD_MODES = [
   'racy-logout',
   'no-cookie-guard',
   'no-order-dedup',
+  'short-ttl',
 ] as const;
 
 export type BadMode = (typeof BAD_MODES)[number];
@@ -26,4 +27,6 @@ export const BAD_MODE_DESCRIPTIONS: Record<BadMode, string> = {
     'logout is check-then-act with a "null" tombstone and requests re-save the session read-modify-write (seed 000 pattern 3)',
   'no-cookie-guard': 'an empty session cookie is dereferenced without a guard: 500 (seed 000 pattern 1)',
   'no-order-dedup': 'a resent order is applied again and acked as applied',
+  'short-ttl':
+    'sessions expire 20 s after login whatever the activity (a TTL cut to 20 s and no longer sliding)',
 };

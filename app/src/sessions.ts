@@ -85,12 +85,15 @@ export class RedisSessionStore implements SessionStore {
   readonly #prefix: string;
   readonly #ttlSeconds: number;
   readonly #origin: SessionOrigin;
+  readonly #sliding: boolean;
 
-  constructor(redis: Redis, prefix: string, ttlSeconds: number, origin: SessionOrigin) {
+  /** `sliding` false (SESSION_SLIDING=false): the TTL runs from login and requests do not extend it. */
+  constructor(redis: Redis, prefix: string, ttlSeconds: number, origin: SessionOrigin, sliding = true) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#ttlSeconds = ttlSeconds;
     this.#origin = origin;
+    this.#sliding = sliding;
   }
 
   async create(user: string): Promise<StoredSession> {
@@ -105,7 +108,10 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(sessionId: string): Promise<LoadedSession | null> {
-    const raw = await this.#redis.getex(sessionKey(this.#prefix, sessionId), 'EX', this.#ttlSeconds);
+    const key = sessionKey(this.#prefix, sessionId);
+    const raw = this.#sliding
+      ? await this.#redis.getex(key, 'EX', this.#ttlSeconds)
+      : await this.#redis.get(key);
     if (raw === null) return null;
     const session = parseStoredSession(raw);
     return session && session.sessionId === sessionId ? { session, raw } : null;

@@ -13,6 +13,7 @@ import {
   timesApplied,
 } from './audit-rules.ts';
 import type { RunControl } from './control.ts';
+import { describeShort, idleTimeoutMs, judgeLifetime } from './lifetime.ts';
 import { metrics } from './metrics.ts';
 import { fill, type TargetProfile } from './profile.ts';
 
@@ -23,6 +24,10 @@ export interface AuditCounts {
   loggedOutAlive: number;
   orders: number;
   ordersNotOnce: number;
+  logouts: number;
+  /** Sessions whose lifetime was judged (a declared idle timeout and a recorded last activity). */
+  ttls: number;
+  ttlShort: number;
 }
 
 type Client = RunControl['client'];
@@ -54,6 +59,9 @@ export async function auditStore(profile: TargetProfile, control: RunControl): P
     loggedOutAlive: 0,
     orders: 0,
     ordersNotOnce: 0,
+    logouts: 0,
+    ttls: 0,
+    ttlShort: 0,
   };
   const session = profile.redis?.session;
   if (session) await auditSessions(control, session, counts);
@@ -65,6 +73,11 @@ export async function auditStore(profile: TargetProfile, control: RunControl): P
   metrics.auditNullValues.add(counts.nullValues, at);
   metrics.auditLoggedOutAlive.add(counts.loggedOutAlive, at);
   metrics.auditOrdersNotOnce.add(counts.ordersNotOnce, at);
+  metrics.auditSessionTtlShort.add(counts.ttlShort, at);
+  metrics.auditSessions.add(counts.sessions);
+  metrics.auditLogouts.add(counts.logouts);
+  metrics.auditOrders.add(counts.orders);
+  metrics.auditSessionTtls.add(counts.ttls);
   metrics.auditRuns.add(1);
   await control.expireAll();
   return counts;
@@ -72,28 +85,59 @@ export async function auditStore(profile: TargetProfile, control: RunControl): P
 
 async function auditSessions(
   control: RunControl,
-  spec: SessionSpec & { key: string },
+  spec: SessionSpec & { key: string; idleTimeout?: string },
   counts: AuditCounts,
 ): Promise<void> {
   const redis = control.client;
   const keyOf = (sid: string) => fill(spec.key, { sid });
   const sessions = await redis.hgetall(control.key('sessions'));
+  const idleMs = idleTimeoutMs(spec.idleTimeout);
+  const activity = idleMs === null ? {} : await redis.hgetall(control.key('activity'));
   for (const [user, sid] of Object.entries(sessions)) {
     counts.sessions++;
     const finding = judgeSession(await readSession(redis, keyOf(sid)), user, spec);
     if (finding === 'null-value') counts.nullValues++;
     else if (finding !== 'ok') counts.missing++;
     if (finding !== 'ok') console.warn(`audit: session of ${user} is ${finding}`);
+    const activeAt = Number(activity[user]);
+    if (idleMs !== null && finding === 'ok' && activeAt > 0)
+      await auditLifetime(redis, keyOf(sid), user, { idleMs, activeAt }, spec, counts);
   }
+  if (counts.ttlShort > shownShort)
+    console.warn(`audit: … ${counts.ttlShort - shownShort} more sessions would expire early`);
   const live = new Set(Object.values(sessions));
   for (const sid of await redis.smembers(control.key('logged-out'))) {
     if (live.has(sid)) continue;
+    counts.logouts++;
     const stored = await readSession(redis, keyOf(sid));
     if (stored.type === 'none') continue;
     counts.loggedOutAlive++;
     if (judgeSession(stored, '', { type: 'opaque' }) === 'null-value') counts.nullValues++;
     console.warn(`audit: a logged-out session of this run is still in the store (${stored.type})`);
   }
+}
+
+/** Sessions that would expire early named one by one; the rest are counted. */
+const shownShort = 5;
+
+/** The session lifetime audit of one live session (lifetime.ts). */
+async function auditLifetime(
+  redis: Client,
+  key: string,
+  user: string,
+  at: { idleMs: number; activeAt: number },
+  spec: { idleTimeout?: string },
+  counts: AuditCounts,
+): Promise<void> {
+  const pttl = Number(await redis.sendCommand('PTTL', key));
+  const since = Date.now() - at.activeAt;
+  const finding = judgeLifetime(pttl, at.idleMs, since);
+  if (finding === 'gone') return;
+  counts.ttls++;
+  if (finding !== 'short') return;
+  counts.ttlShort++;
+  if (counts.ttlShort <= shownShort)
+    console.warn(`audit: ${describeShort(user, pttl, spec.idleTimeout ?? '', since)}`);
 }
 
 type OrdersSpec = NonNullable<NonNullable<TargetProfile['redis']>['orders']>;

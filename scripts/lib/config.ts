@@ -61,6 +61,8 @@ export interface Config {
   userPrefix: string | null;
   userPassword: string | null;
   reportDir: string;
+  /** PROVE_LOSS_BELOW: the loss rate the run must be large enough to prove (a guard); null when unset. */
+  proveLossBelow: number | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -154,6 +156,16 @@ function share(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+/** A rate strictly between 0 and 1 (`1e-4`, `0.0001`); null when unset. */
+function rate(env: Env, name: string): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n >= 1)
+    throw new ConfigError(name, `must be a rate between 0 and 1 (exclusive), e.g. 1e-4 (got '${raw}')`);
+  return n;
+}
+
 export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -235,5 +247,6 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     userPrefix: read(env, 'USER_PREFIX', format.anything),
     userPassword: read(env, 'USER_PASSWORD', format.anything),
     reportDir: read(env, 'REPORT_DIR', format.anything, 'reports'),
+    proveLossBelow: rate(env, 'PROVE_LOSS_BELOW'),
   };
 }

@@ -28,6 +28,8 @@ export interface Control {
   endAt(t: number): Promise<void>;
   recordSession(user: string, sessionId: string): Promise<void>;
   recordLogout(sessionId: string): Promise<void>;
+  /** When a user's session was last active (epoch ms): the lifetime audit's reference. */
+  recordActivity(user: string, epochMs: number): Promise<void>;
   /** Acked order ids of one user (the audit looks them up in the user's orders key). */
   recordOrders(user: string, cids: string[]): Promise<void>;
   /** `detail` is the failure's short cause (failure-detail.ts), empty where the invariant says it all. */
@@ -53,6 +55,7 @@ export class FixedDurationControl implements Control {
   async endAt(): Promise<void> {}
   async recordSession(): Promise<void> {}
   async recordLogout(): Promise<void> {}
+  async recordActivity(): Promise<void> {}
   async recordOrders(): Promise<void> {}
   async recordFailure(): Promise<void> {}
   async recordTraffic(): Promise<void> {}
@@ -140,6 +143,10 @@ export class RunControl implements Control {
     await this.expiresSoon('logged-out');
   }
 
+  async recordActivity(user: string, epochMs: number): Promise<void> {
+    await this.client.hset(this.key('activity'), user, epochMs);
+  }
+
   async recordOrders(user: string, cids: string[]): Promise<void> {
     if (cids.length === 0) return;
     await this.client.sadd(this.key('orders'), ...cids.map((cid) => orderEntry(user, cid)));
@@ -174,6 +181,7 @@ export class RunControl implements Control {
     for (const name of [
       'sessions',
       'logged-out',
+      'activity',
       'orders',
       'failures',
       'failure-seconds',

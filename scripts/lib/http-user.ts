@@ -37,6 +37,8 @@ const badCookies = ['', 'not-a-session', 'A'.repeat(43), '%00%ff', '"; DROP', 'x
 interface UserState {
   identity: Identity;
   persisted: boolean;
+  /** When the session last answered an authenticated request (the lifetime audit's reference). */
+  activeAt: number;
 }
 
 /** What one HTTP user's steps work with. */
@@ -82,6 +84,7 @@ async function httpUser(u: HttpUser): Promise<void> {
     timeline = await control.timeline(Date.now());
   }
   metrics.sessionPersisted.add(state.persisted ? 1 : 0);
+  await control.recordActivity(user.name, state.activeAt);
   metrics.usersFinished.add(1, { kind: 'http' });
 }
 
@@ -95,7 +98,7 @@ async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
   }
   metrics.sessionsEstablished.add(1, { kind: 'http' });
   await recordSession(u, identity);
-  return { identity, persisted: true };
+  return { identity, persisted: true, activeAt: Date.now() };
 }
 
 async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase: Phase): Promise<void> {
@@ -114,6 +117,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
     if (again.identity) {
       metrics.relogins.add(1, tags);
       state.identity = again.identity;
+      state.activeAt = Date.now();
       await recordSession(u, again.identity);
     }
     return;
@@ -133,6 +137,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
     `GET ${spec.path}`,
   );
   state.identity = identity;
+  state.activeAt = Date.now();
   if (change !== null) {
     await fail(control, 'zd_identity_changed', tags, change);
     state.persisted = false;
@@ -166,6 +171,7 @@ async function countHttpFailure(
 
 async function probe(url: string, phase: Phase, profile: TargetProfile, control: Control): Promise<void> {
   const value = badCookies[Math.floor(Math.random() * badCookies.length)] as string;
+  metrics.negativeAuthProbes.add(1);
   const res = await http.asyncRequest('GET', url, null, {
     jar: new http.CookieJar(),
     headers: { Cookie: `${profile.http.session.cookie}=${value}` },
@@ -211,6 +217,7 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   ]);
   for (const res of responses)
     if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);
+  metrics.logouts.add(1);
   if (old.sid !== null) await control.recordLogout(old.sid);
 
   const jar = new http.CookieJar();
@@ -236,5 +243,6 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
     return;
   }
   state.identity = again.identity;
+  state.activeAt = Date.now();
   await recordSession(u, again.identity);
 }

@@ -3,6 +3,7 @@
  * threshold profile in thresholds/); guards make a run in which nothing happened fail, because a k6
  * threshold on a metric with no samples passes silently. Pure: no k6 imports.
  */
+import { formatCount, trialsToProve } from './bounds.ts';
 import type { Config } from './config.ts';
 import type { TargetProfile } from './profile.ts';
 
@@ -32,6 +33,8 @@ export const invariants = {
   zd_audit_null_values: 'audit: no session key holds a null or empty value',
   zd_audit_logged_out_alive: 'audit: no logged-out session is still in the store',
   zd_audit_orders_not_once: 'audit: every acknowledged order was applied exactly once',
+  zd_audit_session_ttl_short:
+    'audit: no session expires before the lifetime the profile declares (idle timeout since last activity)',
   zd_reconnect_ms: 'WebSocket reconnect latency (close to resumed)',
 } as const;
 
@@ -57,6 +60,131 @@ export const eventInvariants = [
 ] as const satisfies readonly InvariantMetric[];
 
 export type EventInvariant = (typeof eventInvariants)[number];
+
+/**
+ * What each count invariant counts its events among: the denominator of the statement a passing run
+ * makes ("0 lost of 120,466 feed messages: loss rate < 2.5 × 10⁻⁵ at 95 % confidence", bounds.ts).
+ * `metric` is the counter of trials; `rate` (for a Rate invariant) takes its zeros as the events and all
+ * its samples as the trials. Trials counted without their events (messages received, not lost) set
+ * `withoutEvents`. An invariant without an entry states nothing (WebSocket frames are not counted).
+ */
+export interface Denominator {
+  metric: string;
+  /** The events, as a participle after the count: "0 lost". */
+  events: string;
+  /** The trials, after "of": "of 120,466 feed messages". */
+  trials: string;
+  /** What the bound bounds: "loss rate". */
+  rate: string;
+  withoutEvents?: boolean;
+}
+
+export const denominators: Partial<Record<InvariantMetric, Denominator>> = {
+  zd_auth_lost: {
+    metric: 'zd_requests',
+    events: 'rejected',
+    trials: 'authenticated requests',
+    rate: 'rejection rate',
+  },
+  zd_identity_changed: {
+    metric: 'zd_requests',
+    events: 'changed',
+    trials: 'identity responses',
+    rate: 'identity-change rate',
+  },
+  zd_http_5xx: { metric: 'zd_requests', events: '5xx', trials: 'requests', rate: '5xx rate' },
+  zd_http_conn_errors: {
+    metric: 'zd_requests',
+    events: 'failed',
+    trials: 'requests',
+    rate: 'connection-error rate',
+  },
+  zd_negative_auth_wrong: {
+    metric: 'zd_negative_auth_probes',
+    events: 'answered wrongly',
+    trials: 'bad-cookie probes',
+    rate: 'wrong-answer rate',
+  },
+  zd_logout_ineffective: {
+    metric: 'zd_logouts',
+    events: 'ineffective',
+    trials: 'logouts',
+    rate: 'ineffective-logout rate',
+  },
+  zd_ws_abnormal_closes: {
+    metric: 'zd_ws_connections',
+    events: 'closed abnormally',
+    trials: 'WebSocket connections',
+    rate: 'abnormal-close rate',
+  },
+  zd_ws_connect_errors: {
+    metric: 'zd_ws_connections',
+    events: 'failed',
+    trials: 'WebSocket handshakes',
+    rate: 'handshake failure rate',
+  },
+  zd_msgs_lost: {
+    metric: 'zd_msgs_received',
+    events: 'lost',
+    trials: 'feed messages',
+    rate: 'loss rate',
+    withoutEvents: true,
+  },
+  zd_msgs_duplicated: {
+    metric: 'zd_msgs_received',
+    events: 'duplicated',
+    trials: 'feed messages',
+    rate: 'duplicate rate',
+  },
+  zd_orders_unacked: {
+    metric: 'zd_orders_sent',
+    events: 'unacknowledged',
+    trials: 'orders',
+    rate: 'unacknowledged rate',
+  },
+  zd_orders_applied_twice: {
+    metric: 'zd_orders_sent',
+    events: 'applied twice',
+    trials: 'orders',
+    rate: 'double-apply rate',
+  },
+  zd_session_persisted: {
+    metric: 'zd_session_persisted',
+    events: 'lost their session',
+    trials: 'users',
+    rate: 'session-loss rate',
+  },
+  zd_audit_sessions_missing: {
+    metric: 'zd_audit_sessions',
+    events: 'missing',
+    trials: 'live sessions audited',
+    rate: 'missing-session rate',
+  },
+  zd_audit_null_values: {
+    metric: 'zd_audit_sessions',
+    events: 'null',
+    trials: 'sessions audited',
+    rate: 'null-value rate',
+  },
+  zd_audit_logged_out_alive: {
+    metric: 'zd_audit_logouts',
+    events: 'still alive',
+    trials: 'logged-out sessions audited',
+    rate: 'surviving-logout rate',
+  },
+  zd_audit_orders_not_once: {
+    metric: 'zd_audit_orders',
+    events: 'not applied once',
+    trials: 'acknowledged orders audited',
+    rate: 'not-exactly-once rate',
+  },
+  zd_audit_session_ttl_short: {
+    metric: 'zd_audit_session_ttls',
+    events: 'expiring early',
+    trials: 'session lifetimes audited',
+    rate: 'early-expiry rate',
+  },
+};
 
 export interface ThresholdProfile {
   description: string;
@@ -107,6 +235,8 @@ const needs: Partial<Record<InvariantMetric, (p: TargetProfile) => string | null
     !p.redis?.session ? 'redis.session' : p.http.logout ? null : 'http.logout',
   zd_audit_orders_not_once: (p) =>
     !p.redis?.orders ? 'redis.orders' : p.websocket?.order ? null : 'websocket.order',
+  zd_audit_session_ttl_short: (p) =>
+    !p.redis?.session ? 'redis.session' : p.redis.session.idleTimeout ? null : 'redis.session.idleTimeout',
 };
 
 export function notCheckedBy(profile: TargetProfile): NotChecked[] {
@@ -128,7 +258,7 @@ export interface Guard extends Check {
 
 /** Guards for a run with load, rollouts and an audit. */
 export function guardsFor(
-  config: Pick<Config, 'httpUsers' | 'wsUsers' | 'rollouts'>,
+  config: Pick<Config, 'httpUsers' | 'wsUsers' | 'rollouts'> & Partial<Pick<Config, 'proveLossBelow'>>,
   parts: GuardParts,
 ): Guard[] {
   const users = config.httpUsers + config.wsUsers;
@@ -147,6 +277,7 @@ export function guardsFor(
   const ws = parts.profile?.websocket;
   if (config.wsUsers > 0 && ws?.frames.feed) {
     guards.push({ metric: 'zd_msgs_received', threshold: 'count>0', title: 'feed messages were received' });
+    if (config.proveLossBelow) guards.push(proofGuard(config.proveLossBelow));
   }
   if (config.wsUsers > 0 && ws?.order) {
     guards.push(
@@ -178,6 +309,19 @@ export function guardsFor(
     guards.push({ metric: 'zd_audit_runs', threshold: 'count>=1', title: 'the Redis audit ran' });
   }
   return guards;
+}
+
+/**
+ * PROVE_LOSS_BELOW: the run must deliver enough feed messages for "no loss" to bound the loss rate
+ * below the goal (the fewest for k = 0; any loss fails zd_msgs_lost in the shipped threshold profiles).
+ */
+export function proofGuard(goal: number): Guard {
+  const needed = trialsToProve(goal);
+  return {
+    metric: 'zd_msgs_received',
+    threshold: `count>=${needed}`,
+    title: `the run is large enough to prove a loss rate below ${goal} (≥ ${formatCount(needed)} feed messages)`,
+  };
 }
 
 export interface GuardParts {

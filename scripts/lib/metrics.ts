@@ -10,6 +10,7 @@ export const metrics = {
   auditNullValues: new Counter('zd_audit_null_values'),
   auditLoggedOutAlive: new Counter('zd_audit_logged_out_alive'),
   auditOrdersNotOnce: new Counter('zd_audit_orders_not_once'),
+  auditSessionTtlShort: new Counter('zd_audit_session_ttl_short'),
   reconnectMs: new Trend('zd_reconnect_ms', true),
   // guards and context
   requests: new Counter('zd_requests'),
@@ -27,6 +28,14 @@ export const metrics = {
   rolloutDurationMs: new Trend('zd_rollout_duration_ms', true),
   rolloutPhaseSamples: new Counter('zd_rollout_phase_samples'),
   auditRuns: new Counter('zd_audit_runs'),
+  // denominators of what a run proves (invariants.ts `denominators`)
+  wsConnections: new Counter('zd_ws_connections'),
+  negativeAuthProbes: new Counter('zd_negative_auth_probes'),
+  logouts: new Counter('zd_logouts'),
+  auditSessions: new Counter('zd_audit_sessions'),
+  auditLogouts: new Counter('zd_audit_logouts'),
+  auditOrders: new Counter('zd_audit_orders'),
+  auditSessionTtls: new Counter('zd_audit_session_ttls'),
   relogins: new Counter('zd_relogins'),
 };
 

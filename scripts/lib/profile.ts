@@ -7,6 +7,7 @@
  * and an invariant whose inputs a profile lacks is reported as not checked (invariants.ts).
  * Pure: no k6 imports.
  */
+import { parseDuration } from './duration.ts';
 import {
   array,
   type Infer,
@@ -154,6 +155,11 @@ export function targetProfileShape() {
             type: oneOf(['json', 'hash', 'opaque']),
             /** json: a path in the value; hash: a field name. Checked against the user when given. */
             userField: optional(string()),
+            /**
+             * The session's declared idle lifetime ("30m"), sliding: every authenticated request restarts
+             * it. The audit fails sessions the store would expire sooner (zd_audit_session_ttl_short).
+             */
+            idleTimeout: optional(string()),
           }),
         ),
         orders: optional(
@@ -213,6 +219,12 @@ function crossChecks(p: TargetProfile): ShapeIssue[] {
     if (source && (source.header === undefined) === (source.body === undefined))
       issues.push({ path: `http.attribution.${name}`, problem: 'expected exactly one of header or body' });
   }
+  const idle = p.redis?.session?.idleTimeout;
+  if (idle !== undefined && !((parseDuration(idle) ?? 0) >= 1000))
+    issues.push({
+      path: 'redis.session.idleTimeout',
+      problem: `expected a duration of at least 1s like 30m or 1h, found ${JSON.stringify(idle)}`,
+    });
   if (p.redis?.orders?.type === 'list' && !p.redis.orders.idField)
     issues.push({ path: 'redis.orders.idField', problem: 'is required for a list' });
   return issues;

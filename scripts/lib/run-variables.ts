@@ -25,6 +25,7 @@ export const runVariables = [
   'NEW_CONNECTION_SHARE',
   'NEGATIVE_AUTH_SHARE',
   'LOGOUT_SHARE',
+  'PROVE_LOSS_BELOW',
   'NAMESPACE',
   'DEPLOYMENT',
   'SERVICE',

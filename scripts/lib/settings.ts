@@ -6,7 +6,8 @@ import exec from 'k6/execution';
 import strict from '../../thresholds/strict.json';
 import tolerant from '../../thresholds/tolerant.json';
 import { builtinProfiles } from '../profiles/index.ts';
-import { type Config, duration, type ParseOptions, parseConfig } from './config.ts';
+import { proofProblem } from './bounds.ts';
+import { type Config, ConfigError, duration, type ParseOptions, parseConfig } from './config.ts';
 import { checkRedisUrl } from './control.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
 import { checkMemory } from './memory.ts';
@@ -80,6 +81,8 @@ export function loadSettings(
     if (config.redisUrl) checkRedisUrl(config.redisUrl);
     checkMemory(config, availableMemory());
     const profile = loadProfile(config.profile);
+    const proof = proofProblem(config, Boolean(profile.websocket?.frames.feed));
+    if (proof !== null) throw new ConfigError('PROVE_LOSS_BELOW', proof);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });
 }

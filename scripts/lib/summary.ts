@@ -12,6 +12,7 @@ import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
+import { proven } from './report/proven.ts';
 import { textReport } from './report/text.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 import { runVariables } from './run-variables.ts';
@@ -82,6 +83,7 @@ export async function summarize(
   const verdict = notRun
     ? { passed: false, rows: [], notChecked: [], notRun }
     : buildVerdict(data, guards, options.notChecked);
+  if (!notRun) verdict.proven = proven(data, verdict, config.proveLossBelow);
   const meta: RunMeta = {
     runId,
     target: redact(config.baseUrl),

@@ -16,7 +16,6 @@ import { closeDetail, errorDetail } from './failure-detail.ts';
 import { type FailureOptions, fail } from './failures.ts';
 import {
   classifyFrame,
-  fillTemplate,
   type ResumeValues,
   resumeUrl,
   type WsEvent,
@@ -65,6 +64,7 @@ class WsSession {
   private closedAt: number | null = null;
   private lastFeed: unknown = null;
   private lastGreeting: unknown = null;
+  private activeAt = 0;
   private readonly baseUrl: string;
 
   constructor(
@@ -114,12 +114,15 @@ class WsSession {
 
     if (this.orders.pendingCount > 0) metrics.ordersUnacked.add(this.orders.pendingCount, this.at());
     await this.control.recordOrders(this.user.name, this.orders.ackedIds());
+    await this.control.recordActivity(this.user.name, this.activeAt);
     metrics.sessionPersisted.add(this.persisted ? 1 : 0);
     metrics.usersFinished.add(1, { kind: 'ws' });
   }
 
   private async establish(identity: Identity): Promise<void> {
     this.identity = identity;
+    // A WebSocket need not extend its session: only the login is sure activity.
+    this.activeAt = Date.now();
     if (identity.sid !== null) await this.control.recordSession(this.user.name, identity.sid);
   }
 
@@ -135,6 +138,7 @@ class WsSession {
     const namespace = this.ws.namespace ?? '/';
     const values = this.resumeValues();
     const base = socketIo ? withQuery(this.baseUrl, 'EIO=4&transport=websocket') : this.baseUrl;
+    metrics.wsConnections.add(1);
     const socket = new WebSocket(resumeUrl(base, this.ws, values), null, {
       jar: this.user.jar,
       tags: { phase: this.phase(), flow: 'ws' },

@@ -67,7 +67,8 @@ export const referenceProfile: TargetProfile = {
     unauthorizedCloseCodes: [CloseCode.unauthorized],
   },
   redis: {
-    session: { key: 'zd:session:{sid}', type: 'json', userField: 'user' },
+    // SESSION_TTL_SECONDS' default, sliding (app/src/sessions.ts).
+    session: { key: 'zd:session:{sid}', type: 'json', userField: 'user', idleTimeout: '1h' },
     orders: { key: 'zd:orders:applied', type: 'count-hash' },
   },
   kubernetes: referenceKubernetes,

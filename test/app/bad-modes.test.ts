@@ -299,6 +299,34 @@ describe('BAD_MODE=no-order-dedup', () => {
   });
 });
 
+describe('BAD_MODE=short-ttl', () => {
+  /** The session's remaining TTL right after login and after a request a second later, in ms. */
+  async function ttlAfterActivity(app: AppProcess, prefix: string) {
+    const session = await login(app, 'alice', 'pw1');
+    const key = `${prefix}session:${session.sessionId}`;
+    const atLogin = await db.pttl(key);
+    await sleep(1100);
+    assert.equal((await get(app, '/api/me', session.cookie)).status, 200);
+    return { atLogin, afterActivity: await db.pttl(key) };
+  }
+
+  it('misbehaves: the session lives 20 s from login and a request does not extend it', async () => {
+    const app = await startPod('short-ttl', 'ttl:', 'ttl-a');
+    const { atLogin, afterActivity } = await ttlAfterActivity(app, 'ttl:');
+    assert.ok(atLogin > 18_000 && atLogin <= 20_000, `TTL at login ${atLogin} ms`);
+    assert.ok(
+      afterActivity < atLogin - 900,
+      `TTL after a request ${afterActivity} ms, at login ${atLogin} ms`,
+    );
+  });
+
+  it('the good service: the session lives SESSION_TTL_SECONDS and every request restarts it', async () => {
+    const { atLogin, afterActivity } = await ttlAfterActivity(goodA, 'good:');
+    assert.ok(atLogin > 3_590_000, `TTL at login ${atLogin} ms`);
+    assert.ok(afterActivity > 3_599_000, `TTL after a request ${afterActivity} ms`);
+  });
+});
+
 describe('BAD_MODE=abrupt-shutdown', () => {
   /** Sends SIGTERM with a WebSocket open; `duringShutdown` runs right after the signal. */
   async function terminateWithSocketOpen(

@@ -26,17 +26,27 @@ const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
   LOG_LEVEL: 'warn',
 });
 
+/** Settings beyond the defaults: the service's environment and k6's, and a fault injected while k6 runs. */
+interface Extra {
+  app?: Record<string, string>;
+  k6?: Record<string, string>;
+  fault?: (redis: RedisServer) => Promise<void>;
+}
+
 async function validate(
   mode: string,
   users: { http: number; ws: number; perVu?: number },
-  /** A fault injected while k6 runs. */
-  fault?: (redis: RedisServer) => Promise<void>,
+  extra: Extra = {},
 ): Promise<K6Run> {
   const redis: RedisServer = await startRedis();
-  const fleet = await startFleet({ replicas: 3, env: appEnv(redis.url, mode), preStopMs: 500 });
+  const fleet = await startFleet({
+    replicas: 3,
+    env: { ...appEnv(redis.url, mode), ...extra.app },
+    preStopMs: 500,
+  });
   const runId = `nok8s-${mode}-${Date.now().toString(36)}`;
   const actor = actOnRollouts(redis.url, runId, fleet, 1);
-  const injected = fault?.(redis);
+  const injected = extra.fault?.(redis);
   try {
     const run = await Promise.race([
       runK6('zero-downtime.js', {
@@ -55,6 +65,7 @@ async function validate(
         ORDER_INTERVAL: '1s',
         LOGOUT_SHARE: '0.2',
         NEGATIVE_AUTH_SHARE: '0.2',
+        ...extra.k6,
       }),
       actor.failure,
     ]);
@@ -65,6 +76,19 @@ async function validate(
     await fleet.stop();
     await redis.stop();
   }
+}
+
+/** The good service with PROVE_LOSS_BELOW=1e-4, its feed at `feedIntervalMs`. */
+function proveLossBelow1e4(run: { ws: number; feedIntervalMs: number; baseline: string }): Promise<K6Run> {
+  return validate(
+    'none',
+    { http: 10, ws: run.ws, perVu: 5 },
+    {
+      app: { FEED_INTERVAL_MS: String(run.feedIntervalMs) },
+      // The feed is what is measured: no logouts racing the rollout, no bad-cookie probes.
+      k6: { PROVE_LOSS_BELOW: '1e-4', BASELINE: run.baseline, LOGOUT_SHARE: '0', NEGATIVE_AUTH_SHARE: '0' },
+    },
+  );
 }
 
 describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { concurrency: 1 }, () => {
@@ -95,10 +119,16 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
   test('a 2-second Redis restart mid-run kills no VU: the run ends in a verdict, never 255', {
     skip: !selected('redis-restart'),
   }, async () => {
-    const run = await validate('none', { http: 30, ws: 20 }, async (redis) => {
-      await new Promise((r) => setTimeout(r, 5000));
-      await redis.restart(2000);
-    });
+    const run = await validate(
+      'none',
+      { http: 30, ws: 20 },
+      {
+        fault: async (redis) => {
+          await new Promise((r) => setTimeout(r, 5000));
+          await redis.restart(2000);
+        },
+      },
+    );
     // The service loses its session store for 2 s too, so its requests may fail (99); the validator
     // itself must ride through: every VU to the end, the audit run, the reports written.
     assert.ok(run.exitCode === 0 || run.exitCode === 99, `exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
@@ -111,6 +141,55 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     );
     assert.match(run.output, /audit: \d+ sessions/);
     assert.ok(run.report, 'the reports were written');
+  });
+
+  test('PROVE_LOSS_BELOW=1e-4 is met by a fast feed (FEED_INTERVAL_MS=20), and the run says what it proves', {
+    skip: !selected('prove'),
+  }, async () => {
+    // 30 users × 50 messages/s for ~35 s: about 50,000, well over the 29,956 needed. (Faster feeds
+    // starve the k6 event loops on a 2-core machine: orders then miss their acks.)
+    const run = await proveLossBelow1e4({ ws: 30, feedIntervalMs: 20, baseline: '20s' });
+    assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.match(
+      run.output,
+      /PROVE_LOSS_BELOW=0\.0001: the run must deliver ≥ 29,956 feed messages with none lost/,
+    );
+    assert.match(
+      run.output,
+      /✓ PROVE_LOSS_BELOW=0\.0001: proves a loss rate below 0\.0001: 0 lost of [\d,]+ feed messages/,
+    );
+    assert.match(
+      run.output,
+      /zd_msgs_lost: 0 lost of [\d,]+ feed messages: loss rate < [\d.]+ × 10⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+ at 95 % confidence/,
+    );
+    assert.match(run.output, /zd_http_5xx: 0 5xx of [\d,]+ requests: 5xx rate < /);
+    assert.equal(run.report?.verdict.proven?.lossGoal?.met, true);
+  });
+
+  test('PROVE_LOSS_BELOW=1e-4 fails a run too small to prove it (exit 99), naming both sizes', {
+    skip: !selected('prove'),
+  }, async () => {
+    // 5 users × 1 message/s for ~20 s: about a hundred.
+    const run = await proveLossBelow1e4({ ws: 5, feedIntervalMs: 1000, baseline: '4s' });
+    assert.equal(run.exitCode, 99, `expected 99, got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.deepEqual(failedMetrics(run), ['zd_msgs_received']);
+    assert.match(
+      run.output,
+      /✗ PROVE_LOSS_BELOW=0\.0001: this run is too small to prove 0\.0001: it delivered [\d,]+ feed messages, needs ≥ 29,956/,
+    );
+    assert.equal(run.report?.verdict.proven?.lossGoal?.met, false);
+  });
+
+  test('BAD_MODE=short-ttl fails a run shorter than its 20 s TTL, on the lifetime audit alone', {
+    skip: !selected('short-ttl'),
+  }, async () => {
+    const run = await validate('short-ttl', { http: 20, ws: 10 }, { k6: { BASELINE: '2s', COOLDOWN: '1s' } });
+    assert.equal(run.exitCode, 99, `expected 99, got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    assert.deepEqual(failedMetrics(run), ['zd_audit_session_ttl_short'], run.output.slice(-4000));
+    assert.match(
+      run.output,
+      /audit: session of zd-user-\S+ expires in \d+s; idle timeout 1h since its last activity/,
+    );
   });
 
   for (const [mode, invariants] of Object.entries(detections)) {

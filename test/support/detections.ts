@@ -12,4 +12,5 @@ export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'racy-logout': ['zd_audit_null_values', 'zd_audit_logged_out_alive', 'zd_logout_ineffective'],
   'no-cookie-guard': ['zd_negative_auth_wrong'],
   'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
+  'short-ttl': ['zd_audit_session_ttl_short'],
 };

@@ -20,7 +20,11 @@ export interface K6Run {
 }
 
 export interface K6Report {
-  verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
+  verdict: {
+    passed: boolean;
+    rows: { kind: string; metric: string; value: string; ok: boolean }[];
+    proven?: { lossGoal: { met: boolean; delivered: number; needed: number } | null };
+  };
   breakdown: BreakdownRow[];
   meta: { users: { http: number; ws: number; perVu: number } };
   /** k6's own end-of-test data. */

@@ -65,6 +65,7 @@ describe('parseConfig: defaults and values', () => {
       userPrefix: null,
       userPassword: null,
       reportDir: 'reports',
+      proveLossBelow: null,
     });
   });
 
@@ -135,6 +136,7 @@ describe('parseConfig: defaults and values', () => {
       userPrefix: 'load-',
       userPassword: 's3cret',
       reportDir: 'out/reports',
+      proveLossBelow: null,
     });
   });
 

@@ -5,6 +5,7 @@
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
 import { escapeXml } from './junit.ts';
 import type { RunMeta } from './meta.ts';
+import { provenHtml } from './proven.ts';
 import { type Verdict, verdictWord } from './verdict.ts';
 
 const palette = ['#3366cc', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00', '#316395', '#994499'];
@@ -43,7 +44,7 @@ export function htmlReport(
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1 span.pass{color:#109618}h1 span.fail{color:#c00}
 table{border-collapse:collapse;margin:12px 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;font-size:13px}
-tr.bad td{background:#fee}tr.skip td{color:#777;font-style:italic}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
+tr.bad td{background:#fee}p.bad{color:#c00}p.ok{color:#109618}tr.skip td{color:#777;font-style:italic}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
 </style></head><body>
 <h1>zerodrop ${escapeXml(meta.runId)}: <span class="${verdict.passed ? 'pass' : 'fail'}">${escapeXml(verdictWord(verdict))}</span></h1>
 <p>${escapeXml(meta.target)} · profile ${escapeXml(meta.profile)} · thresholds ${escapeXml(meta.thresholds)} · strategy ${escapeXml(meta.strategy)} × ${meta.rollouts} · ${meta.users.http} HTTP + ${meta.users.ws} WebSocket users (${meta.users.perVu} per VU)</p>
@@ -53,7 +54,7 @@ ${timelineSvg(traffic, failures, meta)}
 <table><tr><th></th><th>kind</th><th>what</th><th>metric</th><th>value</th><th>threshold</th></tr>
 ${rows}
 </table>
-<h2>Failures by invariant, phase, pod, color and cause</h2>
+${provenHtml(verdict.proven)}<h2>Failures by invariant, phase, pod, color and cause</h2>
 ${breakdown.length === 0 ? '<p>None.</p>' : `<table><tr><th>count</th><th>invariant</th><th>phase</th><th>pod</th><th>color</th><th>cause</th></tr>${failureRows}</table>`}
 <h2>Reproduce</h2><pre>${escapeXml(meta.command)}</pre>
 </body></html>

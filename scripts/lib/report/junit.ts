@@ -1,5 +1,6 @@
 /** JUnit XML for CI: one testcase per threshold of every invariant and guard. Pure. */
 import type { RunMeta } from './meta.ts';
+import { provenFor } from './proven.ts';
 import type { Verdict } from './verdict.ts';
 
 export function escapeXml(text: string): string {
@@ -17,9 +18,12 @@ export function junitReport(verdict: Verdict, meta: RunMeta): string {
     row.thresholds.map((t) => {
       const name = escapeXml(`${row.metric} ${t.expression}`);
       const classname = `zerodrop.${row.kind}`;
-      const body = t.ok
-        ? ''
-        : `<failure message="${escapeXml(`${row.title}: ${row.metric} = ${row.value}, expected ${t.expression}`)}"/>`;
+      const stated = provenFor(verdict.proven, row.metric, t.expression);
+      const body = `${
+        t.ok
+          ? ''
+          : `<failure message="${escapeXml(`${row.title}: ${row.metric} = ${row.value}, expected ${t.expression}`)}"/>`
+      }${stated === null ? '' : `<system-out>${escapeXml(stated)}</system-out>`}`;
       return `    <testcase name="${name}" classname="${classname}">${body}</testcase>`;
     }),
   );

@@ -1,6 +1,7 @@
 /** The readable summary (stdout and summary.txt). Pure. */
 import type { BreakdownRow } from './breakdown.ts';
 import type { RunMeta } from './meta.ts';
+import { provenLines } from './proven.ts';
 import { type Verdict, verdictWord } from './verdict.ts';
 
 export function textReport(
@@ -29,6 +30,7 @@ export function textReport(
     }
     lines.push('');
   }
+  lines.push(...provenLines(verdict.proven));
   if (verdict.notChecked.length > 0) {
     lines.push('Not checked (the target profile gives them nothing to read)');
     for (const n of verdict.notChecked) lines.push(`  – ${n.title} — ${n.metric}: not checked (${n.reason})`);

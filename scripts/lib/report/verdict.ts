@@ -1,5 +1,6 @@
 /** The verdict from k6's end-of-test summary data: one row per invariant and per guard. Pure. */
 import { type Guard, type InvariantMetric, invariants, type NotChecked } from '../invariants.ts';
+import type { Proven } from './proven.ts';
 
 export interface SummaryMetric {
   type: 'counter' | 'rate' | 'trend' | 'gauge';
@@ -27,6 +28,8 @@ export interface Verdict {
   rows: VerdictRow[];
   /** Invariants the target profile could not feed: neither passed nor failed. */
   notChecked: NotChecked[];
+  /** What the run proves (report/proven.ts); set by the summary. */
+  proven?: Proven;
   /** Why the run did not run (setup() stopped it): the reports say so instead of a verdict. */
   notRun?: string;
 }
