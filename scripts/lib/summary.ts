@@ -8,6 +8,7 @@ import { RunControl } from './control.ts';
 import type { Guard, NotChecked } from './invariants.ts';
 import { emptyTimeline, parseTimeline } from './phase.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
+import { diagnose } from './report/diagnosis.ts';
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
@@ -26,6 +27,8 @@ interface Collected {
   traffic: SeriesPoint[];
   failures: SeriesPoint[];
   timeline: RunMeta['timeline'];
+  /** Logouts the run recorded (the diagnosis compares them with the sessions left alive). */
+  logouts?: number;
 }
 
 async function collect(control: RunControl | null): Promise<Collected> {
@@ -39,6 +42,7 @@ async function collect(control: RunControl | null): Promise<Collected> {
       ...parseTimeline(hash),
       ...(hash.rolloutFailure ? { rolloutFailure: hash.rolloutFailure } : {}),
     },
+    logouts: Number(await control.client.sendCommand('SCARD', control.key('logged-out'))),
   };
 }
 
@@ -71,23 +75,31 @@ export async function summarize(
     command: reproduceCommand(__ENV, script),
     durationMs: data.state?.testRunDurationMs ?? 0,
   };
+  const diagnosis = diagnose({
+    verdict,
+    breakdown: collected.breakdown,
+    timeline: collected.timeline,
+    failureSeconds: collected.failures,
+    ...(collected.logouts === undefined ? {} : { logouts: collected.logouts }),
+  });
   const dir = `${config.reportDir}/${runId}`;
-  const text = textReport(verdict, collected.breakdown, meta, dir);
+  const text = textReport(verdict, collected.breakdown, meta, dir, diagnosis);
   return {
     stdout: `\n${text}`,
     [`${dir}/summary.txt`]: text,
     [`${dir}/summary.json`]: JSON.stringify(
-      { verdict, meta, breakdown: collected.breakdown, k6: data },
+      { verdict, meta, breakdown: collected.breakdown, diagnosis, k6: data },
       null,
       2,
     ),
-    [`${dir}/junit.xml`]: junitReport(verdict, meta),
+    [`${dir}/junit.xml`]: junitReport(verdict, meta, diagnosis),
     [`${dir}/timeline.html`]: htmlReport(
       verdict,
       collected.breakdown,
       collected.traffic,
       collected.failures,
       meta,
+      diagnosis,
     ),
   };
 }

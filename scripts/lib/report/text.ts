@@ -1,5 +1,6 @@
 /** The readable summary (stdout and summary.txt). Pure. */
 import type { BreakdownRow } from './breakdown.ts';
+import { type Diagnosis, diagnosisLines } from './diagnosis.ts';
 import type { RunMeta } from './meta.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -8,6 +9,7 @@ export function textReport(
   breakdown: BreakdownRow[],
   meta: RunMeta,
   reportDir: string,
+  diagnosis?: Diagnosis,
 ): string {
   const lines: string[] = [];
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -41,6 +43,11 @@ export function textReport(
       .map((r) => [String(r.count), r.invariant, r.phase, r.pod, r.color, r.detail || '—']);
     lines.push(...formatTable([header, ...table]).map((l) => `  ${l}`));
     if (breakdown.length > 40) lines.push(`  … ${breakdown.length - 40} more rows in summary.json`);
+    lines.push('');
+  }
+  if (diagnosis) {
+    lines.push('Diagnosis (known failure signatures: likely cause and fix)');
+    lines.push(...diagnosisLines(diagnosis).map((l) => `  ${l}`));
     lines.push('');
   }
   lines.push(`Reproduce: ${meta.command}`);
