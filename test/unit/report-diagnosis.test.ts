@@ -97,6 +97,32 @@ describe('diagnose', () => {
     assert.match(f.cause, /bound to its pod.*sticky routing/);
   });
 
+  it('401s on other pods make logouts per instance too: no logout finding of its own', () => {
+    const findings = run({
+      verdict: verdict({ zd_auth_lost: '780', zd_logout_ineffective: '5', zd_audit_logged_out_alive: '23' }),
+      breakdown: [
+        b('zd_auth_lost', 'baseline', 'pod-3', 'GET /api/me: status 401', 168),
+        b('zd_auth_lost', 'rollout', 'pod-4', 'GET /api/me: status 401', 161),
+      ],
+      logouts: 28,
+    });
+    assert.deepEqual(ids(findings), ['sessions-not-shared']);
+    assert.ok(
+      findings[0]?.evidence.some((e) =>
+        e.includes('zd_audit_logged_out_alive = 23: a logout on another instance'),
+      ),
+    );
+  });
+
+  it('a single 401 on one pod while it shut down, the store intact: a store error answered as 401', () => {
+    const findings = run({
+      verdict: verdict({ zd_auth_lost: '1', zd_session_persisted: '98.00% of 50' }),
+      breakdown: [b('zd_auth_lost', 'rollout', 'pod-6', 'GET /api/me: status 401', 1)],
+    });
+    assert.deepEqual(ids(findings), ['auth-blip']);
+    assert.match(findings[0]?.fix ?? '', /503/);
+  });
+
   it('401s only after pods were replaced: sessions do not survive their pod', () => {
     const f = only(
       run({

@@ -13,6 +13,7 @@ import type { Verdict } from './verdict.ts';
 
 export type SignatureId =
   | 'sessions-not-shared'
+  | 'auth-blip'
   | 'identity-changed'
   | 'abrupt-close'
   | 'ws-abnormal-close'
@@ -109,6 +110,29 @@ export interface Signature {
 
 const sum = (rows: BreakdownRow[]) => rows.reduce((n, r) => n + r.count, 0);
 
+/** `1 request`, `3 requests`. */
+const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** A few 401s on one pod while it was replaced, with the store intact: not a session-sharing problem. */
+function authBlip(run: Run): boolean {
+  const rows = run.rows('zd_auth_lost');
+  return (
+    run.failed('zd_auth_lost') &&
+    !run.failed('zd_audit_sessions_missing') &&
+    rows.length > 0 &&
+    sum(rows) <= 3 &&
+    knownPods(rows).size <= 1 &&
+    phaseCount(rows, 'baseline') === 0
+  );
+}
+
+/** 401s for valid sessions (or sessions missing from the store) that a session-sharing fault explains. */
+function sessionsNotShared(run: Run): boolean {
+  return (run.failed('zd_auth_lost') || run.failed('zd_audit_sessions_missing')) && !authBlip(run);
+}
+
+const logoutInvariants = ['zd_logout_ineffective', 'zd_audit_logged_out_alive'];
+
 /** `label: count` per distinct value, largest first, at most `max` shown. */
 function tally(rows: BreakdownRow[], by: (r: BreakdownRow) => string, max = 6): string {
   const counts = new Map<string, number>();
@@ -172,7 +196,8 @@ export const signatures: Signature[] = [
     read(run) {
       const rows = run.rows('zd_auth_lost');
       const missing = run.failed('zd_audit_sessions_missing');
-      if (!run.failed('zd_auth_lost') && !missing) return null;
+      if (!sessionsNotShared(run)) return null;
+      const logouts = logoutInvariants.filter((m) => run.failed(m));
       const baseline = phaseCount(rows, 'baseline');
       const later = sum(rows) - baseline;
       const pods = knownPods(rows);
@@ -193,7 +218,7 @@ export const signatures: Signature[] = [
               : 'during the run';
       return {
         id: 'sessions-not-shared',
-        signature: `${run.count('zd_auth_lost')} 401s (or unauthorized closes) for valid sessions${spread}, ${timing}`,
+        signature: `${n(run.count('zd_auth_lost'), '401')} (or unauthorized closes) for valid sessions${spread}, ${timing}`,
         cause,
         fix: 'keep sessions in the shared store (Redis: connect-redis, Spring Session, …) and let every instance accept every session from it; do not rely on sticky routing, which a rollout breaks',
         evidence: withEvidence(
@@ -203,14 +228,35 @@ export const signatures: Signature[] = [
           run.failed('zd_session_persisted') &&
             `session persistence score ${run.value('zd_session_persisted')}`,
           rows.length > 0 && `causes: ${tally(rows, (r) => r.detail, 3)}`,
+          logouts.length > 0 &&
+            `${logouts.map((m) => `${m} = ${run.value(m)}`).join(', ')}: a logout on another instance cannot end the session either — check logout again once sessions are shared`,
         ),
         explains: [
           'zd_auth_lost',
           'zd_audit_sessions_missing',
           'zd_session_persisted',
           'zd_ws_connect_errors',
-          ...(inMemory ? ['zd_logout_ineffective'] : []),
+          ...logouts,
         ],
+      };
+    },
+  },
+  {
+    id: 'auth-blip',
+    read(run) {
+      if (!authBlip(run)) return null;
+      const rows = run.rows('zd_auth_lost');
+      return {
+        id: 'auth-blip',
+        signature: `${n(sum(rows), '401')} for valid sessions on one pod while pods were replaced, the store intact`,
+        cause:
+          'the session lookup failed while the pod shut down (its store connection closed, or was cut, with requests in flight) and the failure was answered as unauthenticated',
+        fix: 'answer a store error with 503 (retryable), never 401; close the store connection only after the HTTP server drained',
+        evidence: withEvidence(
+          `zd_auth_lost ${sum(rows)} ${where(rows)}`,
+          `causes: ${tally(rows, (r) => r.detail, 3)}`,
+        ),
+        explains: ['zd_auth_lost', 'zd_session_persisted'],
       };
     },
   },
@@ -298,7 +344,7 @@ export const signatures: Signature[] = [
       const late = lateInRollout(run, conn.length > 0 ? 'zd_http_conn_errors' : 'zd_http_5xx');
       return {
         id: 'refused-after-stop',
-        signature: `${sum(rows)} requests refused (or answered 502/503/504 by the proxy)${late ? ' at the end of the rollout' : ' during the rollout'}`,
+        signature: `${n(sum(rows), 'request')} refused (or answered 502/503/504 by the proxy)${late ? ' at the end of the rollout' : ' during the rollout'}`,
         cause:
           'requests still reach a pod after it stopped listening: the endpoints (Service, load balancer, proxy upstreams) are updated after the process closed its listener — the preStop sleep is missing or shorter than endpoint propagation, or the server stops listening at once on SIGTERM',
         fix: 'keep accepting connections for the drain window after SIGTERM: a preStop sleep (5–15 s) longer than endpoint propagation, readiness failing first, the listener closed last',
@@ -320,7 +366,7 @@ export const signatures: Signature[] = [
       const split = connectionSplit(rows);
       return {
         id: 'connections-cut',
-        signature: `${sum(rows)} requests cut off mid-flight (reset, EOF)${phaseCount(rows, 'baseline') === sum(rows) ? '' : ' while pods were terminating'}`,
+        signature: `${n(sum(rows), 'request')} cut off mid-flight (reset, EOF)${phaseCount(rows, 'baseline') === sum(rows) ? '' : ' while pods were terminating'}`,
         cause:
           'the server closed connections with requests in flight: no drain on SIGTERM (the process exits or closes sockets at once), or kept-alive connections closed without `Connection: close` so a client reused a connection the server was closing',
         fix: 'on SIGTERM stop accepting new connections only after the drain window, finish in-flight requests, answer with `Connection: close` while draining, and keep the server’s keep-alive timeout above the proxy’s',
@@ -461,11 +507,11 @@ export const signatures: Signature[] = [
         id: 'resume-cursor',
         signature: `${run.count('zd_msgs_lost')} feed messages lost, only after reconnects (none in the baseline)`,
         cause: offByOne
-          ? 'the resume cursor is off by one: every resumed connection skips exactly one message (the replay starts after the message after the cursor)'
+          ? 'the resume cursor is off by one: every resumed connection skips exactly one message (the replay starts one past the cursor) — or the cursor is ignored and reconnects are faster than the feed'
           : 'the resume cursor is ignored: a reconnecting client gets only live messages, so everything published while it was away is lost (gaps of varying size)',
         fix: 'replay every message after the cursor the client sends (offset, last id or sequence) before switching to live delivery, buffering live messages during the replay',
         evidence: withEvidence(
-          `zd_msgs_lost ${sum(rows)} ${where(rows)}`,
+          `${n(sum(rows), 'gap')} ${where(rows)}`,
           `gaps: ${tally(rows, (r) => r.detail, 4)}`,
         ),
         explains: ['zd_msgs_lost'],
@@ -649,8 +695,8 @@ function logoutFacts(run: Run): LogoutFacts | null {
   const ineffective = run.failed('zd_logout_ineffective') ? run.count('zd_logout_ineffective') : 0;
   const alive = run.failed('zd_audit_logged_out_alive') ? run.count('zd_audit_logged_out_alive') : 0;
   if (ineffective === 0 && alive === 0) return null;
-  // A per-instance session store makes logouts per instance too: that finding explains these.
-  if (run.failed('zd_audit_sessions_missing') && alive === 0) return null;
+  // Sessions valid on one instance only make logouts per instance too: that finding explains these.
+  if (sessionsNotShared(run)) return null;
   const logouts = run.input.logouts;
   const worst = Math.max(ineffective, alive);
   const share = logouts && logouts > 0 ? worst / logouts : null;
