@@ -3,6 +3,7 @@
  * when zerodrop validates a rollout of it (the no-Kubernetes tier and the embedded cluster share it).
  */
 import type { BadMode } from '../../app/src/modes.ts';
+import type { SignatureId } from '../../scripts/lib/report/diagnosis.ts';
 
 export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
@@ -12,4 +13,15 @@ export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'racy-logout': ['zd_audit_null_values', 'zd_audit_logged_out_alive', 'zd_logout_ineffective'],
   'no-cookie-guard': ['zd_negative_auth_wrong'],
   'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
+};
+
+/** The diagnosis signature (scripts/lib/report/diagnosis.ts) each known-bad mode's report must name. */
+export const diagnoses: Record<Exclude<BadMode, 'none'>, SignatureId> = {
+  'memory-sessions': 'sessions-not-shared',
+  'abrupt-shutdown': 'abrupt-close',
+  'no-resume': 'resume-cursor',
+  'pod-affinity': 'sessions-not-shared',
+  'racy-logout': 'logout-race',
+  'no-cookie-guard': 'cookie-guard',
+  'no-order-dedup': 'order-dedupe',
 };

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
+import type { Diagnosis } from '../../scripts/lib/report/diagnosis.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const k6Binary = join(repo, 'bin/k6');
@@ -22,6 +23,7 @@ export interface K6Run {
 export interface K6Report {
   verdict: { passed: boolean; rows: { kind: string; metric: string; value: string; ok: boolean }[] };
   breakdown: BreakdownRow[];
+  diagnosis?: Diagnosis;
   meta: { users: { http: number; ws: number; perVu: number } };
 }
 
@@ -72,4 +74,9 @@ export async function runK6Script(
 /** The invariants and guards that failed, by metric. */
 export function failedMetrics(run: K6Run): string[] {
   return (run.report?.verdict.rows ?? []).filter((r) => !r.ok).map((r) => r.metric);
+}
+
+/** The diagnosis signatures a report names, in its order. */
+export function diagnosedIds(run: K6Run): string[] {
+  return (run.report?.diagnosis?.findings ?? []).map((f) => f.id);
 }

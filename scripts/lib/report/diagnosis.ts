@@ -507,7 +507,7 @@ export const signatures: Signature[] = [
         id: 'resume-cursor',
         signature: `${run.count('zd_msgs_lost')} feed messages lost, only after reconnects (none in the baseline)`,
         cause: offByOne
-          ? 'the resume cursor is off by one: every resumed connection skips exactly one message (the replay starts one past the cursor) — or the cursor is ignored and reconnects are faster than the feed'
+          ? 'the resume cursor is ignored or off by one: every gap is exactly one message — an off-by-one replay (starting one past the cursor) skips one per resume, and an ignored cursor loses one when the reconnect takes less than two feed intervals'
           : 'the resume cursor is ignored: a reconnecting client gets only live messages, so everything published while it was away is lost (gaps of varying size)',
         fix: 'replay every message after the cursor the client sends (offset, last id or sequence) before switching to live delivery, buffering live messages during the replay',
         evidence: withEvidence(
@@ -599,7 +599,7 @@ export const signatures: Signature[] = [
       if (!run.failed('zd_orders_unacked')) return null;
       return {
         id: 'orders-unacked',
-        signature: `${run.value('zd_orders_unacked')} orders never acknowledged, even after resends`,
+        signature: `${n(run.count('zd_orders_unacked'), 'order')} never acknowledged, even after resends`,
         cause:
           'orders in flight on a closing socket are dropped without an ack, and resends are ignored or rejected',
         fix: 'answer every order (applied, duplicate or an error to retry); accept resends on any instance',
