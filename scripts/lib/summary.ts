@@ -9,6 +9,7 @@ import type { Guard, NotChecked } from './invariants.ts';
 import { emptyTimeline, parseTimeline } from './phase.ts';
 import { redact } from './redact.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
+import { diagnose } from './report/diagnosis.ts';
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
@@ -44,6 +45,8 @@ interface Collected {
   traffic: SeriesPoint[];
   failures: SeriesPoint[];
   timeline: RunMeta['timeline'];
+  /** Logouts the run recorded (the diagnosis compares them with the sessions left alive). */
+  logouts?: number;
 }
 
 async function collect(control: RunControl | null): Promise<Collected> {
@@ -57,6 +60,7 @@ async function collect(control: RunControl | null): Promise<Collected> {
       ...parseTimeline(hash),
       ...(hash.rolloutFailure ? { rolloutFailure: hash.rolloutFailure } : {}),
     },
+    logouts: Number(await control.client.sendCommand('SCARD', control.key('logged-out'))),
   };
 }
 
@@ -96,25 +100,33 @@ export async function summarize(
     command: reproduceCommand(__ENV, script),
     durationMs: data.state?.testRunDurationMs ?? 0,
   };
+  const diagnosis = diagnose({
+    verdict,
+    breakdown: collected.breakdown,
+    timeline: collected.timeline,
+    failureSeconds: collected.failures,
+    ...(collected.logouts === undefined ? {} : { logouts: collected.logouts }),
+  });
   const dir = `${config.reportDir}/${runId}`;
   const written = record.reportFolder(dir, setupCompleted);
-  const text = textReport(verdict, collected.breakdown, meta, written ? dir : null);
+  const text = textReport(verdict, collected.breakdown, meta, written ? dir : null, diagnosis);
   if (!written) return { stdout: `\n${text}` };
   return {
     stdout: `\n${text}`,
     [`${dir}/summary.txt`]: text,
     [`${dir}/summary.json`]: JSON.stringify(
-      { ...(notRun ? { notRun } : {}), verdict, meta, breakdown: collected.breakdown, k6: data },
+      { ...(notRun ? { notRun } : {}), verdict, meta, breakdown: collected.breakdown, diagnosis, k6: data },
       null,
       2,
     ),
-    [`${dir}/junit.xml`]: junitReport(verdict, meta),
+    [`${dir}/junit.xml`]: junitReport(verdict, meta, diagnosis),
     [`${dir}/timeline.html`]: htmlReport(
       verdict,
       collected.breakdown,
       collected.traffic,
       collected.failures,
       meta,
+      diagnosis,
     ),
   };
 }

@@ -14,13 +14,7 @@ import type { Control, TrafficRecorder } from './control.ts';
 import { FeedTracker, OrderTracker } from './correlation.ts';
 import { closeDetail, errorDetail } from './failure-detail.ts';
 import { type FailureOptions, fail } from './failures.ts';
-import {
-  classifyFrame,
-  type ResumeValues,
-  resumeUrl,
-  type WsEvent,
-  withOrderId,
-} from './frames.ts';
+import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
 import type { EventInvariant } from './invariants.ts';
 import { metrics } from './metrics.ts';

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Example, examples } from '../support/examples.ts';
+import { type Example, examples, type Fault, faultDiagnoses } from '../support/examples.ts';
 import { actOnRollouts } from '../support/external-rollout.ts';
 import { startFleet } from '../support/fleet.ts';
-import { failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
+import { diagnosedIds, failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
 import { startRedis } from '../support/redis.ts';
 
 const onlyExamples = process.env.ZD_EXAMPLES?.split(',');
@@ -65,6 +65,11 @@ for (const example of examples) {
       assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-5000)}`);
       assert.deepEqual(failedMetrics(run), []);
       assert.equal(run.report?.verdict.passed, true);
+      assert.deepEqual(
+        run.report?.diagnosis,
+        { findings: [], unexplained: [] },
+        'a pass has no failure signature',
+      );
     });
 
     for (const [fault, invariants] of Object.entries(example.faults)) {
@@ -79,6 +84,11 @@ for (const example of examples) {
         assert.ok(
           invariants.some((i) => failed.includes(i)),
           `expected one of ${invariants.join(', ')} to fail; failed: ${failed.join(', ')}\n${run.output.slice(-3000)}`,
+        );
+        const expected = faultDiagnoses[fault as Fault];
+        assert.ok(
+          diagnosedIds(run).includes(expected),
+          `expected the diagnosis to name ${expected}; it named: ${diagnosedIds(run).join(', ') || 'nothing'}\n${JSON.stringify(run.report?.diagnosis, null, 2)}`,
         );
       });
     }

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { detections } from '../support/detections.ts';
+import { detections, diagnoses } from '../support/detections.ts';
 import { actOnRollouts } from '../support/external-rollout.ts';
 import { startFleet } from '../support/fleet.ts';
-import { failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
+import { diagnosedIds, failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 const only = process.env.ZD_MODES?.split(',');
@@ -104,6 +104,11 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
       run.report?.k6.metrics.http_req_failed?.values.rate,
       0,
       'http_req_failed counts expected 401s',
+    );
+    assert.deepEqual(
+      run.report?.diagnosis,
+      { findings: [], unexplained: [] },
+      'a pass has no failure signature',
     );
   });
 
@@ -204,6 +209,11 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
       assert.ok(
         invariants.some((i) => failed.includes(i)),
         `expected one of ${invariants.join(', ')} to fail; failed: ${failed.join(', ')}`,
+      );
+      const expected = diagnoses[mode as keyof typeof diagnoses];
+      assert.ok(
+        diagnosedIds(run).includes(expected),
+        `expected the diagnosis to name ${expected}; it named: ${diagnosedIds(run).join(', ') || 'nothing'}\n${JSON.stringify(run.report?.diagnosis, null, 2)}`,
       );
     });
   }

@@ -3,6 +3,7 @@
  * when zerodrop validates a rollout of it (the no-Kubernetes tier and the embedded cluster share it).
  */
 import type { BadMode } from '../../app/src/modes.ts';
+import type { SignatureId } from '../../scripts/lib/report/diagnosis.ts';
 
 export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
@@ -13,4 +14,16 @@ export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'no-cookie-guard': ['zd_negative_auth_wrong'],
   'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
   'short-ttl': ['zd_audit_session_ttl_short'],
+};
+
+/** The diagnosis signature (scripts/lib/report/diagnosis.ts) each known-bad mode's report must name. */
+export const diagnoses: Record<Exclude<BadMode, 'none'>, SignatureId> = {
+  'memory-sessions': 'sessions-not-shared',
+  'abrupt-shutdown': 'abrupt-close',
+  'no-resume': 'resume-cursor',
+  'pod-affinity': 'sessions-not-shared',
+  'racy-logout': 'logout-race',
+  'no-cookie-guard': 'cookie-guard',
+  'no-order-dedup': 'order-dedupe',
+  'short-ttl': 'session-ttl-short',
 };

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SignatureId } from '../../scripts/lib/report/diagnosis.ts';
 import type { StartAppOptions } from './app-process.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,6 +67,15 @@ const spring: Example = {
   replicas: 2,
   env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
   faults,
+};
+
+/** The diagnosis signature (scripts/lib/report/diagnosis.ts) each fault's report must name. */
+export const faultDiagnoses: Record<Fault, SignatureId> = {
+  'memory-sessions': 'sessions-not-shared',
+  'no-replay': 'resume-cursor',
+  'abrupt-exit': 'abrupt-close',
+  'double-apply': 'order-dedupe',
+  'logout-keeps-session': 'logout-cookie-only',
 };
 
 export const examples: Example[] = [

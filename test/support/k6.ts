@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
+import type { Diagnosis } from '../../scripts/lib/report/diagnosis.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const k6Binary = join(repo, 'bin/k6');
@@ -26,6 +27,7 @@ export interface K6Report {
     proven?: { lossGoal: { met: boolean; delivered: number; needed: number } | null };
   };
   breakdown: BreakdownRow[];
+  diagnosis?: Diagnosis;
   meta: { users: { http: number; ws: number; perVu: number } };
   /** k6's own end-of-test data. */
   k6: { metrics: Record<string, { values: Record<string, number> } | undefined> };
@@ -88,4 +90,9 @@ export function startK6Script(
 /** The invariants and guards that failed, by metric. */
 export function failedMetrics(run: K6Run): string[] {
   return (run.report?.verdict.rows ?? []).filter((r) => !r.ok).map((r) => r.metric);
+}
+
+/** The diagnosis signatures a report names, in its order. */
+export function diagnosedIds(run: K6Run): string[] {
+  return (run.report?.diagnosis?.findings ?? []).map((f) => f.id);
 }

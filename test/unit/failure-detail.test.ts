@@ -1,7 +1,12 @@
 /** The short causes failure records carry into the breakdown. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeDetail, errorDetail, httpFailureDetail } from '../../scripts/lib/failure-detail.ts';
+import {
+  closeDetail,
+  connectionKind,
+  errorDetail,
+  httpFailureDetail,
+} from '../../scripts/lib/failure-detail.ts';
 
 const response = (status: number, error_code: number, error: string, method = 'GET') => ({
   status,
@@ -53,6 +58,50 @@ describe('httpFailureDetail', () => {
 
   it('reads a URL without a path as /', () => {
     assert.equal(httpFailureDetail({ ...response(502, 0, ''), url: 'http://h:1' }), 'GET /: status 502');
+  });
+});
+
+describe('the connection an HTTP failure came on (new or reused)', () => {
+  const k6 = (
+    status: number,
+    error_code: number,
+    headers: Record<string, string[]>,
+    connecting = 0,
+  ): Parameters<typeof httpFailureDetail>[0] => ({
+    ...response(status, error_code, status === 0 ? 'read: connection reset by peer' : ''),
+    request: { method: 'GET', headers },
+    timings: { connecting },
+  });
+
+  it('a request that asked Connection: close came on a new connection', () => {
+    assert.equal(connectionKind(k6(0, 1220, { Connection: ['close'] })), 'new');
+    assert.equal(connectionKind(k6(502, 0, { connection: ['Close'] })), 'new');
+  });
+
+  it('a dial error is a new connection; a reset of a keep-alive client, a reused one', () => {
+    assert.equal(connectionKind(k6(0, 1212, {})), 'new');
+    assert.equal(connectionKind(k6(0, 1220, {})), 'reused');
+    assert.equal(connectionKind(k6(0, 1000, {})), 'reused');
+  });
+
+  it('an answered request is new when k6 timed a TCP connect', () => {
+    assert.equal(connectionKind(k6(502, 0, {}, 1.5)), 'new');
+    assert.equal(connectionKind(k6(502, 0, {}, 0)), 'reused');
+  });
+
+  it('names it after the request, keeping the cause at the end', () => {
+    assert.equal(
+      httpFailureDetail(k6(0, 1220, {})),
+      'GET /api/me (reused connection): error 1220: read: connection reset by peer',
+    );
+    assert.equal(
+      httpFailureDetail(k6(503, 0, { Connection: ['close'] })),
+      'GET /api/me (new connection): status 503',
+    );
+  });
+
+  it('says nothing about the connection when the response carries neither headers nor timings', () => {
+    assert.equal(connectionKind(response(503, 0, '')), null);
   });
 });
 

@@ -3,6 +3,7 @@
  * and the rollout window shaded — where a timeline says more than a table. Pure.
  */
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
+import { type Diagnosis, noSignature } from './diagnosis.ts';
 import { escapeXml } from './junit.ts';
 import type { RunMeta } from './meta.ts';
 import { provenHtml } from './proven.ts';
@@ -19,6 +20,7 @@ export function htmlReport(
   traffic: SeriesPoint[],
   failures: SeriesPoint[],
   meta: RunMeta,
+  diagnosis?: Diagnosis,
 ): string {
   const rows = verdict.rows
     .map(
@@ -56,6 +58,7 @@ ${rows}
 </table>
 ${provenHtml(verdict.proven)}<h2>Failures by invariant, phase, pod, color and cause</h2>
 ${breakdown.length === 0 ? '<p>None.</p>' : `<table><tr><th>count</th><th>invariant</th><th>phase</th><th>pod</th><th>color</th><th>cause</th></tr>${failureRows}</table>`}
+${diagnosis ? diagnosisHtml(diagnosis) : ''}
 <h2>Reproduce</h2><pre>${escapeXml(meta.command)}</pre>
 </body></html>
 `;
@@ -122,4 +125,20 @@ export function timelineSvg(traffic: SeriesPoint[], failures: SeriesPoint[], met
     )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg><div class="legend">${legend}</div>`;
+}
+
+/** The diagnosis section: one block per finding (signature, likely cause, fix, evidence). */
+export function diagnosisHtml(d: Diagnosis): string {
+  const findings = d.findings
+    .map(
+      (f) =>
+        `<div class="finding" id="diagnosis-${f.id}"><p><b>${escapeXml(f.signature)}</b> <code>${f.id}</code></p><p>Likely cause: ${escapeXml(f.cause)}</p><p>Fix: ${escapeXml(f.fix)}</p><ul>${f.evidence.map((e) => `<li>${escapeXml(e)}</li>`).join('')}</ul></div>`,
+    )
+    .join('\n');
+  const rest =
+    d.unexplained.length > 0
+      ? `<p>No known signature for: ${d.unexplained.map((m) => `<code>${escapeXml(m)}</code>`).join(', ')} (see the failures below).</p>`
+      : '';
+  const body = findings === '' && rest === '' ? `<p>${noSignature}.</p>` : `${findings}${rest}`;
+  return `<h2>Diagnosis</h2>\n${body}`;
 }

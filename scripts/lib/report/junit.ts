@@ -1,4 +1,5 @@
 /** JUnit XML for CI: one testcase per threshold of every invariant and guard. Pure. */
+import { type Diagnosis, diagnosisLines } from './diagnosis.ts';
 import type { RunMeta } from './meta.ts';
 import { provenFor } from './proven.ts';
 import type { Verdict } from './verdict.ts';
@@ -13,7 +14,7 @@ export function escapeXml(text: string): string {
     );
 }
 
-export function junitReport(verdict: Verdict, meta: RunMeta): string {
+export function junitReport(verdict: Verdict, meta: RunMeta, diagnosis?: Diagnosis): string {
   const cases = verdict.rows.flatMap((row) =>
     row.thresholds.map((t) => {
       const name = escapeXml(`${row.metric} ${t.expression}`);
@@ -43,10 +44,20 @@ export function junitReport(verdict: Verdict, meta: RunMeta): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="zerodrop" tests="${cases.length}" failures="${failures}"${errors} skipped="${skipped.length}" time="${seconds}">`,
     `  <testsuite name="zerodrop ${escapeXml(meta.runId)}" tests="${cases.length}" failures="${failures}"${errors} skipped="${skipped.length}" time="${seconds}">`,
-    `    <properties><property name="command" value="${escapeXml(meta.command)}"/></properties>`,
+    `    <properties><property name="command" value="${escapeXml(meta.command)}"/>${diagnosisProperty(diagnosis)}</properties>`,
     ...cases,
+    ...(diagnosis
+      ? [`    <system-out>${escapeXml(['Diagnosis', ...diagnosisLines(diagnosis)].join('\n'))}</system-out>`]
+      : []),
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** The diagnosis' signature ids as a property (`none` for a run without a failure signature). */
+function diagnosisProperty(diagnosis: Diagnosis | undefined): string {
+  if (!diagnosis) return '';
+  const ids = diagnosis.findings.map((f) => f.id).join(',') || 'none';
+  return `<property name="diagnosis" value="${escapeXml(ids)}"/>`;
 }

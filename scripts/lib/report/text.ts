@@ -1,5 +1,6 @@
 /** The readable summary (stdout and summary.txt). Pure. */
 import type { BreakdownRow } from './breakdown.ts';
+import { type Diagnosis, diagnosisLines } from './diagnosis.ts';
 import type { RunMeta } from './meta.ts';
 import { provenLines } from './proven.ts';
 import { type Verdict, verdictWord } from './verdict.ts';
@@ -10,6 +11,7 @@ export function textReport(
   meta: RunMeta,
   /** The folder the reports are written to; null when they are not. */
   reportDir: string | null,
+  diagnosis?: Diagnosis,
 ): string {
   const lines: string[] = [];
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -44,6 +46,11 @@ export function textReport(
       .map((r) => [String(r.count), r.invariant, r.phase, r.pod, r.color, r.detail || '—']);
     lines.push(...formatTable([header, ...table]).map((l) => `  ${l}`));
     if (breakdown.length > 40) lines.push(`  … ${breakdown.length - 40} more rows in summary.json`);
+    lines.push('');
+  }
+  if (diagnosis) {
+    lines.push('Diagnosis (known failure signatures: likely cause and fix)');
+    lines.push(...diagnosisLines(diagnosis).map((l) => `  ${l}`));
     lines.push('');
   }
   lines.push(`Reproduce: ${meta.command}`);
