@@ -13,7 +13,7 @@ SUITE_TESTS ?= $(sort $(wildcard test/suite/*.test.ts test/ci/*.test.ts test/bui
 # Bring-up first, then the end-to-end files, then the teardown that proves cluster-down is rm -f.
 CLUSTER_TESTS ?= test/cluster/cluster.test.ts $(sort $(wildcard test/cluster/e2e-*.test.ts)) test/cluster/teardown.test.ts
 
-.PHONY: help setup examples k6 bundle typecheck lint test test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
+.PHONY: help setup examples k6 bundle typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ lint: setup ## Biome: lint and format check
 	@npx biome check --reporter=summary . && echo " ✓ Lint and format"
 
 test: lint typecheck test-unit test-app test-suite test-cluster ## The whole test suite: every tier below, in order
+
+test-full: ## The whole suite with the slow tier too (cases that add little to the default run): ZD_TIER=full
+	@ZD_TIER=full $(MAKE) --no-print-directory test
 
 test-unit: setup ## Unit tests of the pure logic (Node only, seconds)
 	@$(call RUN_TESTS,unit,$(UNIT_TESTS))

@@ -54,6 +54,8 @@ export interface Config {
   newConnectionShare: number;
   negativeAuthShare: number;
   logoutShare: number;
+  /** Identity requests sent concurrently with each logout (the check-then-act race of seed 000); 0 = none. */
+  logoutRaces: number;
   namespace: string | null;
   deployment: string | null;
   service: string | null;
@@ -240,6 +242,7 @@ export function parseConfig(env: Env, options: ParseOptions): Config {
     newConnectionShare: share(env, 'NEW_CONNECTION_SHARE', 0.2),
     negativeAuthShare: share(env, 'NEGATIVE_AUTH_SHARE', 0.05),
     logoutShare: share(env, 'LOGOUT_SHARE', 0.05),
+    logoutRaces: integer(env, 'LOGOUT_RACES', 3, 0, 10),
     namespace: read(env, 'NAMESPACE', format.label),
     deployment: read(env, 'DEPLOYMENT', format.name),
     service: read(env, 'SERVICE', format.serviceName),

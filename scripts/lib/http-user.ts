@@ -205,15 +205,15 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
       tags: { phase, flow: 'race' },
       responseCallback: unauthorizedExpected(profile),
     });
+  // Evaluated left to right: one identity request goes out before the logout, the others after it.
   const responses = await Promise.all([
-    identity(),
+    ...(config.logoutRaces > 0 ? [identity()] : []),
     http.asyncRequest(logout.method ?? 'POST', `${config.baseUrl}${logout.path}`, null, {
       jar: user.jar,
       headers: { 'Idempotency-Key': idempotencyKey() },
       tags: { phase, flow: 'logout' },
     }),
-    identity(),
-    identity(),
+    ...Array.from({ length: Math.max(0, config.logoutRaces - 1) }, identity),
   ]);
   for (const res of responses)
     if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);

@@ -25,6 +25,7 @@ export const runVariables = [
   'NEW_CONNECTION_SHARE',
   'NEGATIVE_AUTH_SHARE',
   'LOGOUT_SHARE',
+  'LOGOUT_RACES',
   'PROVE_LOSS_BELOW',
   'NAMESPACE',
   'DEPLOYMENT',

@@ -43,6 +43,7 @@ async function validate(example: Example, fault: string): Promise<K6Run> {
         ORDER_INTERVAL: '1s',
         LOGOUT_SHARE: '0.2',
         NEGATIVE_AUTH_SHARE: '0.2',
+        ...example.k6,
       }),
       actor.failure,
     ]);

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
 import { actOnRollouts } from '../support/external-rollout.ts';
 import { startFleet } from '../support/fleet.ts';
+import { slow } from '../support/tier.ts';
 import { diagnosedIds, failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
@@ -113,7 +114,7 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
   });
 
   test('the good service also passes with one user per VU (USERS_PER_VU=1)', {
-    skip: !selected('none'),
+    skip: slow || !selected('none'),
   }, async () => {
     const run = await validate('none', { http: 30, ws: 20, perVu: 1 });
     assert.equal(run.exitCode, 0, `expected a pass, got exit ${run.exitCode}:\n${run.output.slice(-4000)}`);
@@ -149,7 +150,7 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
   });
 
   test('PROVE_LOSS_BELOW=1e-4 is met by a fast feed (FEED_INTERVAL_MS=20), and the run says what it proves', {
-    skip: !selected('prove'),
+    skip: slow || !selected('prove'),
   }, async () => {
     // 30 users × 50 messages/s for ~35 s: about 50,000, well over the 29,956 needed. (Faster feeds
     // starve the k6 event loops on a 2-core machine: orders then miss their acks.)

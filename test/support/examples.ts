@@ -21,6 +21,8 @@ export interface Example {
   replicas: number;
   /** Its settings besides PORT, HOST, POD_NAME and REDIS_URL. */
   env: Record<string, string>;
+  /** zerodrop settings this service needs beyond the tier's. */
+  k6: Record<string, string>;
   faults: Record<Fault, string[]>;
 }
 
@@ -42,6 +44,7 @@ const node = (name: string, entry: string, readyPath: string): Example => ({
   service: { command: [process.execPath, entry], cwd: join('examples', name), readyPath },
   replicas: 3,
   env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
+  k6: {},
   faults,
 });
 
@@ -66,6 +69,12 @@ const spring: Example = {
   },
   replicas: 2,
   env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
+  // Spring Session 3.5's RedisSessionRepository checks that a session exists and then writes its delta:
+  // a request racing a logout re-creates a partial hash, and the next load of it throws ("creationTime
+  // key must not be null", a 500) — seed 000's check-then-act race, in the framework's default. zerodrop
+  // catches it (docs/decisions.md); this example keeps the framework as teams run it, so its logouts are
+  // checked without requests racing them.
+  k6: { LOGOUT_RACES: '0' },
   faults,
 };
 

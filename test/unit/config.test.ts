@@ -58,6 +58,7 @@ describe('parseConfig: defaults and values', () => {
       newConnectionShare: 0.2,
       negativeAuthShare: 0.05,
       logoutShare: 0.05,
+      logoutRaces: 3,
       namespace: null,
       deployment: null,
       service: null,
@@ -129,6 +130,7 @@ describe('parseConfig: defaults and values', () => {
       newConnectionShare: 0,
       negativeAuthShare: 1,
       logoutShare: 0.5,
+      logoutRaces: 3,
       namespace: 'team-a',
       deployment: 'api.v2',
       service: 'api',
@@ -352,6 +354,8 @@ describe('parseConfig: errors name the setting', () => {
     assertConfigError({ ...minimal, LOGOUT_SHARE: '0x1' }, 'LOGOUT_SHARE', /must be a share/);
     assertConfigError({ ...minimal, LOGOUT_SHARE: '1e-1' }, 'LOGOUT_SHARE', /must be a share/);
     assert.equal(parseConfig({ ...minimal, LOGOUT_SHARE: '.5' }, withRedis).logoutShare, 0.5);
+    assert.equal(parseConfig({ ...minimal, LOGOUT_RACES: '0' }, withRedis).logoutRaces, 0);
+    assert.throws(() => parseConfig({ ...minimal, LOGOUT_RACES: '11' }, withRedis), /^LOGOUT_RACES: /);
   });
 
   for (const [setting, value] of [
