@@ -60,11 +60,18 @@ interface KubeObject {
 /** `kind/namespace/name`: one object, whatever the manifests or the cluster call it. */
 const keyOf = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-const items = (json: string): KubeObject[] => {
-  if (!json.trim()) return [];
-  const parsed = JSON.parse(json) as KubeObject | { kind: 'List'; items: KubeObject[] };
-  return 'items' in parsed ? parsed.items : [parsed];
-};
+/**
+ * The objects in kubectl's JSON output: a List, one object, or (`create --dry-run -o json` over several
+ * documents) a stream of pretty-printed objects, each opening with `{` alone on its line.
+ */
+const items = (json: string): KubeObject[] =>
+  json
+    .split(/^(?=\{$)/m)
+    .filter((chunk) => chunk.trim())
+    .flatMap((chunk) => {
+      const parsed = JSON.parse(chunk) as KubeObject | { kind: 'List'; items: KubeObject[] };
+      return 'items' in parsed ? parsed.items : [parsed];
+    });
 
 async function kubectl(access: ClusterAccess, args: string[], what: string): Promise<string> {
   const out = await access.sh`${access.kubectl} ${args}`.nothrow();
