@@ -49,8 +49,16 @@ export function parseAppImageSettings(env: Record<string, string | undefined>, c
   const app = path.resolve(cwd, env.APP);
   if (!existsSync(app)) throw new ConfigError('APP', `${app} does not exist`);
   const runtime = oneOf(env, 'RUNTIME', runtimes, guessRuntime(app));
+  // A build's jar (…/<project>/target/x.jar, …/<project>/build/libs/x.jar) is named after its project.
+  const parts = app.split(path.sep);
+  const named =
+    app.endsWith('.jar') && parts.at(-2) === 'target'
+      ? (parts.at(-3) ?? app)
+      : app.endsWith('.jar') && parts.at(-2) === 'libs' && parts.at(-3) === 'build'
+        ? (parts.at(-4) ?? app)
+        : app;
   const base = path
-    .basename(app)
+    .basename(named)
     .replace(/\.jar$/, '')
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
@@ -194,7 +202,15 @@ function javaSpec(settings: AppImageSettings): ImageSpec {
       { source: app, target: `/app/${path.basename(app)}` },
       ...(existsSync(CA_BUNDLE) ? [{ source: CA_BUNDLE, target: CA_BUNDLE }] : []),
     ],
-    trees: [{ source: home, target: home, dereference: true }],
+    trees: [
+      // The runtime only: no development files (jmods, headers, sources, manual pages).
+      {
+        source: home,
+        target: home,
+        dereference: true,
+        exclude: ['jmods', 'include', 'src.zip', 'man', 'demo'],
+      },
+    ],
     entrypoint: [java, '-jar', `/app/${path.basename(app)}`],
     workingDir: '/app',
     env: [`JAVA_HOME=${home}`],

@@ -22,6 +22,7 @@ import { Status, StepError } from './status.ts';
 import { deployDir } from './target.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
+/** The rollout wait: 180 s, or the largest progressDeadlineSeconds the manifests declare when longer. */
 const rolloutTimeoutMs = 180_000;
 const serviceTimeoutMs = 30_000;
 const revisionAnnotation = 'deployment.kubernetes.io/revision';
@@ -43,6 +44,7 @@ interface KubeObject {
   };
   spec?: {
     replicas?: number;
+    progressDeadlineSeconds?: number;
     type?: string;
     selector?: Record<string, string> | { matchLabels?: Record<string, string> };
     ports?: { nodePort?: number; port: number }[];
@@ -163,8 +165,12 @@ export async function deployManifests(
       `Applying ${objects.length} objects (${deployments.length} Deployment${deployments.length === 1 ? '' : 's'} in ${namespaces.join(', ') || '—'})`,
       () => kubectl(access, ['apply', '-f', file], 'kubectl apply'),
     );
-    await status.step(`Waiting ≤ ${rolloutTimeoutMs / 1000}s for every Deployment's rollout`, () =>
-      waitForRollouts(access, deployments),
+    const timeoutMs = Math.max(
+      rolloutTimeoutMs,
+      ...deployments.map((d) => (d.spec?.progressDeadlineSeconds ?? 0) * 1000),
+    );
+    await status.step(`Waiting ≤ ${timeoutMs / 1000}s for every Deployment's rollout`, () =>
+      waitForRollouts(access, deployments, timeoutMs),
     );
   } catch (error) {
     for (const namespace of namespaces) process.stderr.write(await diagnostics(access, namespace));
@@ -205,8 +211,12 @@ export async function deployManifests(
 }
 
 /** Every Deployment rolled out: the new template observed, every replica updated and available, no old pod. */
-async function waitForRollouts(access: ClusterAccess, deployments: KubeObject[]): Promise<void> {
-  const deadline = Date.now() + rolloutTimeoutMs;
+async function waitForRollouts(
+  access: ClusterAccess,
+  deployments: KubeObject[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   const namespaces = [...new Set(deployments.map((d) => d.metadata.namespace ?? 'default'))];
   for (;;) {
     const pending: string[] = [];
@@ -249,7 +259,7 @@ async function waitForRollouts(access: ClusterAccess, deployments: KubeObject[])
     }
     if (pending.length === 0) return;
     if (Date.now() > deadline)
-      throw new StepError(`not rolled out after ${rolloutTimeoutMs / 1000}s: ${pending.join(', ')}`);
+      throw new StepError(`not rolled out after ${timeoutMs / 1000}s: ${pending.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

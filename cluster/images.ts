@@ -11,6 +11,7 @@ import {
   chmodSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -80,7 +81,8 @@ export function buildImage(spec: ImageSpec, output: string): string {
         recursive: true,
         dereference,
         verbatimSymlinks: !dereference,
-        filter: (file) => !skip.has(basename(file)),
+        // A link that leads nowhere (a JDK's src.zip without its source package) is left out.
+        filter: (file) => !skip.has(basename(file)) && (!dereference || existsSync(file)),
       });
     }
     for (const { path, target } of spec.symlinks ?? []) {
