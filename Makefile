@@ -13,7 +13,7 @@ SUITE_TESTS ?= $(sort $(wildcard test/suite/*.test.ts test/ci/*.test.ts test/bui
 # Bring-up first, then the end-to-end files, then the teardown that proves cluster-down is rm -f.
 CLUSTER_TESTS ?= test/cluster/cluster.test.ts $(sort $(wildcard test/cluster/e2e-*.test.ts)) test/cluster/teardown.test.ts
 
-.PHONY: help setup examples k6 bundle typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
+.PHONY: help setup examples k6 bundle typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images image deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,10 +72,13 @@ cluster-down: ## Tear the embedded cluster down (rm -f semantics)
 images: bundle ## Build and load the images; IMAGE=app.tar also loads your image archive
 	@$(TSX) cluster/cli.ts images
 
-deploy: ## Deploy the reference service: PROFILE=good|<bad mode> STRATEGY=rolling|rainbow CLUSTER=embedded|existing
+image: ## Build an image of your app without Docker and load it: APP=<folder|binary|jar> RUNTIME=node|static|java TAG= ENTRY=
+	@$(TSX) cluster/cli.ts image
+
+deploy: ## Deploy the reference service (MODE=good|<bad mode> STRATEGY=rolling|rainbow) or yours (MANIFESTS=<dir|yaml> FAULT=); CLUSTER=embedded|existing
 	@$(TSX) cluster/cli.ts deploy
 
-validate: k6 bundle ## Validate a live rollout of the deployed service with bin/k6
+validate: k6 bundle ## Validate a live rollout of the deployed service with bin/k6 (PROFILE=<your profile>.json: your service)
 	@$(TSX) cluster/cli.ts validate
 
 .PHONY: check

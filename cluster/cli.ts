@@ -3,17 +3,20 @@
  *   cluster-up       bring up the embedded single-node cluster (idempotent)
  *   cluster-down     tear it down (rm -f semantics)
  *   images           build and load the images (IMAGE=app.tar also loads a user's image archive)
- *   deploy           deploy the reference service (PROFILE, STRATEGY, CLUSTER)
- *   validate         run the validator against the deployed service
+ *   image            build an image of your app (APP, RUNTIME, TAG, ENTRY) and load it into the node
+ *   deploy           deploy the reference service (MODE, STRATEGY, CLUSTER), or your MANIFESTS (FAULT)
+ *   validate         run the validator against the deployed service (PROFILE=<file>.json: yours)
  *   rainbow-cleanup  repair an interrupted rainbow rollout (idempotent)
  *   demo             all of the above in order, then the verdict and the report path
  * Settings errors print one line naming the setting and exit 2; step failures exit 1; validate and demo
  * exit with k6's code (0 pass, 99 threshold failure).
  */
 import { ConfigError } from '../scripts/lib/config.ts';
-import { clusterDown, clusterUp, loadImages } from './cluster.ts';
+import { parseAppImageSettings } from './app-image.ts';
+import { clusterDown, clusterUp, imageApp, loadImages } from './cluster.ts';
 import { deploy } from './deploy.ts';
-import { parseDeploySettings } from './deploy-config.ts';
+import { parseDeploySettings, parseManifestSettings } from './deploy-config.ts';
+import { deployManifests } from './deploy-manifests.ts';
 import { rainbowCleanup } from './rainbow-cleanup.ts';
 import { fatal, Status } from './status.ts';
 import { validate, verdictLine } from './validate.ts';
@@ -31,8 +34,14 @@ const commands: Record<string, () => Promise<number>> = {
     await loadImages(new Status(), process.env.IMAGE || undefined);
     return 0;
   },
+  image: async () => {
+    await imageApp(new Status(), parseAppImageSettings(process.env, process.cwd()));
+    return 0;
+  },
   deploy: async () => {
-    await deploy(parseDeploySettings(process.env));
+    const manifests = parseManifestSettings(process.env);
+    if (manifests) await deployManifests(manifests);
+    else await deploy(parseDeploySettings(process.env));
     return 0;
   },
   validate: async () => {

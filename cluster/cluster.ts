@@ -11,6 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expBackoff, retry } from 'zx';
+import { type AppImageSettings, type BuiltAppImage, buildAppImage } from './app-image.ts';
 import {
   type ControlPlane,
   controlPlaneSteps,
@@ -335,4 +336,30 @@ export async function loadImages(status: Status, userArchive?: string): Promise<
       `Imported ${names.length > 0 ? names.join(', ') : 'no named image (give the archive a tag)'}`,
     );
   }
+}
+
+/**
+ * `make image`: builds an image of the user's app (cluster/app-image.ts) and imports it into the node
+ * when the embedded cluster runs; otherwise leaves the archive for `make images IMAGE=<archive>`.
+ */
+export async function imageApp(status: Status, settings: AppImageSettings): Promise<BuiltAppImage> {
+  const relative = path.relative(process.cwd(), settings.app) || settings.app;
+  const built = await status.step(
+    `Building ${settings.tag} from ${relative} (runtime ${settings.runtime})`,
+    async () => buildAppImage(settings),
+  );
+  status.note(
+    `${path.relative(process.cwd(), built.archive)}: ${(built.bytes / 1e6).toFixed(1)} MB, ${built.imageId.slice(0, 19)}, entrypoint ${built.entrypoint.join(' ')}`,
+  );
+  const layout = nodeLayout();
+  if (!isRunning(nodeProcess(layout, 'containerd'))) {
+    status.note(
+      `The embedded cluster is not up: after make cluster-up, load it with make images IMAGE=${path.relative(process.cwd(), built.archive)}`,
+    );
+    return built;
+  }
+  await status.step(`Importing ${settings.tag} into the node (ctr -n k8s.io images import)`, () =>
+    importArchive(layout, built.archive),
+  );
+  return built;
 }

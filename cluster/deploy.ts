@@ -1,5 +1,5 @@
 /**
- * `make deploy [PROFILE=good|<bad mode>] [STRATEGY=rolling|rainbow] [CLUSTER=embedded|existing]`:
+ * `make deploy [MODE=good|<bad mode>] [STRATEGY=rolling|rainbow] [CLUSTER=embedded|existing]`:
  * deploys the reference service and Redis from k8s/ (base, the bad mode's component, the rainbow
  * layout's component) into a fresh `zerodrop` namespace, waits until every Deployment is available,
  * issues the rollout driver's token and records the target for `make validate`. One ✓/✗ line per step;
@@ -19,10 +19,10 @@ const waitTimeoutMs = 180_000;
 const serviceTimeoutMs = 30_000;
 
 /** The kustomization for this deploy: base plus the components the settings ask for. */
-export function kustomization(settings: Pick<DeploySettings, 'profile' | 'layout'>): string {
+export function kustomization(settings: Pick<DeploySettings, 'mode' | 'layout'>): string {
   const components = [
     ...(settings.layout === 'rainbow' ? ['../../k8s/components/rainbow'] : []),
-    ...(settings.profile === 'good' ? [] : [`../../k8s/components/bad-modes/${settings.profile}`]),
+    ...(settings.mode === 'good' ? [] : [`../../k8s/components/bad-modes/${settings.mode}`]),
   ];
   return [
     '# Written by cluster/deploy.ts: the reference service as `make deploy` was asked for.',
@@ -78,7 +78,7 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
         'deleting the namespace',
       );
     });
-    await status.step(`Applying k8s/ (profile ${settings.profile}, layout ${settings.layout})`, async () => {
+    await status.step(`Applying k8s/ (mode ${settings.mode}, layout ${settings.layout})`, async () => {
       await mkdir(deployDir, { recursive: true });
       await writeFile(path.join(deployDir, 'kustomization.yaml'), kustomization(settings));
       await run(access, ['apply', '-k', deployDir], 'kubectl apply -k');
@@ -88,7 +88,7 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
     );
     const driverKubeconfig = await status.step(
       'Issuing the rollout driver token (ServiceAccount zerodrop-driver)',
-      () => writeDriverKubeconfig(access),
+      () => writeDriverKubeconfig(access, namespace),
     );
     await status.step('Recording the target for make validate', async () => {
       const nodePort = async (service: string) =>
@@ -100,7 +100,7 @@ export async function deploy(settings: DeploySettings, status = new Status()): P
           )
         ).trim();
       await writeTarget({
-        profile: settings.profile,
+        mode: settings.mode,
         layout: settings.layout,
         cluster: settings.cluster,
         namespace,
@@ -157,8 +157,11 @@ async function waitForReadyz(baseUrl: string): Promise<void> {
   throw new StepError(`${baseUrl}/readyz did not answer 200 in ${serviceTimeoutMs / 1000}s (last: ${last})`);
 }
 
-/** A kubeconfig for the driver's ServiceAccount: the admin kubeconfig's server and CA, the SA's token. */
-async function writeDriverKubeconfig(access: ClusterAccess): Promise<string> {
+/**
+ * A kubeconfig for the driver's ServiceAccount in `namespace`: the admin kubeconfig's server and CA, the
+ * SA's token. The reference deploy's is `driver.kubeconfig`, another namespace's `driver-<namespace>.kubeconfig`.
+ */
+export async function writeDriverKubeconfig(access: ClusterAccess, namespace: string): Promise<string> {
   const token = (
     await run(
       access,
@@ -174,7 +177,11 @@ async function writeDriverKubeconfig(access: ClusterAccess): Promise<string> {
     ),
   );
   const cluster = view.clusters[0].cluster;
-  const file = path.join(deployDir, 'driver.kubeconfig');
+  await mkdir(deployDir, { recursive: true });
+  const file = path.join(
+    deployDir,
+    namespace === 'zerodrop' ? 'driver.kubeconfig' : `driver-${namespace}.kubeconfig`,
+  );
   const config = {
     apiVersion: 'v1',
     kind: 'Config',

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -19,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export interface ImageSpec {
   /** Fully qualified references this image is tagged with, e.g. `localhost/zerodrop/redis:7`. */
@@ -29,7 +31,13 @@ export interface ImageSpec {
   files: { source: string; target: string }[];
   /** Symbolic links inside the image: `path` → `target` (e.g. busybox applets: /bin/sh → /bin/busybox). */
   symlinks?: { path: string; target: string }[];
+  /** Host folders copied whole (symbolic links kept as links unless `dereference`): source folder → folder inside the image. */
+  trees?: { source: string; target: string; exclude?: string[]; dereference?: boolean }[];
   entrypoint: string[];
+  /** The container's working directory; `/` when absent. */
+  workingDir?: string;
+  /** Extra environment (`NAME=value`) besides PATH. */
+  env?: string[];
 }
 
 /** Shared libraries (and the loader) a dynamically linked program needs, as absolute host paths. */
@@ -67,6 +75,16 @@ export function buildImage(spec: ImageSpec, output: string): string {
       for (const lib of sharedLibraries(source)) put(lib, lib);
     }
     for (const { source, target } of spec.files) put(source, target);
+    for (const { source, target, exclude = [], dereference = false } of spec.trees ?? []) {
+      const skip = new Set(exclude);
+      cpSync(source, join(rootfs, target), {
+        recursive: true,
+        dereference,
+        verbatimSymlinks: !dereference,
+        // A link that leads nowhere (a JDK's src.zip without its source package) is left out.
+        filter: (file) => !skip.has(basename(file)) && (!dereference || existsSync(file)),
+      });
+    }
     for (const { path, target } of spec.symlinks ?? []) {
       mkdirSync(dirname(join(rootfs, path)), { recursive: true });
       symlinkSync(target, join(rootfs, path));
@@ -97,7 +115,11 @@ export function buildImage(spec: ImageSpec, output: string): string {
     const config = JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
-      config: { Entrypoint: spec.entrypoint, Env: ['PATH=/usr/local/bin:/usr/bin:/bin'], WorkingDir: '/' },
+      config: {
+        Entrypoint: spec.entrypoint,
+        Env: ['PATH=/usr/local/bin:/usr/bin:/bin', ...(spec.env ?? [])],
+        WorkingDir: spec.workingDir ?? '/',
+      },
       rootfs: { type: 'layers', diff_ids: [`sha256:${layerDigest}`] },
       history: [{ created_by: 'zerodrop cluster/images.ts' }],
     });

@@ -2,10 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeployProfile, DeploySettings } from './deploy-config.ts';
+import type { DeployMode, DeploySettings } from './deploy-config.ts';
 
 export interface DeployedTarget {
-  profile: DeployProfile;
+  /** The reference service's deploy mode (MODE). */
+  mode: DeployMode;
   layout: DeploySettings['layout'];
   cluster: DeploySettings['cluster'];
   namespace: string;
@@ -27,6 +28,8 @@ export async function writeTarget(target: DeployedTarget): Promise<void> {
 
 export function readTarget(): DeployedTarget {
   if (!existsSync(targetFile))
-    throw new Error(`PROFILE: nothing is deployed (no ${targetFile}): run make deploy`);
+    throw new Error(
+      `PROFILE: the reference service is not deployed (no ${targetFile}): run make deploy, or give PROFILE=<your profile>.json for a service you deployed`,
+    );
   return JSON.parse(readFileSync(targetFile, 'utf8')) as DeployedTarget;
 }

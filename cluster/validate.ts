@@ -1,12 +1,16 @@
 /**
- * `make validate`: runs dist/zero-downtime.js with bin/k6 against what `make deploy` recorded, with a
- * real rollout of the deployed service (a rolling update, or rainbow colors for the rainbow layout).
+ * `make validate`: runs dist/zero-downtime.js with bin/k6 with a real rollout of the deployed service (a
+ * rolling update, or rainbow colors for the rainbow layout). Its target: with PROFILE=<file>.json, what
+ * the profile's kubernetes section names, found in the cluster (profile-target.ts); otherwise the
+ * reference service as `make deploy` recorded it.
  * Any validator setting in the environment (ROLLOUTS, HTTP_USERS, THRESHOLDS, …) passes through. Prints
  * the verdict and the report path; exits with k6's code (0 pass, 99 threshold failure, 107/108 setup).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { parseDeploySettings } from './deploy-config.ts';
+import { isProfileFile, resolveProfileTarget } from './profile-target.ts';
 import { readTarget } from './target.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
@@ -17,33 +21,70 @@ export interface ValidateResult {
   reportDir: string;
 }
 
-export async function validate(overrides: Record<string, string> = {}): Promise<ValidateResult> {
+interface RunTarget {
+  label: string;
+  env: Record<string, string>;
+}
+
+/** The settings that point k6 at what is deployed: from a profile file and the cluster, or target.json. */
+async function runTarget(settings: Record<string, string | undefined>): Promise<RunTarget> {
+  if (isProfileFile(settings.PROFILE)) {
+    const t = await resolveProfileTarget(settings, {
+      cluster: parseDeploySettings({ CLUSTER: settings.CLUSTER }).cluster,
+    });
+    return {
+      label: `${t.name} (Deployment ${t.namespace}/${t.deployment}, as ${t.identity}) at ${t.baseUrl}`,
+      env: {
+        PROFILE: t.profile,
+        BASE_URL: t.baseUrl,
+        REDIS_URL: t.redisUrl,
+        NAMESPACE: t.namespace,
+        DEPLOYMENT: t.deployment,
+        SERVICE: t.service,
+        KUBECONFIG: t.kubeconfig,
+        STRATEGY: settings.STRATEGY || 'rolling',
+        ZD_RUN_PREFIX: t.name,
+      },
+    };
+  }
   const target = readTarget();
+  return {
+    label: `${target.mode} (${target.layout}) at ${target.baseUrl}`,
+    env: {
+      BASE_URL: target.baseUrl,
+      REDIS_URL: target.redisUrl,
+      NAMESPACE: target.namespace,
+      KUBECONFIG: target.driverKubeconfig,
+      STRATEGY: settings.STRATEGY || (target.layout === 'rainbow' ? 'rainbow' : 'rolling'),
+      ZD_RUN_PREFIX: target.mode,
+    },
+  };
+}
+
+export async function validate(overrides: Record<string, string> = {}): Promise<ValidateResult> {
+  const settings = { ...process.env, ...overrides };
   const k6 = path.join(repo, 'bin/k6');
   const script = path.join(repo, 'dist/zero-downtime.js');
   for (const file of [k6, script])
     if (!existsSync(file)) throw new Error(`${path.relative(repo, file)} is missing: run make k6 bundle`);
-  const runId =
-    overrides.RUN_ID ||
-    process.env.RUN_ID ||
-    `${target.profile}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
-  const reportRoot = overrides.REPORT_DIR || process.env.REPORT_DIR || path.join(repo, 'reports');
+  const {
+    label,
+    env: { ZD_RUN_PREFIX: prefix, ...targetEnv },
+  } = await runTarget(settings);
+  const runId = settings.RUN_ID || `${prefix}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+  const reportRoot = settings.REPORT_DIR || path.join(repo, 'reports');
   const reportDir = path.join(reportRoot, runId);
   mkdirSync(reportDir, { recursive: true });
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    BASE_URL: target.baseUrl,
-    REDIS_URL: target.redisUrl,
-    NAMESPACE: target.namespace,
-    KUBECONFIG: target.driverKubeconfig,
-    STRATEGY: process.env.STRATEGY || (target.layout === 'rainbow' ? 'rainbow' : 'rolling'),
+    ...targetEnv,
     RUN_ID: runId,
     REPORT_DIR: reportRoot,
     ...overrides,
+    // The resolved target wins over overrides that only named it (a relative PROFILE path).
+    ...(targetEnv.PROFILE ? { PROFILE: targetEnv.PROFILE } : {}),
   };
-  console.log(
-    ` • Validating ${target.profile} (${target.layout}) at ${target.baseUrl}: bin/k6 run dist/zero-downtime.js`,
-  );
+  console.log(` • Validating ${label}: bin/k6 run dist/zero-downtime.js`);
   // Forwarded through this process's streams, not inherited: a test runner reading our stdout must
   // never see k6's bytes land in the middle of its own messages.
   const child = spawn(k6, ['run', '--quiet', script], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });

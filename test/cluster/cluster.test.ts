@@ -1,6 +1,6 @@
 /**
  * The embedded cluster as the end-to-end tests use it: brought up (idempotently), images loaded, the
- * reference service deployed (PROFILE=good). Then the node, cluster DNS, the NodePort on 127.0.0.1,
+ * reference service deployed (MODE=good). Then the node, cluster DNS, the NodePort on 127.0.0.1,
  * the apiserver → kubelet path and the rollout driver's RBAC are checked against the real thing, and
  * a deploy without its images fails at once, naming the image.
  * Leaves the cluster up for e2e-*.test.ts; zz-teardown.test.ts takes it down at the end of make test.
@@ -50,7 +50,7 @@ describe('the embedded cluster', { concurrency: 1 }, () => {
       const status = new Status(process.stdout);
       await clusterUp(status);
       await loadImages(status);
-      await deploy({ profile: 'good', layout: 'rolling', cluster: 'embedded' }, status);
+      await deploy({ mode: 'good', layout: 'rolling', cluster: 'embedded' }, status);
       kubectlBin = path.join(await builtBinDir(), 'kubectl');
       target = readTarget();
     },
@@ -143,12 +143,12 @@ describe('the embedded cluster', { concurrency: 1 }, () => {
     await ctr(layout, ['images', 'rm', 'localhost/zerodrop/redis:7'], 'removing an image');
     const startedAt = Date.now();
     await assert.rejects(
-      deploy({ profile: 'good', layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout)),
+      deploy({ mode: 'good', layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout)),
       /^StepError: IMAGE: localhost\/zerodrop\/redis:7 cannot start in pod redis-\S+ \(ErrImageNeverPull\)/,
     );
     assert.ok(Date.now() - startedAt < 90_000, `took ${Date.now() - startedAt} ms (the wait is 180 s)`);
     await loadImages(new Status(process.stdout));
-    await deploy({ profile: 'good', layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout));
+    await deploy({ mode: 'good', layout: 'rolling', cluster: 'embedded' }, new Status(process.stdout));
   });
 
   test('cluster-up again is quick and changes nothing', { timeout: 60_000 }, async () => {

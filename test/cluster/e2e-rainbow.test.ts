@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { clusterAccess } from '../../cluster/access.ts';
 import { deploy } from '../../cluster/deploy.ts';
-import type { DeployProfile } from '../../cluster/deploy-config.ts';
+import type { DeployMode } from '../../cluster/deploy-config.ts';
 import { rainbowCleanup } from '../../cluster/rainbow-cleanup.ts';
 import { Status } from '../../cluster/status.ts';
 import { readTarget } from '../../cluster/target.ts';
@@ -33,8 +33,8 @@ const rainbowRun = {
   ROLLOUT_TIMEOUT: '3m',
 };
 
-async function deployRainbow(profile: DeployProfile): Promise<void> {
-  await deploy({ profile, layout: 'rainbow', cluster: 'embedded' }, new Status());
+async function deployRainbow(profile: DeployMode): Promise<void> {
+  await deploy({ mode: profile, layout: 'rainbow', cluster: 'embedded' }, new Status());
 }
 
 interface Breakdown {
@@ -166,7 +166,7 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     await assertConsistent('after 3 rainbow rollouts');
   });
 
-  const detections: [DeployProfile, string[], (b: Breakdown[]) => void][] = [
+  const detections: [DeployMode, string[], (b: Breakdown[]) => void][] = [
     [
       'pod-affinity',
       ['zd_auth_lost'],
@@ -188,7 +188,7 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     ['no-cookie-guard', ['zd_negative_auth_wrong'], () => {}],
   ];
   for (const [mode, invariants, attribution] of detections) {
-    test(`rainbow with PROFILE=${mode} fails on ${invariants.join(' or ')}`, {
+    test(`rainbow with MODE=${mode} fails on ${invariants.join(' or ')}`, {
       skip: !selected(mode),
     }, async () => {
       await deployRainbow(mode);
@@ -212,10 +212,10 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
       test(`a crash (SIGKILL) at step ${step}, then make rainbow-cleanup`, async () => {
         if (step === 1) await deployRainbow('good');
         await interruptDriverAt(step, 'SIGKILL');
-        await rainbowCleanup({ profile: 'good', layout: 'rainbow', cluster: 'embedded' }, new Status());
+        await rainbowCleanup({ mode: 'good', layout: 'rainbow', cluster: 'embedded' }, new Status());
         await assertConsistent(`after a crash at step ${step} and cleanup`);
         const again = await rainbowCleanup(
-          { profile: 'good', layout: 'rainbow', cluster: 'embedded' },
+          { mode: 'good', layout: 'rainbow', cluster: 'embedded' },
           new Status(),
         );
         assert.deepEqual(again, [], 'cleanup is idempotent: a second run has nothing to do');

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import { deploy } from '../../cluster/deploy.ts';
-import type { DeployProfile } from '../../cluster/deploy-config.ts';
+import type { DeployMode } from '../../cluster/deploy-config.ts';
 import { Status } from '../../cluster/status.ts';
 import { validate } from '../../cluster/validate.ts';
 import { detections } from '../support/detections.ts';
@@ -9,8 +9,8 @@ import { goodRun, judge, printMatrix } from './matrix.ts';
 const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(mode);
 
-async function deployAndValidate(profile: DeployProfile, overrides: Record<string, string>) {
-  await deploy({ profile, layout: 'rolling', cluster: 'embedded' }, new Status());
+async function deployAndValidate(profile: DeployMode, overrides: Record<string, string>) {
+  await deploy({ mode: profile, layout: 'rolling', cluster: 'embedded' }, new Status());
   return validate({ RUN_ID: `e2e-rolling-${profile}-${Date.now().toString(36)}`, ...overrides });
 }
 
@@ -25,8 +25,8 @@ describe('zero-downtime.js on the embedded cluster (rolling update)', { concurre
   });
 
   for (const [mode, invariants] of Object.entries(detections)) {
-    test(`PROFILE=${mode} fails on ${invariants.join(' or ')}`, { skip: !selected(mode) }, async () => {
-      const result = await deployAndValidate(mode as DeployProfile, {
+    test(`MODE=${mode} fails on ${invariants.join(' or ')}`, { skip: !selected(mode) }, async () => {
+      const result = await deployAndValidate(mode as DeployMode, {
         HTTP_USERS: '60',
         WS_USERS: '40',
         BASELINE: '8s',

@@ -9,9 +9,9 @@ import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
 import { actOnRollouts } from '../support/external-rollout.ts';
 import { startFleet } from '../support/fleet.ts';
-import { slow } from '../support/tier.ts';
 import { diagnosedIds, failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
+import { slow } from '../support/tier.ts';
 
 const only = process.env.ZD_MODES?.split(',');
 /** ZD_FULL_SCALE=1 runs the good service at the default 300 HTTP + 200 WebSocket users. */
