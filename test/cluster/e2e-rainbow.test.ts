@@ -16,6 +16,7 @@ import { rainbowCleanup } from '../../cluster/rainbow-cleanup.ts';
 import { Status } from '../../cluster/status.ts';
 import { readTarget } from '../../cluster/target.ts';
 import { validate } from '../../cluster/validate.ts';
+import { slow } from '../support/tier.ts';
 import { goodRun, judge, printMatrix } from './matrix.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -189,7 +190,9 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
   ];
   for (const [mode, invariants, attribution] of detections) {
     test(`rainbow with MODE=${mode} fails on ${invariants.join(' or ')}`, {
-      skip: !selected(mode),
+      // pod-affinity is the rainbow layout's own failure (ClientIP affinity across colors); the others
+      // fail the same way in the rolling matrix and without Kubernetes.
+      skip: !selected(mode) || (mode !== 'pod-affinity' && slow),
     }, async () => {
       await deployRainbow(mode);
       const result = await validate({

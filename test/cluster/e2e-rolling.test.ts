@@ -4,10 +4,16 @@ import type { DeployMode } from '../../cluster/deploy-config.ts';
 import { Status } from '../../cluster/status.ts';
 import { validate } from '../../cluster/validate.ts';
 import { detections } from '../support/detections.ts';
+import { slow } from '../support/tier.ts';
 import { goodRun, judge, printMatrix } from './matrix.ts';
 
 const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(mode);
+/**
+ * Bad modes whose failure depends on Kubernetes (pods replaced, Service routing): the default run. The
+ * others fail the same way without Kubernetes (test/suite/no-kubernetes.test.ts) and run in the slow tier.
+ */
+const clusterModes = ['memory-sessions', 'abrupt-shutdown', 'pod-affinity'];
 
 async function deployAndValidate(profile: DeployMode, overrides: Record<string, string>) {
   await deploy({ mode: profile, layout: 'rolling', cluster: 'embedded' }, new Status());
@@ -25,7 +31,8 @@ describe('zero-downtime.js on the embedded cluster (rolling update)', { concurre
   });
 
   for (const [mode, invariants] of Object.entries(detections)) {
-    test(`MODE=${mode} fails on ${invariants.join(' or ')}`, { skip: !selected(mode) }, async () => {
+    const skip = !selected(mode) || (!clusterModes.includes(mode) && slow);
+    test(`MODE=${mode} fails on ${invariants.join(' or ')}`, { skip }, async () => {
       const result = await deployAndValidate(mode as DeployMode, {
         HTTP_USERS: '60',
         WS_USERS: '40',
