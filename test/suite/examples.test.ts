@@ -7,51 +7,24 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Example, examples, type Fault, faultDiagnoses } from '../support/examples.ts';
-import { actOnRollouts } from '../support/external-rollout.ts';
-import { startFleet } from '../support/fleet.ts';
-import { diagnosedIds, failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
-import { startRedis } from '../support/redis.ts';
+import { diagnosedIds, failedMetrics, type K6Run } from '../support/k6.ts';
+import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 
 const onlyExamples = process.env.ZD_EXAMPLES?.split(',');
 const onlyFaults = process.env.ZD_FAULTS?.split(',');
 
-async function validate(example: Example, fault: string): Promise<K6Run> {
-  const redis = await startRedis();
-  const fleet = await startFleet({
+function validate(example: Example, fault: string): Promise<K6Run> {
+  return validateWithoutKubernetes({
+    name: `ex-${example.name}-${fault}`,
     replicas: example.replicas,
     service: example.service,
-    env: { REDIS_URL: redis.url, ...example.env, ...(fault === 'none' ? {} : { FAULT: fault }) },
-    preStopMs: 500,
+    env: (redisUrl) => ({
+      REDIS_URL: redisUrl,
+      ...example.env,
+      ...(fault === 'none' ? {} : { FAULT: fault }),
+    }),
+    k6: { PROFILE: example.profile, ...example.k6 },
   });
-  const runId = `ex-${example.name}-${fault}-${Date.now().toString(36)}`;
-  const actor = actOnRollouts(redis.url, runId, fleet, 1);
-  try {
-    return await Promise.race([
-      runK6('zero-downtime.js', {
-        RUN_ID: runId,
-        PROFILE: example.profile,
-        BASE_URL: fleet.url,
-        REDIS_URL: redis.url,
-        STRATEGY: 'none',
-        ROLLOUTS: '1',
-        ROLLOUT_TIMEOUT: '90s',
-        BASELINE: '4s',
-        COOLDOWN: '4s',
-        HTTP_USERS: '30',
-        WS_USERS: '20',
-        HTTP_PACE: '500ms',
-        ORDER_INTERVAL: '1s',
-        LOGOUT_SHARE: '0.2',
-        NEGATIVE_AUTH_SHARE: '0.2',
-        ...example.k6,
-      }),
-      actor.failure,
-    ]);
-  } finally {
-    await actor.stop();
-    await fleet.stop();
-    await redis.stop();
-  }
 }
 
 for (const example of examples) {

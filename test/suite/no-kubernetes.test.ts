@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
-import { actOnRollouts } from '../support/external-rollout.ts';
-import { startFleet } from '../support/fleet.ts';
-import { diagnosedIds, failedMetrics, type K6Run, runK6 } from '../support/k6.ts';
-import { type RedisServer, startRedis } from '../support/redis.ts';
+import { diagnosedIds, failedMetrics, type K6Run } from '../support/k6.ts';
+import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
+import type { RedisServer } from '../support/redis.ts';
 import { slow } from '../support/tier.ts';
 
 const only = process.env.ZD_MODES?.split(',');
@@ -34,49 +33,23 @@ interface Extra {
   fault?: (redis: RedisServer) => Promise<void>;
 }
 
-async function validate(
+function validate(
   mode: string,
   users: { http: number; ws: number; perVu?: number },
   extra: Extra = {},
 ): Promise<K6Run> {
-  const redis: RedisServer = await startRedis();
-  const fleet = await startFleet({
+  return validateWithoutKubernetes({
+    name: `nok8s-${mode}`,
     replicas: 3,
-    env: { ...appEnv(redis.url, mode), ...extra.app },
-    preStopMs: 500,
+    env: (redisUrl) => ({ ...appEnv(redisUrl, mode), ...extra.app }),
+    k6: {
+      HTTP_USERS: String(users.http),
+      WS_USERS: String(users.ws),
+      ...(users.perVu ? { USERS_PER_VU: String(users.perVu) } : {}),
+      ...extra.k6,
+    },
+    ...(extra.fault ? { fault: extra.fault } : {}),
   });
-  const runId = `nok8s-${mode}-${Date.now().toString(36)}`;
-  const actor = actOnRollouts(redis.url, runId, fleet, 1);
-  const injected = extra.fault?.(redis);
-  try {
-    const run = await Promise.race([
-      runK6('zero-downtime.js', {
-        RUN_ID: runId,
-        BASE_URL: fleet.url,
-        REDIS_URL: redis.url,
-        STRATEGY: 'none',
-        ROLLOUTS: '1',
-        ROLLOUT_TIMEOUT: '90s',
-        BASELINE: '4s',
-        COOLDOWN: '4s',
-        HTTP_USERS: String(users.http),
-        WS_USERS: String(users.ws),
-        ...(users.perVu ? { USERS_PER_VU: String(users.perVu) } : {}),
-        HTTP_PACE: '500ms',
-        ORDER_INTERVAL: '1s',
-        LOGOUT_SHARE: '0.2',
-        NEGATIVE_AUTH_SHARE: '0.2',
-        ...extra.k6,
-      }),
-      actor.failure,
-    ]);
-    return run;
-  } finally {
-    await injected;
-    await actor.stop();
-    await fleet.stop();
-    await redis.stop();
-  }
 }
 
 /** The good service with PROVE_LOSS_BELOW=1e-4, its feed at `feedIntervalMs`. */
