@@ -3,7 +3,7 @@
  * reference service deployed (MODE=good). Then the node, cluster DNS, the NodePort on 127.0.0.1,
  * the apiserver → kubelet path and the rollout driver's RBAC are checked against the real thing, and
  * a deploy without its images fails at once, naming the image.
- * Leaves the cluster up for e2e-*.test.ts; zz-teardown.test.ts takes it down at the end of make test.
+ * Leaves the cluster up for e2e-*.test.ts; teardown.test.ts takes it down at the end of make test-cluster.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
