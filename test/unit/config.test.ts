@@ -355,7 +355,10 @@ describe('parseConfig: errors name the setting', () => {
     assertConfigError({ ...minimal, LOGOUT_SHARE: '1e-1' }, 'LOGOUT_SHARE', /must be a share/);
     assert.equal(parseConfig({ ...minimal, LOGOUT_SHARE: '.5' }, withRedis).logoutShare, 0.5);
     assert.equal(parseConfig({ ...minimal, LOGOUT_RACES: '0' }, withRedis).logoutRaces, 0);
-    assert.throws(() => parseConfig({ ...minimal, LOGOUT_RACES: '11' }, withRedis), /LOGOUT_RACES: must be an integer from 0 to 10/);
+    assert.throws(
+      () => parseConfig({ ...minimal, LOGOUT_RACES: '11' }, withRedis),
+      /LOGOUT_RACES: must be an integer from 0 to 10/,
+    );
   });
 
   for (const [setting, value] of [
