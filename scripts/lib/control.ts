@@ -145,6 +145,7 @@ export class RunControl implements Control {
 
   async recordActivity(user: string, epochMs: number): Promise<void> {
     await this.client.hset(this.key('activity'), user, epochMs);
+    await this.expiresSoon('activity');
   }
 
   async recordOrders(user: string, cids: string[]): Promise<void> {
