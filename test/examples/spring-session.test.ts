@@ -1,16 +1,16 @@
 /**
  * examples/spring-session (Spring Boot 3.5, Spring Session Data Redis, a plain WebSocket feed) against a real
- * redis-server: each instance is the built jar run with `java` as a child process. The jar is built with Maven if
- * it is missing (the first build downloads dependencies).
+ * redis-server: each instance is the built jar run with `java` as a child process. The jar and its CDS archive
+ * come from examples/install.sh (`make examples`), run first when they are missing or stale.
  *
  * Eight JVMs share one Redis: healthy `a` and `b`, one per fault (two for double-apply). They all start at once in
  * before(); each test waits for the instances it needs. JVM options keep them small and quick to start: C1 only,
- * and Spring Boot's documented class data sharing (extract the jar, one training run writes a CDS archive under
- * target/cds, reused while the jar is unchanged), which cuts each start's CPU time by about 40 %.
+ * and Spring Boot's documented class data sharing (the extracted jar and the archive install.sh trains under
+ * target/cds), which cuts each start's CPU time by about 40 %.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { freePort } from '../support/free-port.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/spring-session', import.meta.url));
+const INSTALL = fileURLToPath(new URL('../../examples/install.sh', import.meta.url));
 const JAR = `${EXAMPLE_DIR}/target/spring-session-example.jar`;
 const CDS_DIR = `${EXAMPLE_DIR}/target/cds`;
 const CDS_JAR = `${CDS_DIR}/app/spring-session-example.jar`;
@@ -52,25 +53,6 @@ function javaArgs(): string[] {
   return existsSync(CDS_ARCHIVE)
     ? [...JAVA_OPTS, `-XX:SharedArchiveFile=${CDS_ARCHIVE}`, '-jar', CDS_JAR]
     : [...JAVA_OPTS, '-jar', JAR];
-}
-
-/** Extracts the jar and records a CDS archive with a training run (refresh, then exit), unless it is current. */
-function prepareCds(env: Record<string, string>): void {
-  if (existsSync(CDS_ARCHIVE) && statSync(CDS_ARCHIVE).mtimeMs > statSync(JAR).mtimeMs) return;
-  rmSync(CDS_DIR, { recursive: true, force: true });
-  const run = (args: string[]) =>
-    spawnSync('java', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 180_000 });
-  const extract = run(['-Djarmode=tools', '-jar', JAR, 'extract', '--destination', `${CDS_DIR}/app`]);
-  const trained =
-    extract.status === 0 &&
-    run([
-      ...JAVA_OPTS,
-      `-XX:ArchiveClassesAtExit=${CDS_ARCHIVE}`,
-      '-Dspring.context.exit=onRefresh',
-      '-jar',
-      CDS_JAR,
-    ]).status === 0;
-  if (!trained) rmSync(CDS_DIR, { recursive: true, force: true }); // the plain jar then
 }
 
 function spawnService(name: string, port: number, env: Record<string, string>): Service {
@@ -292,21 +274,10 @@ function instance(name: string): Promise<Service> {
 }
 
 before(async () => {
-  if (!existsSync(JAR)) {
-    const build = spawnSync('mvn', ['-q', '-B', 'package', '-DskipTests'], {
-      cwd: EXAMPLE_DIR,
-      encoding: 'utf8',
-      timeout: 600_000,
-    });
-    assert.equal(build.status, 0, `mvn package failed:\n${build.stdout}\n${build.stderr}`);
-  }
+  // The jar and its class data sharing archive, built as `make examples` builds them (one home for both).
+  const build = spawnSync('bash', [INSTALL], { encoding: 'utf8', timeout: 600_000 });
+  assert.equal(build.status, 0, `examples/install.sh failed:\n${build.stdout}\n${build.stderr}`);
   redis = await startRedis();
-  prepareCds({
-    REDIS_URL: redis.url,
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    USER_PASSWORD: PASSWORD,
-  });
   db = new Redis(redis.url);
   const layout: [string, Record<string, string>][] = [
     ['a', {}],
