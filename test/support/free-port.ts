@@ -4,8 +4,11 @@
  * ports — k6 and nginx open thousands of connections during a run) and below Kubernetes' NodePort range
  * (30000–32767, which kube-proxy's rules on 127.0.0.1 would capture). The fleet keeps ports unbound
  * between two instances, so a port from the ephemeral range could be taken by any connection in that
- * time (seen: EADDRINUSE on a fleet endpoint port in a no-Kubernetes run). Only a listener started in
- * the meantime can still take it.
+ * time (seen: EADDRINUSE on a fleet endpoint port in a no-Kubernetes run). A port is also never handed
+ * out twice in one process: a fleet's idle endpoint port and a child's port not yet bound look free to
+ * a bind test, and a later call would hand them out again (seen in CI: an app's port chosen on a
+ * fleet's idle endpoint port, EADDRINUSE at the next rollout). Only another process's listener started
+ * in the meantime can still take one.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +16,7 @@ import { createServer } from 'node:net';
 const lowest = 20_000;
 const nodePortRangeStart = 30_000;
 const attempts = 200;
+const handedOut = new Set<number>();
 
 /** The first port of the kernel's ephemeral range (Linux), or null where it cannot be read. */
 function ephemeralStart(): number | null {
@@ -42,12 +46,19 @@ export async function freePort(): Promise<number> {
   const highest = Math.min(ephemeralStart() ?? lowest, nodePortRangeStart) - 1;
   if (highest > lowest) {
     for (let i = 0; i < attempts; i++) {
-      const port = await bindable(lowest + Math.floor(Math.random() * (highest - lowest + 1)));
-      if (port !== null) return port;
+      const candidate = lowest + Math.floor(Math.random() * (highest - lowest + 1));
+      if (handedOut.has(candidate)) continue;
+      const port = await bindable(candidate);
+      if (port !== null) return handOut(port);
     }
   }
   // No room below the ephemeral range on this machine: let the kernel choose (callers retry on EADDRINUSE).
   const port = await bindable(0);
   if (port === null) throw new Error('could not bind a free port on 127.0.0.1');
+  return handOut(port);
+}
+
+function handOut(port: number): number {
+  handedOut.add(port);
   return port;
 }

@@ -19,4 +19,10 @@ describe('freePort', () => {
       });
     }
   });
+
+  it('never hands out a port twice, though the first holder has not bound it yet', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 300; i++) ports.push(await freePort());
+    assert.equal(new Set(ports).size, ports.length);
+  });
 });
