@@ -2,15 +2,18 @@
  * Bundles every k6 entry `scripts/<name>.ts` into `dist/<name>.js` (ESM, k6's browser-like runtime,
  * k6 modules external, minified with source maps: every VU compiles the whole script, so its size is paid
  * once per VU) and the reference service into `dist/app/server.cjs` (not minified).
- * Fails naming the file when a script imports a missing file or a k6 module this k6 build lacks.
+ * Fails naming the file when a script imports a missing file or a k6 module this k6 build lacks, and
+ * naming the bundle when one that runs on Grafana Cloud load zones imports a module they do not provide.
  *
  * Usage: tsx build/bundle.ts
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { loadZoneScripts } from '../cloud/cloud-plan.ts';
 import { fatal, Status, StepError } from '../cluster/status.ts';
-import { k6Modules } from './k6-modules.ts';
+import { cloudImportProblems } from './cloud-imports.ts';
+import { k6Modules, loadZoneExtensions } from './k6-modules.ts';
 
 const status = new Status(process.stdout);
 
@@ -38,6 +41,12 @@ async function main(): Promise<void> {
       minify: true,
     });
     rejectUnknownK6Imports(result, known);
+    const problems = cloudImportProblems(
+      result,
+      loadZoneScripts(),
+      new Set([...k6Modules, ...loadZoneExtensions]),
+    );
+    if (problems.length > 0) throw new StepError(`bundle failed: ${problems.join('; ')}`);
     return sizes(result);
   });
   status.note(scripts);

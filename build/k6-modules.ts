@@ -19,3 +19,10 @@ export const k6Modules = [
   'k6/experimental/fs',
   'k6/experimental/streams',
 ] as const;
+
+/**
+ * The extensions Grafana Cloud k6 load zones provide that zerodrop uses: official ones only (Grafana's
+ * "Explore extensions": official tier, cloud support ✓). Community extensions run there only with
+ * `--local-execution` or on a private load zone; zerodrop's own (k6/x/kubernetes, k6/x/zerodrop) never.
+ */
+export const loadZoneExtensions = ['k6/x/redis'] as const;

@@ -56,6 +56,16 @@ export function cloudPlan(mode: CloudMode, env: Env, runId: string): CloudPlan {
   };
 }
 
+/**
+ * The bundles that run on Grafana Cloud load zones (`k6 cloud run` without `--local-execution`) in any
+ * mode: they may import only what the load zones provide (build/cloud-imports.ts checks it at bundle time).
+ */
+export function loadZoneScripts(): string[] {
+  const runs = cloudModes.flatMap((mode) => cloudPlan(mode, {}, 'plan').runs);
+  const onLoadZones = runs.filter((r) => r.argv[1] === 'cloud' && !r.argv.includes('--local-execution'));
+  return [...new Set(onLoadZones.map((r) => r.script))];
+}
+
 function envFlags(env: Env): string[] {
   return [...runVariables, ...extraVariables].flatMap((name) => {
     const value = env[name];

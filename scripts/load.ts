@@ -8,7 +8,7 @@ import { type Control, FixedDurationControl, RunControl } from './lib/control.ts
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
-import { checkTarget } from './lib/preflight.ts';
+import { checkTarget } from './lib/preflight-target.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUsers as runWsUsers } from './lib/ws-user.ts';

@@ -6,7 +6,7 @@ import { FixedDurationControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
-import { checkTarget } from './lib/preflight.ts';
+import { checkTarget } from './lib/preflight-target.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
 import { wsUsers as runWsUsers } from './lib/ws-user.ts';

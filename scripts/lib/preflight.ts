@@ -3,49 +3,16 @@
  * the Deployment exists and the driver's account may do what the strategy needs. Each failure aborts the
  * run (k6 exit code 108) with one line naming the setting.
  */
-import exec from 'k6/execution';
-import http from 'k6/http';
 import type { Kubernetes } from 'k6/x/kubernetes';
 import type { Config } from './config.ts';
 import type { RunControl } from './control.ts';
 import { errorText, type KubeObject, kubeClient } from './kube.ts';
 import { kubeTarget } from './kube-target.ts';
+import { stopSetup } from './preflight-target.ts';
 import type { TargetProfile } from './profile.ts';
 import { colorName } from './rainbow-plan.ts';
-import { redact } from './redact.ts';
-import { unauthorizedExpected } from './users.ts';
 
-let onStop: (reason: string) => void = () => {};
-
-/** Lets an entry keep the reason setup() stopped, for the reports handleSummary writes in another VU. */
-export function whenSetupStops(hook: (reason: string) => void): void {
-  onStop = hook;
-}
-
-/** Stops the run from setup() (exit 108) with one line naming the setting, without credentials. */
-export function stopSetup(setting: string, problem: string): never {
-  const reason = redact(`${setting}: ${problem}`);
-  onStop(reason);
-  exec.test.abort(reason);
-  throw new Error('unreachable: test.abort returned');
-}
-
-export function checkTarget(config: Config, profile: TargetProfile): void {
-  const url = `${config.baseUrl}${profile.http.identity.path}`;
-  const res = http.get(url, {
-    jar: new http.CookieJar(),
-    tags: { flow: 'preflight' },
-    timeout: '10s',
-    responseCallback: unauthorizedExpected(profile),
-  });
-  if (res.status === 0) stopSetup('BASE_URL', `${config.baseUrl} is unreachable (${res.error})`);
-  if (!profile.http.unauthorizedStatuses.includes(res.status)) {
-    stopSetup(
-      'BASE_URL',
-      `${url} without a session answered ${res.status}, expected ${profile.http.unauthorizedStatuses.join('/')}: is this the right service and PROFILE?`,
-    );
-  }
-}
+export { checkTarget, stopSetup, whenSetupStops } from './preflight-target.ts';
 
 export async function checkRedis(config: Config, control: RunControl): Promise<void> {
   try {
