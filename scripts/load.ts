@@ -7,7 +7,7 @@
 import { type Control, FixedDurationControl, RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
-import { scenarioOptions } from './lib/options.ts';
+import { runKeysTtlSeconds, scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight-target.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
 import { summarize } from './lib/summary.ts';
@@ -18,13 +18,18 @@ const loadDurationMs = durationSetting('LOAD_DURATION', '2m');
 const guards = guardsFor(config, { rollout: false, audit: false, profile });
 const notChecked = notCheckedBy(profile);
 
+/** The load's longest run: LOAD_DURATION and a minute (it follows the rollout's timeline when it has Redis). */
+const plannedMs = loadDurationMs + 60_000;
+
 export const options = {
-  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, loadDurationMs + 60_000),
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, plannedMs),
   thresholds: thresholdsFor(thresholds, guards, { audit: false, notChecked }),
 };
 
 function controlFor(runId: string): Control {
-  return config.redisUrl ? new RunControl(config.redisUrl, runId) : new FixedDurationControl(loadDurationMs);
+  return config.redisUrl
+    ? new RunControl(config.redisUrl, runId, runKeysTtlSeconds(plannedMs))
+    : new FixedDurationControl(loadDurationMs);
 }
 
 export function setup(): { runId: string } {

@@ -5,6 +5,7 @@
  */
 import { RunControl } from './lib/control.ts';
 import { guardsFor, thresholdsFor } from './lib/invariants.ts';
+import { maxDurationMs, runKeysTtlSeconds } from './lib/options.ts';
 import { checkCluster, checkRedis } from './lib/preflight.ts';
 import {
   driveRollouts,
@@ -18,6 +19,8 @@ import { summarize } from './lib/summary.ts';
 
 const { config, profile } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;
+/** The run keys live as long as the rollouts can (baseline, every rollout's timeout, cooldown) and a margin. */
+const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
 const guards = guardsFor({ ...config, httpUsers: 0, wsUsers: 0 }, { rollout: true, audit: false }).filter(
   (g) =>
     g.metric !== 'zd_rollout_phase_samples' &&
@@ -40,7 +43,7 @@ export const options = {
 
 export async function setup(): Promise<{ runId: string }> {
   claimReportFolder(config.reportDir, config.runId);
-  const control = new RunControl(redisUrl, config.runId);
+  const control = new RunControl(redisUrl, config.runId, keyTtl);
   await checkRedis(config, control);
   await claimRunId(control, config.runId);
   checkCluster(config, profile);
@@ -48,13 +51,13 @@ export async function setup(): Promise<{ runId: string }> {
 }
 
 export async function rollout(data: unknown): Promise<void> {
-  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   await driveRollouts(config, control, strategyFor(config, profile, control));
 }
 
 export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
-  await stopOnRolloutFailure(new RunControl(redisUrl, runIdFromSetup(data)));
+  await stopOnRolloutFailure(new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
 }
 
 export function handleSummary(data: Parameters<typeof summarize>[0]) {

@@ -10,7 +10,7 @@ import { proofPlan } from './lib/bounds.ts';
 import { RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
-import { scenarioOptions } from './lib/options.ts';
+import { maxDurationMs, runKeysTtlSeconds, scenarioOptions } from './lib/options.ts';
 import { checkCluster, checkRedis, checkTarget, stopSetup } from './lib/preflight.ts';
 import { isTransient } from './lib/redis-retry.ts';
 import {
@@ -28,6 +28,8 @@ const { config, profile, thresholds } = loadSettings({ requireRedis: true }, ava
 const redisUrl = config.redisUrl as string;
 const guards = guardsFor(config, { rollout: true, audit: true, profile });
 const notChecked = notCheckedBy(profile);
+/** The run keys live as long as this run can (its planned duration and a margin), not a day. */
+const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
@@ -37,7 +39,7 @@ export const options = {
 export async function setup(): Promise<{ runId: string }> {
   claimReportFolder(config.reportDir, config.runId);
   checkTarget(config, profile);
-  const control = new RunControl(redisUrl, config.runId);
+  const control = new RunControl(redisUrl, config.runId, keyTtl);
   await checkRedis(config, control);
   await claimRunId(control, config.runId);
   checkCluster(config, profile);
@@ -50,22 +52,22 @@ export async function setup(): Promise<{ runId: string }> {
 }
 
 export async function httpUsers(data: unknown): Promise<void> {
-  await runHttpUsers(config, profile, new RunControl(redisUrl, runIdFromSetup(data)));
+  await runHttpUsers(config, profile, new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
 }
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await runWsUsers(config, profile, new RunControl(redisUrl, runId), runId);
+  await runWsUsers(config, profile, new RunControl(redisUrl, runId, keyTtl), runId);
 }
 
 export async function rollout(data: unknown): Promise<void> {
-  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   await driveRollouts(config, control, strategyFor(config, profile, control));
 }
 
 export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
-  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   try {
     await stopOnRolloutFailure(control);
     const counts = await auditStore(profile, control);

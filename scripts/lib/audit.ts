@@ -3,8 +3,11 @@
  * (a shared store holds other users' keys): every live synthetic session still exists with the right
  * type (and user, where the profile names the field), none holds a null or empty value (the CAS race of
  * seed 000), no logged-out session survived, every acked order was applied exactly once. What the
- * profile gives no key for is not checked (invariants.ts leaves those thresholds out).
+ * profile gives no key for is not checked (invariants.ts leaves those thresholds out). A finding names
+ * the user and a short hash of the session id (identity.ts `sessionRef`), never the id itself. Once read,
+ * the run keys expire as soon as the reports no longer need them.
  */
+import { sha256 } from 'k6/crypto';
 import {
   judgeSession,
   parseOrderEntry,
@@ -13,8 +16,10 @@ import {
   timesApplied,
 } from './audit-rules.ts';
 import type { RunControl } from './control.ts';
+import { sessionRef } from './identity.ts';
 import { describeShort, idleTimeoutMs, judgeLifetime } from './lifetime.ts';
 import { metrics } from './metrics.ts';
+import { reportKeysTtlSeconds } from './options.ts';
 import { fill, type TargetProfile } from './profile.ts';
 
 export interface AuditCounts {
@@ -79,7 +84,7 @@ export async function auditStore(profile: TargetProfile, control: RunControl): P
   metrics.auditOrders.add(counts.orders);
   metrics.auditSessionTtls.add(counts.ttls);
   metrics.auditRuns.add(1);
-  await control.expireAll();
+  await control.expireAll(reportKeysTtlSeconds);
   return counts;
 }
 
@@ -98,10 +103,10 @@ async function auditSessions(
     const finding = judgeSession(await readSession(redis, keyOf(sid)), user, spec);
     if (finding === 'null-value') counts.nullValues++;
     else if (finding !== 'ok') counts.missing++;
-    if (finding !== 'ok') console.warn(`audit: session of ${user} is ${finding}`);
+    if (finding !== 'ok') console.warn(`audit: session ${ref(sid)} of ${user} is ${finding}`);
     const activeAt = Number(activity[user]);
     if (idleMs !== null && finding === 'ok' && activeAt > 0)
-      await auditLifetime(redis, keyOf(sid), user, { idleMs, activeAt }, spec, counts);
+      await auditLifetime(redis, { key: keyOf(sid), user, sid }, { idleMs, activeAt }, spec, counts);
   }
   if (counts.ttlShort > shownShort)
     console.warn(`audit: … ${counts.ttlShort - shownShort} more sessions would expire early`);
@@ -113,9 +118,12 @@ async function auditSessions(
     if (stored.type === 'none') continue;
     counts.loggedOutAlive++;
     if (judgeSession(stored, '', { type: 'opaque' }) === 'null-value') counts.nullValues++;
-    console.warn(`audit: a logged-out session of this run is still in the store (${stored.type})`);
+    console.warn(`audit: logged-out session ${ref(sid)} of this run is still in the store (${stored.type})`);
   }
 }
+
+/** A session as the audit's lines name it: `#` and the first 8 hex digits of its id's SHA-256. */
+const ref = (sid: string) => sessionRef(sid, (text) => sha256(text, 'hex'));
 
 /** Sessions that would expire early named one by one; the rest are counted. */
 const shownShort = 5;
@@ -123,13 +131,12 @@ const shownShort = 5;
 /** The session lifetime audit of one live session (lifetime.ts). */
 async function auditLifetime(
   redis: Client,
-  key: string,
-  user: string,
+  session: { key: string; user: string; sid: string },
   at: { idleMs: number; activeAt: number },
   spec: { idleTimeout?: string },
   counts: AuditCounts,
 ): Promise<void> {
-  const pttl = Number(await redis.sendCommand('PTTL', key));
+  const pttl = Number(await redis.sendCommand('PTTL', session.key));
   const since = Date.now() - at.activeAt;
   const finding = judgeLifetime(pttl, at.idleMs, since);
   if (finding === 'gone') return;
@@ -137,7 +144,9 @@ async function auditLifetime(
   if (finding !== 'short') return;
   counts.ttlShort++;
   if (counts.ttlShort <= shownShort)
-    console.warn(`audit: ${describeShort(user, pttl, spec.idleTimeout ?? '', since)}`);
+    console.warn(
+      `audit: ${describeShort(`${ref(session.sid)} of ${session.user}`, pttl, spec.idleTimeout ?? '', since)}`,
+    );
 }
 
 type OrdersSpec = NonNullable<NonNullable<TargetProfile['redis']>['orders']>;

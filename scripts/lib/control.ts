@@ -2,8 +2,11 @@
  * Run control through Redis (xk6-redis): the rollout driver publishes the timeline (rollout start/end,
  * end of load), every VU reads it to tag its traffic with the phase and to know when to stop, and VUs
  * record what the audit and the report need (sessions, logouts, acked orders, failures by pod, color
- * and phase). Keys live under `zdrun:<runId>:`; each gets its expiry (a day) when this client first
- * writes it, so an interrupted run leaves no key without one. Commands are retried through a Redis blip.
+ * and phase). Keys live under `zdrun:<runId>:`; each gets its expiry when this client first writes it, so
+ * an interrupted run leaves no key without one. The expiry is the run's planned duration plus a margin
+ * (options.ts `runKeysTtlSeconds`), not a fixed day: the `sessions` and `logged-out` keys hold the
+ * synthetic users' session ids, bearer tokens while the sessions live. Commands are retried through a
+ * Redis blip.
  */
 import { setTimeout } from 'k6/timers';
 import redis from 'k6/x/redis';
@@ -12,8 +15,6 @@ import { ConfigError } from './config.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
 import { retrying } from './redis-retry.ts';
 import { runControlUrl } from './redis-url.ts';
-
-const ttlSeconds = 86_400;
 
 export interface Attribution {
   phase: string;
@@ -84,7 +85,12 @@ export class RunControl implements Control {
   /** Keys this client has set the expiry of. */
   private readonly expiring = new Set<string>();
 
-  constructor(redisUrl: string, runId: string) {
+  /** `ttlSeconds`: the expiry each run key gets when this client first writes it. */
+  constructor(
+    redisUrl: string,
+    runId: string,
+    private readonly ttlSeconds: number,
+  ) {
     this.client = retrying(
       new redis.Client(runControlUrl(redisUrl)),
       (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -99,7 +105,7 @@ export class RunControl implements Control {
   /** Sets the expiry of a key this client just wrote, once per key: no run key lives without one. */
   private async expiresSoon(name: string): Promise<void> {
     if (this.expiring.has(name)) return;
-    await this.client.expire(this.key(name), ttlSeconds);
+    await this.client.expire(this.key(name), this.ttlSeconds);
     this.expiring.add(name);
   }
 
@@ -177,8 +183,11 @@ export class RunControl implements Control {
     if (buckets.size > 0) await this.expiresSoon('traffic-seconds');
   }
 
-  /** Sets the expiry of every run key; called once by the rollout driver. */
-  async expireAll(): Promise<void> {
+  /**
+   * Sets the expiry of every run key to `seconds`; the audit calls it once it has read them, with the
+   * time the reports still need them.
+   */
+  async expireAll(seconds: number): Promise<void> {
     for (const name of [
       'sessions',
       'logged-out',
@@ -188,7 +197,7 @@ export class RunControl implements Control {
       'failure-seconds',
       'traffic-seconds',
     ]) {
-      await this.client.expire(this.key(name), ttlSeconds);
+      await this.client.expire(this.key(name), seconds);
     }
   }
 }

@@ -48,3 +48,13 @@ export function compareIdentity(baseline: Identity, seen: Seen, where: string): 
   }
   return { identity, change: changes.length === 0 ? null : `${where}: ${changes.join(', ')}` };
 }
+
+/**
+ * How reports and audit lines name a session: `#` and the first 8 hex digits of the SHA-256 of its id —
+ * stable, and found again from the service's side (`printf %s "$sid" | sha256sum | cut -c1-8`), while the
+ * id itself, a bearer token while the session lives, is never printed. `sha256Hex` is k6/crypto's in k6
+ * and node:crypto's in tests.
+ */
+export function sessionRef(sid: string, sha256Hex: (text: string) => string): string {
+  return `#${sha256Hex(sid).slice(0, 8)}`;
+}

@@ -41,13 +41,13 @@ function seconds(ms: number): string {
   return s >= 120 ? `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}` : `${s}s`;
 }
 
-/** One line for a session that would expire early. */
+/** One line for a session that would expire early; `session` names it (`#1a2b3c4d of zd-user-h3`). */
 export function describeShort(
-  user: string,
+  session: string,
   pttlMs: number,
   idleTimeout: string,
   sinceActivityMs: number,
 ): string {
   const idleMs = parseDuration(idleTimeout) ?? 0;
-  return `session of ${user} expires in ${seconds(pttlMs)}; idle timeout ${idleTimeout} since its last activity ${seconds(sinceActivityMs)} ago leaves ≥ ${seconds(idleMs - sinceActivityMs)}`;
+  return `session ${session} expires in ${seconds(pttlMs)}; idle timeout ${idleTimeout} since its last activity ${seconds(sinceActivityMs)} ago leaves ≥ ${seconds(idleMs - sinceActivityMs)}`;
 }

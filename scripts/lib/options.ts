@@ -12,6 +12,26 @@ export interface ScenarioFunctions {
   rollout?: string;
 }
 
+/** k6's bounds around the load: setup(), the scenarios' graceful stop, teardown() (the audit), handleSummary (k6's default). */
+const setupTimeoutMs = 120_000;
+const gracefulStopMs = 10_000;
+const teardownTimeoutMs = 300_000;
+const summaryTimeoutMs = 120_000;
+
+/**
+ * How long a run's control keys (`zdrun:<id>:*`, which hold the synthetic users' session ids) live from
+ * their first write: the run's planned duration (`plannedMs`, its scenarios' max duration) plus what may
+ * follow it — setup before, the graceful stop, teardown's audit and the summary after — and 5 minutes.
+ */
+export function runKeysTtlSeconds(plannedMs: number): number {
+  return Math.ceil(
+    (plannedMs + setupTimeoutMs + gracefulStopMs + teardownTimeoutMs + summaryTimeoutMs + 300_000) / 1000,
+  );
+}
+
+/** After the audit the keys serve only the reports handleSummary writes: its bound and 3 minutes. */
+export const reportKeysTtlSeconds = (summaryTimeoutMs + 180_000) / 1000;
+
 /** Baseline + every rollout's timeout + cooldown + slack: the hard stop if the timeline never ends the load. */
 export function maxDurationMs(
   config: Pick<Config, 'baselineMs' | 'rollouts' | 'rolloutTimeoutMs' | 'cooldownMs'>,
@@ -28,7 +48,7 @@ export function scenarioOptions(config: Config, fns: ScenarioFunctions, duration
     vus,
     iterations: 1,
     maxDuration,
-    gracefulStop: '10s',
+    gracefulStop: formatSeconds(gracefulStopMs),
     exec,
   });
   const scenarios: Record<string, ReturnType<typeof longRun>> = {};
@@ -45,8 +65,8 @@ export function scenarioOptions(config: Config, fns: ScenarioFunctions, duration
     scenarios,
     batch: Math.max(20, idleConnections),
     batchPerHost: Math.max(6, idleConnections),
-    setupTimeout: '120s',
-    teardownTimeout: '300s',
+    setupTimeout: formatSeconds(setupTimeoutMs),
+    teardownTimeout: formatSeconds(teardownTimeoutMs),
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],
   };
 }

@@ -6,6 +6,7 @@
 import type { Config } from './config.ts';
 import { RunControl } from './control.ts';
 import type { Guard, NotChecked } from './invariants.ts';
+import { reportKeysTtlSeconds } from './options.ts';
 import { emptyTimeline, parseTimeline } from './phase.ts';
 import { redact } from './redact.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
@@ -74,8 +75,10 @@ export async function summarize(
   const record = options.record ?? callerFolder;
   const setupCompleted = data.setup_data?.runId !== undefined;
   const runId = data.setup_data?.runId || record.runId() || config.runId;
-  // A run setup() stopped has no breakdown, and Redis may be what stopped it.
-  const control = config.redisUrl && setupCompleted ? new RunControl(config.redisUrl, runId) : null;
+  // A run setup() stopped has no breakdown, and Redis may be what stopped it. The summary only reads:
+  // were it to write a key, the reports are all that would still need it.
+  const control =
+    config.redisUrl && setupCompleted ? new RunControl(config.redisUrl, runId, reportKeysTtlSeconds) : null;
   let collected: Collected;
   try {
     collected = await collect(control);

@@ -167,7 +167,7 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     assert.deepEqual(failedMetrics(run), ['zd_audit_session_ttl_short'], run.output.slice(-4000));
     assert.match(
       run.output,
-      /audit: session of zd-user-\S+ expires in \d+s; idle timeout 1h since its last activity/,
+      /audit: session #[0-9a-f]{8} of zd-user-\S+ expires in \d+s; idle timeout 1h since its last activity/,
     );
   });
 

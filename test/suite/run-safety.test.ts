@@ -2,10 +2,12 @@
  * A run keeps its secrets, its id and its folder, through the real bin/k6 against a real reference
  * service and a real Redis: no credential of REDIS_URL or BASE_URL anywhere, private report files, a
  * setup stop reported as "not run", a reused RUN_ID refused without touching the earlier run, a report
- * folder created (or refused) before any load, a failed rollout in one line, and every run key with an
- * expiry even after SIGINT then SIGTERM.
+ * folder created (or refused) before any load, a failed rollout in one line, every run key with an
+ * expiry of the run's planned length (not a day) even after SIGINT then SIGTERM, cut to the reports'
+ * needs after the audit, and a failing audit naming sessions by a short hash, never by their ids.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,7 +170,8 @@ describe('zero-downtime.js keeps its secrets, its run id and its report folder',
       /msg="test aborted: rollout 1\/1 failed: STRATEGY=none: no external actor reported rollout 1 complete within 2s/,
     );
     assert.doesNotMatch(run.output, /file:\/\/|\.js:\d+/);
-    await assertEveryKeyExpires(runId);
+    // Planned: 1 s baseline + (2 s rollout timeout + 30 s) + 1 s cooldown + 60 s = 94 s, and 850 s more.
+    await assertEveryKeyExpires(runId, 944);
   });
 
   test('SIGINT then SIGTERM leaves no run key without an expiry', async () => {
@@ -184,15 +187,57 @@ describe('zero-downtime.js keeps its secrets, its run id and its report folder',
     k6.child.kill('SIGTERM');
     await k6.done;
     assert.ok((await store.keys(`zdrun:${runId}:*`)).includes(`zdrun:${runId}:sessions`), k6.output());
-    await assertEveryKeyExpires(runId);
+    // Planned: 30 s baseline + (60 s + 30 s) + 1 s cooldown + 60 s = 181 s, and 850 s more.
+    await assertEveryKeyExpires(runId, 1031);
+  });
+
+  test('a failing audit names a session by a short hash of its id, never the id; its keys then expire soon', async () => {
+    const runId = newId('audit');
+    // No orders: the reference service re-checks a WebSocket's session on each order (and closes it).
+    const e = env(runId, { BASELINE: '3s', COOLDOWN: '2s', ROLLOUT_TIMEOUT: '30s', ORDER_INTERVAL: '10m' });
+    const k6 = startK6Script(script, e);
+    // The test is the rollout actor (STRATEGY=none); before it reports the rollout done, it deletes the
+    // store key of a WebSocket user's session, which that user keeps (its socket stays open).
+    const sessions = `zdrun:${runId}:sessions`;
+    const timeline = `zdrun:${runId}:timeline`;
+    const deadline = Date.now() + 60_000;
+    let sid: string | null = null;
+    while (Date.now() < deadline && k6.child.exitCode === null) {
+      sid ??= await store.hget(sessions, 'zd-user-w1');
+      if (sid !== null && (await store.hget(timeline, 'rolloutRequested')) === '1') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(sid, `no session recorded for zd-user-w1:\n${k6.output()}`);
+    assert.equal(await store.del(`zd:session:${sid}`), 1);
+    await store.hset(timeline, 'podsReplaced', '1', 'replicas', '1', 'rolloutCompleted', '1');
+    const run = await k6.done;
+
+    const hash = createHash('sha256').update(sid).digest('hex').slice(0, 8);
+    assert.equal(run.exitCode, 99, run.output);
+    assert.match(run.output, new RegExp(`audit: session #${hash} of zd-user-w1 is missing`));
+    const dir = join(e.REPORT_DIR as string, runId);
+    for (const [where, text] of [
+      ['output', run.output],
+      ...readdirSync(dir).map((file) => [file, readFileSync(join(dir, file), 'utf8')]),
+    ])
+      assert.ok(!text?.includes(sid), `${where} holds the session id`);
+    // After the audit the keys only serve the summary: 300 s; the timeline, the run id's claim, keeps
+    // the run's own expiry (3 s + 60 s + 2 s + 60 s planned, and 850 s).
+    for (const key of await store.keys(`zdrun:${runId}:*`)) {
+      const ttl = await store.ttl(key);
+      const most = key === timeline ? 975 : 300;
+      assert.ok(ttl > 0 && ttl <= most, `${key} has ttl ${ttl}, expected at most ${most}`);
+    }
+    assert.ok((await store.ttl(sessions)) > 0, 'the sessions key was written and audited');
   });
 });
 
-async function assertEveryKeyExpires(runId: string): Promise<void> {
+/** Every key of the run has an expiry, and none longer than `mostSeconds` (the run's planned length). */
+async function assertEveryKeyExpires(runId: string, mostSeconds: number): Promise<void> {
   const keys = await store.keys(`zdrun:${runId}:*`);
   assert.ok(keys.length > 0);
   for (const key of keys) {
     const ttl = await store.ttl(key);
-    assert.ok(ttl > 0 && ttl <= 86_400, `${key} has ttl ${ttl}`);
+    assert.ok(ttl > 0 && ttl <= mostSeconds, `${key} has ttl ${ttl}, expected at most ${mostSeconds}`);
   }
 }

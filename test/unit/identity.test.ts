@@ -1,7 +1,8 @@
 /** Identity continuity across responses and greetings. */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { compareIdentity } from '../../scripts/lib/identity.ts';
+import { compareIdentity, sessionRef } from '../../scripts/lib/identity.ts';
 
 const known = { user: 'ann', sessionId: 's-1', sid: 'c-1' };
 
@@ -36,5 +37,21 @@ describe('compareIdentity', () => {
       compareIdentity(known, { sid: null }, 'GET /me').change,
       'GET /me: no session id in the cookie',
     );
+  });
+});
+
+describe('sessionRef', () => {
+  const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+  const sid = 'Vq3lYx0rT9kC2mNfA8bZ1uW4eH6jQ7sD5gP0oR3yL2i';
+
+  it('names a session by the first 8 hex digits of its id’s SHA-256, never by the id', () => {
+    assert.equal(sessionRef('abc', sha256Hex), '#ba7816bf');
+    assert.match(sessionRef(sid, sha256Hex), /^#[0-9a-f]{8}$/);
+    assert.ok(!sessionRef(sid, sha256Hex).includes(sid.slice(0, 4)));
+  });
+
+  it('is stable for one id and differs between ids', () => {
+    assert.equal(sessionRef(sid, sha256Hex), sessionRef(sid, sha256Hex));
+    assert.notEqual(sessionRef(sid, sha256Hex), sessionRef(`${sid}x`, sha256Hex));
   });
 });

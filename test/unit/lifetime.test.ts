@@ -52,8 +52,8 @@ describe('judgeLifetime', () => {
 
   it('describes a short session', () => {
     assert.equal(
-      describeShort('zd-user-h3', 12_400, '30m', 8000),
-      'session of zd-user-h3 expires in 12s; idle timeout 30m since its last activity 8s ago leaves ≥ 29m52s',
+      describeShort('#1a2b3c4d of zd-user-h3', 12_400, '30m', 8000),
+      'session #1a2b3c4d of zd-user-h3 expires in 12s; idle timeout 30m since its last activity 8s ago leaves ≥ 29m52s',
     );
   });
 });

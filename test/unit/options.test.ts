@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Config, parseConfig } from '../../scripts/lib/config.ts';
-import { maxDurationMs, scenarioOptions } from '../../scripts/lib/options.ts';
+import {
+  maxDurationMs,
+  reportKeysTtlSeconds,
+  runKeysTtlSeconds,
+  scenarioOptions,
+} from '../../scripts/lib/options.ts';
 
 function config(env: Record<string, string> = {}): Config {
   return parseConfig(
@@ -95,5 +100,26 @@ describe('scenarioOptions', () => {
   it('takes an explicit duration bound, rounded up to whole seconds', () => {
     const options = scenarioOptions(config(), fns, 90_500);
     for (const scenario of Object.values(options.scenarios)) assert.equal(scenario.maxDuration, '91s');
+  });
+});
+
+describe('how long the run keys (the synthetic users’ session ids among them) live', () => {
+  it('the planned duration plus setup, graceful stop, teardown and summary bounds and 5 minutes', () => {
+    // 120 s setup + 10 s graceful stop + 300 s teardown + 120 s summary + 300 s margin = 850 s.
+    assert.equal(runKeysTtlSeconds(0), 850);
+    assert.equal(runKeysTtlSeconds(425_000), 1275);
+    assert.equal(runKeysTtlSeconds(425_001), 1276, 'rounded up');
+  });
+
+  it('follows the run’s settings and stays far below a day for the default run', () => {
+    const defaults = runKeysTtlSeconds(maxDurationMs(config()));
+    assert.equal(defaults, 1275);
+    assert.ok(defaults < 86_400 / 60);
+    const long = runKeysTtlSeconds(maxDurationMs(config({ ROLLOUTS: '50', ROLLOUT_TIMEOUT: '10m' })));
+    assert.ok(long > 50 * 600, 'fifty 10-minute rollouts keep their keys to the end');
+  });
+
+  it('after the audit only the summary needs them: its 120 s bound and 3 minutes', () => {
+    assert.equal(reportKeysTtlSeconds, 300);
   });
 });
