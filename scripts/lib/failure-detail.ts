@@ -1,7 +1,8 @@
 /**
  * The short cause a failure record carries into the report's breakdown — `GET /me: status 502`,
  * `POST /logout (reused connection): error 1220: connection reset by peer`, `close 1006` — so a failed
- * run says what kind of failure it was and on which request, not only where. Pure.
+ * run says what kind of failure it was and on which request, not only where; and where a connection that
+ * was never made goes (the address that refused it). Pure.
  */
 
 const maxLength = 80;
@@ -61,6 +62,53 @@ export function httpFailureDetail(res: FailedResponse): string {
 
 function pathOf(url: string): string {
   return url.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/\?.*$/, '') || '/';
+}
+
+/** Who a failure is attributed to (the breakdown's pod and color columns). */
+export interface FailedAt {
+  pod: string;
+  color: string;
+}
+
+/**
+ * The address a URL dials: its host and port (the scheme's default when it names none), without
+ * credentials — `127.0.0.1:31889`, `session-app.shop.svc:80`, `[::1]:443`.
+ */
+export function dialedAddress(url: string): string {
+  const match = /^([a-z][a-z\d+.-]*):\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url);
+  if (!match) return 'unknown';
+  const [, scheme = '', authority = ''] = match;
+  const host = authority.toLowerCase();
+  if (/:\d+$/.test(host)) return host;
+  return `${host}:${/^(?:https|wss)$/i.test(scheme) ? 443 : 80}`;
+}
+
+/**
+ * The address that refused an HTTP request's connection: k6's dial errors (1210–1213: refused, timed
+ * out, unreachable) mean no connection was made, so no pod answered; the refusal came from the address
+ * dialled — the Service or load balancer address, or a pod's own when the client dials a pod. Null when
+ * a connection was made (the answer's attribution stands). k6 gives no address in `error`
+ * (`dial: connection refused`), so it is read from the URL.
+ */
+export function httpRefusedBy(res: { status: number; error_code: number; url: string }): string | null {
+  return res.status === 0 && dialErrors.includes(res.error_code) ? dialedAddress(res.url) : null;
+}
+
+/**
+ * The same for a WebSocket handshake: an error from the dial (`dial tcp 10.0.0.7:80: connect: connection
+ * refused`) means no connection was made; the address is the URL's, as for HTTP, so one balancer is
+ * named the same way by both.
+ */
+export function wsRefusedBy(url: string, error: string | undefined): string | null {
+  return /\bdial (?:tcp|udp)[46]? \S+: /.test(error ?? '') ? dialedAddress(url) : null;
+}
+
+/**
+ * Where a failure goes: the address that refused a connection never made (its color unknown), else who
+ * served the answer.
+ */
+export function failedAt(served: FailedAt, refusedBy: string | null): FailedAt {
+  return refusedBy === null ? served : { pod: refusedBy, color: 'unknown' };
 }
 
 /** A WebSocket close: its code, `none` when the connection ended without one. */

@@ -9,7 +9,7 @@
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
-import { httpFailureDetail } from './failure-detail.ts';
+import { failedAt, httpFailureDetail, httpRefusedBy } from './failure-detail.ts';
 import { fail } from './failures.ts';
 import { idempotencyKey } from './idempotency.ts';
 import { compareIdentity, type Identity } from './identity.ts';
@@ -149,7 +149,10 @@ async function recordSession({ user, control }: HttpUser, identity: Identity): P
   if (identity.sid !== null) await control.recordSession(user.name, identity.sid);
 }
 
-/** 5xx and connection errors (status 0), attributed to who served them when known. */
+/**
+ * 5xx and connection errors (status 0), attributed to who served them when known, and a connection
+ * never made to the address that refused it.
+ */
 async function countHttpFailure(
   res: Response,
   phase: Phase,
@@ -157,7 +160,7 @@ async function countHttpFailure(
   control: Control,
   body?: unknown,
 ): Promise<void> {
-  const tags = { phase, ...servedBy(profile, res, body) };
+  const tags = { phase, ...failedAt(servedBy(profile, res, body), httpRefusedBy(res)) };
   if (res.status === 0) {
     await fail(control, 'zd_http_conn_errors', tags, httpFailureDetail(res), {
       tags: { error_code: String(res.error_code) },

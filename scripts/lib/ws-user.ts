@@ -12,7 +12,7 @@ import { backoffMs, classifyClose } from './close-codes.ts';
 import type { Config } from './config.ts';
 import type { Control, TrafficRecorder } from './control.ts';
 import { FeedTracker, OrderTracker } from './correlation.ts';
-import { closeDetail, errorDetail } from './failure-detail.ts';
+import { closeDetail, errorDetail, failedAt, wsRefusedBy } from './failure-detail.ts';
 import { type FailureOptions, fail } from './failures.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
@@ -133,7 +133,8 @@ class WsSession {
     const values = this.resumeValues();
     const base = socketIo ? withQuery(this.baseUrl, 'EIO=4&transport=websocket') : this.baseUrl;
     metrics.wsConnections.add(1);
-    const socket = new WebSocket(resumeUrl(base, this.ws, values), null, {
+    const url = resumeUrl(base, this.ws, values);
+    const socket = new WebSocket(url, null, {
       jar: this.user.jar,
       tags: { phase: this.phase(), flow: 'ws' },
     });
@@ -255,14 +256,19 @@ class WsSession {
     });
 
     let handshakeError: string | null = null;
+    let refusedBy: string | null = null;
     socket.addEventListener('error', (e) => {
-      if (!opened) handshakeError = errorDetail((e as { error?: string }).error);
+      if (opened) return;
+      const error = (e as { error?: string }).error;
+      handshakeError = errorDetail(error);
+      refusedBy = wsRefusedBy(url, error);
     });
 
     return new Promise<Ended>((resolve) => {
       socket.addEventListener('close', (e) => {
         for (const timer of timers) clearInterval(timer);
-        this.onClose(e as unknown as CloseEvent, opened, handshakeError, refused).then(resolve, (error) => {
+        const failed = { handshakeError, refusedBy };
+        this.onClose(e as unknown as CloseEvent, opened, failed, refused).then(resolve, (error) => {
           logError(error);
           resolve('stop');
         });
@@ -340,12 +346,14 @@ class WsSession {
     }, 100);
   }
 
+  /** `failed`: a handshake's error and, for a connection never made, the address that refused it. */
   private async onClose(
     close: CloseEvent,
     opened: boolean,
-    handshakeError: string | null,
+    failed: { handshakeError: string | null; refusedBy: string | null },
     refused: string | null,
   ): Promise<Ended> {
+    const { handshakeError, refusedBy } = failed;
     const kind = refused !== null ? 'unauthorized' : classifyClose(close.code, this.stopping, this.ws);
     if (kind === 'client') return 'client';
     this.closedAt ??= Date.now();
@@ -356,7 +364,16 @@ class WsSession {
       if (rejected !== null)
         return this.lostSession(`upgrade refused (${handshakeError ?? 'no status'}); ${rejected}`);
       console.warn(`WebSocket handshake of ${this.user.name} failed: ${handshakeError ?? 'unknown'}`);
-      await this.fail('zd_ws_connect_errors', handshakeError ?? undefined);
+      // No pod answered this handshake (k6 shows no response headers of a failed upgrade): the pod of the
+      // previous connection is not who refused it. A connection never made goes to the address that
+      // refused it, as an HTTP request's does; any other failure to `unknown`, as an answer naming no pod.
+      const where = failedAt({ pod: 'unknown', color: 'unknown' }, refusedBy);
+      await fail(
+        this.control,
+        'zd_ws_connect_errors',
+        { phase: at.phase, ...where },
+        handshakeError ?? undefined,
+      );
       return 'retry';
     }
     if (kind === 'clean') metrics.wsCleanCloses.add(1, { ...at, code: String(close.code) });

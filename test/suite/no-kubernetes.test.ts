@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
+import type { Fleet } from '../support/fleet.ts';
 import { diagnosedIds, failedMetrics, type K6Run } from '../support/k6.ts';
 import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 import type { RedisServer } from '../support/redis.ts';
@@ -30,7 +31,7 @@ const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
 interface Extra {
   app?: Record<string, string>;
   k6?: Record<string, string>;
-  fault?: (redis: RedisServer) => Promise<void>;
+  fault?: (redis: RedisServer, fleet: Fleet) => Promise<void>;
 }
 
 function validate(
@@ -120,6 +121,34 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     );
     assert.match(run.output, /audit: \d+ sessions/);
     assert.ok(run.report, 'the reports were written');
+  });
+
+  test('connects the load balancer refuses go to its address, HTTP and WebSocket alike, never to a pod', {
+    skip: !selected('lb-refused'),
+  }, async () => {
+    let balancer = '';
+    const run = await validate(
+      'none',
+      { http: 30, ws: 20 },
+      {
+        fault: async (_redis, fleet) => {
+          balancer = `127.0.0.1:${fleet.nginx.port}`;
+          await new Promise((r) => setTimeout(r, 5000));
+          // Every connection through nginx is closed; for 2 s, every new one is refused at its address.
+          await fleet.nginx.restart(2000);
+        },
+      },
+    );
+    assert.equal(run.exitCode, 99, `expected 99, got ${run.exitCode}:\n${run.output.slice(-4000)}`);
+    const refused = (invariant: string) =>
+      (run.report?.breakdown ?? []).filter(
+        (r) => r.invariant === invariant && r.detail.includes('connection refused'),
+      );
+    const rows = { http: refused('zd_http_conn_errors'), ws: refused('zd_ws_connect_errors') };
+    const shown = JSON.stringify(run.report?.breakdown, null, 1);
+    assert.ok(rows.http.length > 0 && rows.ws.length > 0, `refusals of both kinds expected:\n${shown}`);
+    for (const row of [...rows.http, ...rows.ws])
+      assert.deepEqual([row.pod, row.color], [balancer, 'unknown'], shown);
   });
 
   test('PROVE_LOSS_BELOW=1e-4 is met by a fast feed (FEED_INTERVAL_MS=20), and the run says what it proves', {

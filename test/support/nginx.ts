@@ -20,8 +20,27 @@ const nginxBinary = '/usr/sbin/nginx';
 export interface Nginx {
   readonly port: number;
   readonly url: string;
+  /**
+   * The load balancer down for `downMs`, then up again on its port: a fast shutdown (SIGTERM) closes
+   * every connection through it, and connects meanwhile are refused at its address.
+   */
+  restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
   errorLog(): string;
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Stops nginx with `signal`, SIGKILL after 5 s. */
+async function halt({ child, exited }: Running, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(killer);
 }
 
 export async function startNginx(upstreams: number[]): Promise<Nginx> {
@@ -30,15 +49,19 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, config(dir, port, upstreams));
-  const child: ChildProcess = spawn(nginxBinary, ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
   let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(port, () => stderr);
+  const launch = async (): Promise<Running> => {
+    const child: ChildProcess = spawn(nginxBinary, ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await waitForPort(port, () => stderr);
+    return { child, exited };
+  };
+  let running = await launch();
   const readLog = () => {
     try {
       return spawnSync('tail', ['-n', '30', join(dir, 'error.log')], { encoding: 'utf8' }).stdout;
@@ -49,13 +72,13 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    async restart(downMs) {
+      await halt(running, 'SIGTERM');
+      await sleep(downMs);
+      running = await launch();
+    },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGQUIT');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(killer);
-      }
+      await halt(running, 'SIGQUIT');
       rmSync(dir, { recursive: true, force: true });
     },
     errorLog: readLog,

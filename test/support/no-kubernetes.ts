@@ -4,7 +4,7 @@
  * baseline and cooldown, a fast pace, a fifth of the users logging out and probing bad cookies).
  */
 import { actOnRollouts } from './external-rollout.ts';
-import { type FleetOptions, startFleet } from './fleet.ts';
+import { type Fleet, type FleetOptions, startFleet } from './fleet.ts';
 import { type K6Run, runK6 } from './k6.ts';
 import { type RedisServer, startRedis } from './redis.ts';
 
@@ -17,8 +17,8 @@ export interface NoKubernetesRun {
   env: (redisUrl: string) => Record<string, string>;
   /** k6 settings over the tier's. */
   k6?: Record<string, string>;
-  /** A fault injected while k6 runs. */
-  fault?: (redis: RedisServer) => Promise<void>;
+  /** A fault injected while k6 runs (in Redis, or in the fleet: its load balancer, its instances). */
+  fault?: (redis: RedisServer, fleet: Fleet) => Promise<void>;
 }
 
 const tierSettings: Record<string, string> = {
@@ -45,7 +45,7 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
   });
   const runId = `${run.name}-${Date.now().toString(36)}`;
   const actor = actOnRollouts(redis.url, runId, fleet, 1);
-  const injected = run.fault?.(redis);
+  const injected = run.fault?.(redis, fleet);
   try {
     return await Promise.race([
       runK6('zero-downtime.js', {

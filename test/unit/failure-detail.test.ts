@@ -4,8 +4,12 @@ import { describe, it } from 'node:test';
 import {
   closeDetail,
   connectionKind,
+  dialedAddress,
   errorDetail,
+  failedAt,
   httpFailureDetail,
+  httpRefusedBy,
+  wsRefusedBy,
 } from '../../scripts/lib/failure-detail.ts';
 
 const response = (status: number, error_code: number, error: string, method = 'GET') => ({
@@ -115,5 +119,58 @@ describe('closeDetail and errorDetail', () => {
     assert.equal(errorDetail('websocket: bad handshake'), 'websocket: bad handshake');
     assert.equal(errorDetail(''), 'unknown error');
     assert.equal(errorDetail(undefined), 'unknown error');
+  });
+});
+
+describe('a connection never made goes to the address that refused it, HTTP and WebSocket alike', () => {
+  // What k6 v2.2 gives, as seen with bin/k6 against a closed port: `error` of a refused HTTP request
+  // carries no address; a WebSocket's error event names the resolved one.
+  const refusedHttp = { status: 0, error_code: 1212, error: 'dial: connection refused' };
+  const refusedWs = 'dial tcp 127.0.0.1:31889: connect: connection refused';
+
+  it('names the address a URL dials, with the scheme’s port when it has none, and no credentials', () => {
+    assert.equal(dialedAddress('http://127.0.0.1:31889/api/me?x=1'), '127.0.0.1:31889');
+    assert.equal(dialedAddress('ws://Session-App.shop.svc/ws?offset=3&epoch=1'), 'session-app.shop.svc:80');
+    assert.equal(dialedAddress('https://zd:s3cret@shop.example.com'), 'shop.example.com:443');
+    assert.equal(dialedAddress('wss://[::1]:8443/socket.io/?EIO=4'), '[::1]:8443');
+    assert.equal(dialedAddress('wss://[::1]/ws'), '[::1]:443');
+    assert.equal(dialedAddress('not a url'), 'unknown');
+  });
+
+  it('an HTTP request refused (or not connected: 1210–1213) is the dialled address’s', () => {
+    const url = 'http://127.0.0.1:31889/api/me';
+    assert.equal(httpRefusedBy({ ...refusedHttp, url }), '127.0.0.1:31889');
+    for (const code of [1210, 1211, 1213])
+      assert.equal(httpRefusedBy({ ...refusedHttp, error_code: code, url }), '127.0.0.1:31889');
+  });
+
+  it('an HTTP failure on a connection that was made is not: reset, EOF, timeout, any answer', () => {
+    const url = 'http://127.0.0.1:31889/api/me';
+    for (const code of [1220, 1000, 1050])
+      assert.equal(httpRefusedBy({ status: 0, error_code: code, url }), null);
+    assert.equal(httpRefusedBy({ status: 502, error_code: 0, url }), null);
+  });
+
+  it('a WebSocket dial error is the dialled address’s, the same value as HTTP’s for one balancer', () => {
+    const url = 'ws://127.0.0.1:31889/ws?offset=41&epoch=2';
+    assert.equal(wsRefusedBy(url, refusedWs), '127.0.0.1:31889');
+    assert.equal(wsRefusedBy(url, 'dial tcp 127.0.0.1:31889: i/o timeout'), '127.0.0.1:31889');
+    assert.equal(
+      wsRefusedBy(url, refusedWs),
+      httpRefusedBy({ ...refusedHttp, url: 'http://127.0.0.1:31889/api/me' }),
+    );
+  });
+
+  it('a handshake that reached a server, or a name that did not resolve, refused nothing', () => {
+    const url = 'ws://127.0.0.1:31889/ws';
+    assert.equal(wsRefusedBy(url, 'websocket: bad handshake'), null);
+    assert.equal(wsRefusedBy(url, 'dial tcp: lookup nowhere.invalid: no such host'), null);
+    assert.equal(wsRefusedBy(url, undefined), null);
+  });
+
+  it('puts the refusing address in the pod column with an unknown color, else keeps who served', () => {
+    const served = { pod: 'pod-3', color: 'blue' };
+    assert.deepEqual(failedAt(served, '127.0.0.1:31889'), { pod: '127.0.0.1:31889', color: 'unknown' });
+    assert.deepEqual(failedAt(served, null), served);
   });
 });
