@@ -5,6 +5,7 @@
  * on its matching invariant.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
 import type { Fleet } from '../support/fleet.ts';
@@ -151,6 +152,28 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
       assert.deepEqual([row.pod, row.color], [balancer, 'unknown'], shown);
   });
 
+  test('a rollout actor that fails stops k6 at once and the run rejects with the actor’s error', {
+    skip: !selected('actor-fails'),
+  }, async () => {
+    // The first replacement instance (pod-4) crashes at start, so the fleet's rolling restart throws.
+    const crashing = `[ "$POD_NAME" = pod-4 ] && { echo 'pod-4: crashed at start' >&2; exit 3; }; exec '${process.execPath}' dist/app/server.cjs`;
+    const started = Date.now();
+    await assert.rejects(
+      validateWithoutKubernetes({
+        name: 'nok8s-actor-fails',
+        replicas: 3,
+        service: { command: ['sh', '-c', crashing] },
+        env: (redisUrl) => appEnv(redisUrl, 'none'),
+        // Without the stop, k6 would wait 5 minutes for the rollout, then the cooldown.
+        k6: { HTTP_USERS: '10', WS_USERS: '5', ROLLOUT_TIMEOUT: '5m' },
+      }),
+      /^Error: the rollout actor failed \(k6 stopped, exit \d+\): service \(pid \d+\) exited:\npod-4: crashed at start/,
+    );
+    // The 4 s baseline, the crash, and k6's stop (SIGTERM, at most 15 s to SIGKILL), on a busy machine.
+    assert.ok(Date.now() - started < 90_000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(k6ProcessesOf('nok8s-actor-fails-'), [], 'no k6 of this run is left running');
+  });
+
   test('PROVE_LOSS_BELOW=1e-4 is met by a fast feed (FEED_INTERVAL_MS=20), and the run says what it proves', {
     skip: slow || !selected('prove'),
   }, async () => {
@@ -221,3 +244,19 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
     });
   }
 });
+
+/** The processes whose environment holds a RUN_ID starting with `prefix` (Linux /proc; others unreadable). */
+function k6ProcessesOf(prefix: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1')
+          .split('\0')
+          .some((v) => v.startsWith(`RUN_ID=${prefix}`));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

@@ -75,6 +75,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       for (const [slot, old] of [...live].entries()) {
         const [a, b] = slots[slot] as [number, number];
         live[slot] = await start(old.endpoint.port === a ? b : a);
+        // From here the old instance is stop()'s to end, whatever fails below (an exit timeout throws
+        // with the instance still running).
+        stopped.push(old);
         old.endpoint.remove();
         await new Promise((r) => setTimeout(r, options.preStopMs ?? 1000));
         old.app.signal('SIGTERM');
@@ -83,7 +86,6 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         if (exit.signal === null && exit.code !== null && !cleanExitCodes.includes(exit.code)) {
           throw new Error(`instance on port ${old.app.port} exited with ${exit.code}:\n${old.app.output()}`);
         }
-        stopped.push(old);
         replaced++;
       }
       return replaced;

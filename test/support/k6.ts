@@ -1,6 +1,7 @@
 /**
  * Runs the real bin/k6 on a bundle with an environment, and reads the report it wrote; or on any
- * script (a test fixture bundled by the test).
+ * script (a test fixture bundled by the test). A run is killed at its timeout, or stopped when its `stop`
+ * signal fires (SIGTERM, then SIGKILL if k6 has not exited within 15 s).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ export async function runK6(
   script: string,
   env: Record<string, string>,
   timeoutMs = 600_000,
+  stop?: AbortSignal,
 ): Promise<K6Run> {
   const runId = env.RUN_ID ?? `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
@@ -45,23 +47,43 @@ export async function runK6(
     join(repo, 'dist', script),
     { RUN_ID: runId, REPORT_DIR: reportDir, ...env },
     timeoutMs,
+    stop,
   );
   const file = join(reportDir, runId, 'summary.json');
   const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as K6Report) : null;
   return { exitCode, output, runId, report };
 }
 
-/** `k6 run` of any script file with only PATH, HOME and `env`; killed after `timeoutMs`. */
+/**
+ * `k6 run` of any script file with only PATH, HOME and `env`; killed after `timeoutMs`, stopped when
+ * `stop` fires (e.g. the rollout actor beside it failed: nothing would end the run before its timeouts).
+ */
 export async function runK6Script(
   file: string,
   env: Record<string, string>,
   timeoutMs: number,
+  stop?: AbortSignal,
 ): Promise<{ exitCode: number | null; output: string }> {
   const run = startK6Script(file, env);
   const killer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  const onStop = () => stopK6(run.child);
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
   const result = await run.done;
   clearTimeout(killer);
+  stop?.removeEventListener('abort', onStop);
   return result;
+}
+
+/** How long k6 may take after SIGTERM (it still writes its summary) before it is killed. */
+const stopGraceMs = 15_000;
+
+/** SIGTERM, then SIGKILL if k6 has not exited within `stopGraceMs`. */
+function stopK6(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
+  child.once('exit', () => clearTimeout(killer));
 }
 
 /** Starts `k6 run` of a script file (for tests that signal it); `done` resolves once its output closed. */

@@ -45,18 +45,29 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
   });
   const runId = `${run.name}-${Date.now().toString(36)}`;
   const actor = actOnRollouts(redis.url, runId, fleet, 1);
+  // A failed rollout actor stops k6 at once (nothing else would end the run before ROLLOUT_TIMEOUT and
+  // the cooldown, and k6 would outlive this call), and its error is what the run rejects with.
+  const stopK6 = new AbortController();
+  const actorFailed: { error?: Error } = {};
+  actor.failure.catch((error: Error) => {
+    actorFailed.error = error;
+    stopK6.abort();
+  });
   const injected = run.fault?.(redis, fleet);
   try {
-    return await Promise.race([
-      runK6('zero-downtime.js', {
-        RUN_ID: runId,
-        BASE_URL: fleet.url,
-        REDIS_URL: redis.url,
-        ...tierSettings,
-        ...run.k6,
-      }),
-      actor.failure,
-    ]);
+    const result = await runK6(
+      'zero-downtime.js',
+      { RUN_ID: runId, BASE_URL: fleet.url, REDIS_URL: redis.url, ...tierSettings, ...run.k6 },
+      undefined,
+      stopK6.signal,
+    );
+    if (actorFailed.error) {
+      throw new Error(
+        `the rollout actor failed (k6 stopped, exit ${result.exitCode}): ${actorFailed.error.message}`,
+        { cause: actorFailed.error },
+      );
+    }
+    return result;
   } finally {
     await injected;
     await actor.stop();
