@@ -10,8 +10,8 @@
  * `k6 cloud run` does not hand the shell's environment to the script (--include-system-env-vars is off
  * for cloud commands), so every zerodrop setting that is set goes on the command line with `-e`.
  */
-import { ConfigError } from '../scripts/lib/config.ts';
-import { runVariables } from '../scripts/lib/run-variables.ts';
+import { ConfigError } from '../validator/settings/config.ts';
+import { runVariables } from '../validator/settings/run-variables.ts';
 
 export const cloudModes = ['full', 'split'] as const;
 export type CloudMode = (typeof cloudModes)[number];

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, type ParseOptions, parseConfig } from '../../scripts/lib/config.ts';
+import { ConfigError, type ParseOptions, parseConfig } from '../../validator/settings/config.ts';
 
 const BASE_URL = 'http://127.0.0.1:8080';
 const REDIS_URL = 'redis://127.0.0.1:6379';
