@@ -18,7 +18,7 @@ import { type Fleet, startFleet } from '../test/support/fleet.ts';
 import { k6Binary } from '../test/support/k6.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { newRunId } from '../validator/run/run-id.ts';
-import { parseConfig } from '../validator/settings/config.ts';
+import { parseConfig } from '../validator/settings/registry.ts';
 
 const repo = join(import.meta.dirname, '..');
 const cooldownS = 5;

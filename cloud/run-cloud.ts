@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { $ } from 'zx';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { fatal, Status, StepError } from '../tools/status.ts';
-import { ConfigError } from '../validator/settings/config.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import {
   type CloudMode,
   type CloudPlan,

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot as repo } from '../tools/paths.ts';
-import { ConfigError, oneOf } from '../validator/settings/config.ts';
+import { ConfigError, oneOf } from '../validator/settings/parse.ts';
 import { buildImage, type ImageSpec, sharedLibraries } from './images.ts';
 
 export const runtimes = ['node', 'static', 'java'] as const;

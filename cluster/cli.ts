@@ -8,7 +8,7 @@
  */
 import { runCommands } from '../tools/commands.ts';
 import { Status } from '../tools/status.ts';
-import { ConfigError } from '../validator/settings/config.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import { parseAppImageSettings } from './app-image.ts';
 import { clusterDown, clusterUp, imageApp, loadImages } from './cluster.ts';
 

@@ -9,7 +9,7 @@
 import { clusterUp, loadImages } from '../cluster/cluster.ts';
 import { runCommands } from '../tools/commands.ts';
 import { Status } from '../tools/status.ts';
-import { ConfigError } from '../validator/settings/config.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import { parseDeploySettings, parseManifestSettings } from './config.ts';
 import { deploy } from './deploy.ts';
 import { deployManifests } from './manifests.ts';

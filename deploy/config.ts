@@ -6,7 +6,7 @@
  * PROFILE is the validator's target profile everywhere and never a deploy mode.
  */
 import { BAD_MODES, type BadMode } from '../app/src/modes.ts';
-import { ConfigError, oneOf } from '../validator/settings/config.ts';
+import { ConfigError, oneOf } from '../validator/settings/parse.ts';
 
 /** The known-bad modes of the reference service (BAD_MODE), each with a component in k8s/components/bad-modes. */
 export const badModes = BAD_MODES.filter((m): m is Exclude<BadMode, 'none'> => m !== 'none');

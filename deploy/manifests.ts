@@ -15,7 +15,7 @@ import { createConnection } from 'node:net';
 import path from 'node:path';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { Status, StepError } from '../tools/status.ts';
-import { ConfigError } from '../validator/settings/config.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import { type ClusterAccess, clusterAccess } from './access.ts';
 import type { ManifestSettings } from './config.ts';
 import { diagnostics } from './diagnostics.ts';

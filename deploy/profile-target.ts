@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../validator/settings/config.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import { type ClusterAccess, clusterAccess } from './access.ts';
 import type { DeploySettings } from './config.ts';
 import { writeDriverKubeconfig } from './deploy.ts';

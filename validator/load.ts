@@ -7,14 +7,14 @@
 import { type Control, FixedDurationControl, RunControl } from './run/control.ts';
 import { checkTarget } from './run/preflight.ts';
 import { scenarioOptions } from './settings/options.ts';
-import { durationSetting, loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
 import { summarize } from './verdict/summary.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
-const loadDurationMs = durationSetting('LOAD_DURATION', '2m');
+const { loadDurationMs } = config;
 const guards = guardsFor(config, { rollout: false, audit: false, profile });
 const notChecked = notCheckedBy(profile);
 

@@ -5,14 +5,14 @@
 import { FixedDurationControl } from './run/control.ts';
 import { checkTarget } from './run/preflight.ts';
 import { scenarioOptions } from './settings/options.ts';
-import { durationSetting, loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
 import { summarize } from './verdict/summary.ts';
 
-const smokeMs = durationSetting('SMOKE_DURATION', '10s');
 const settings = loadSettings({ requireRedis: false });
+const smokeMs = settings.config.smokeDurationMs;
 const config = {
   ...settings.config,
   httpUsers: 1,

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
-import { ConfigError, parseConfig } from '../../validator/settings/config.ts';
+import { ConfigError } from '../../validator/settings/parse.ts';
+import { parseConfig } from '../../validator/settings/registry.ts';
 import {
   formatCount,
   formatRate,

@@ -9,7 +9,7 @@ import { sleep } from 'k6';
 import exec from 'k6/execution';
 import type { TargetProfile } from '../profile/profile.ts';
 import type { Control, RunControl } from '../run/control.ts';
-import type { Config } from '../settings/config.ts';
+import type { Config } from '../settings/registry.ts';
 import { metrics } from '../verdict/metrics.ts';
 import { externalRollout } from './strategies/none.ts';
 import { rainbowRollout, repairRainbow } from './strategies/rainbow.ts';

@@ -4,7 +4,8 @@
  */
 
 import type { TargetProfile } from '../profile/profile.ts';
-import { type Config, ConfigError } from '../settings/config.ts';
+import { ConfigError } from '../settings/parse.ts';
+import type { Config } from '../settings/registry.ts';
 
 export interface KubeTarget {
   namespace: string;

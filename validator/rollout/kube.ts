@@ -1,6 +1,6 @@
 /** The project's Kubernetes client (k6/x/kubernetes): one per VU, errors turned into one-line reasons. */
 import { Kubernetes } from 'k6/x/kubernetes';
-import type { Config } from '../settings/config.ts';
+import type { Config } from '../settings/registry.ts';
 
 export function kubeClient(config: Pick<Config, 'kubeconfig'>): Kubernetes {
   return new Kubernetes(config.kubeconfig ? { config_path: config.kubeconfig } : {});

@@ -7,7 +7,7 @@
  */
 import { setTimeout } from 'k6/timers';
 import redis from 'k6/x/redis';
-import { ConfigError } from '../settings/config.ts';
+import { ConfigError } from '../settings/parse.ts';
 import { runControlUrl } from '../settings/redis-url.ts';
 import { orderEntry } from '../verdict/audit-rules.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';

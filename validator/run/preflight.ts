@@ -10,8 +10,8 @@ import type { TargetProfile } from '../profile/profile.ts';
 import { errorText, type KubeObject, kubeClient } from '../rollout/kube.ts';
 import { kubeTarget } from '../rollout/kube-target.ts';
 import { colorName } from '../rollout/strategies/rainbow-plan.ts';
-import type { Config } from '../settings/config.ts';
 import { redact } from '../settings/redact.ts';
+import type { Config } from '../settings/registry.ts';
 import { unauthorizedExpected } from '../users/users.ts';
 import type { RunControl } from './control.ts';
 

@@ -3,8 +3,10 @@
  * it (HTTP_USERS=100000 would build ~4,000 VUs). Figures from bench/suite.ts with ~1.3× headroom: k6
  * itself, each VU (the whole bundle is evaluated per VU) and each user. Pure: no k6 imports.
  */
-import { type Config, ConfigError } from './config.ts';
+
 import { vusFor } from './packing.ts';
+import { ConfigError } from './parse.ts';
+import type { Config } from './registry.ts';
 
 const mb = 1024 * 1024;
 const baseBytes = 80 * mb;

@@ -2,9 +2,10 @@
  * k6 scenario options from the config: one long iteration per VU (each VU runs USERS_PER_VU users),
  * bounded by a computed max duration. Pure.
  */
-import type { Config } from './config.ts';
+
 import { formatSeconds } from './duration.ts';
 import { vusFor } from './packing.ts';
+import type { Config } from './registry.ts';
 
 export interface ScenarioFunctions {
   http?: string;

@@ -12,8 +12,9 @@ import { checkRedisUrl } from '../run/control.ts';
 import { newRunId } from '../run/run-id.ts';
 import { proofProblem } from '../verdict/bounds.ts';
 import { type ThresholdProfile, validateThresholdProfile } from '../verdict/invariants.ts';
-import { type Config, ConfigError, duration, type ParseOptions, parseConfig } from './config.ts';
 import { checkMemory } from './memory.ts';
+import { ConfigError } from './parse.ts';
+import { type Config, type ParseOptions, parseConfig } from './registry.ts';
 
 const thresholdProfiles: Record<string, unknown> = { strict, tolerant };
 
@@ -81,11 +82,6 @@ export function loadSettings(
     if (proof !== null) throw new ConfigError('PROVE_LOSS_BELOW', proof);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });
-}
-
-/** A duration setting of one entry (LOAD_DURATION, SMOKE_DURATION), in milliseconds. */
-export function durationSetting(name: string, fallback: string): number {
-  return oneLine(() => duration(__ENV, name, fallback));
 }
 
 /**

@@ -10,7 +10,7 @@ import http from 'k6/http';
 import type { TargetProfile } from '../profile/profile.ts';
 import type { Control, TrafficRecorder } from '../run/control.ts';
 import { isOver, type Phase, phaseAt } from '../run/phase.ts';
-import type { Config } from '../settings/config.ts';
+import type { Config } from '../settings/registry.ts';
 import { httpFailureDetail } from '../verdict/failure-detail.ts';
 import { fail } from '../verdict/failures.ts';
 import { metrics } from '../verdict/metrics.ts';

@@ -7,8 +7,8 @@ import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k
 import { setTimeout } from 'k6/timers';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
 import { type Control, TrafficRecorder } from '../run/control.ts';
-import type { Config } from '../settings/config.ts';
 import { usersOfVu } from '../settings/packing.ts';
+import type { Config } from '../settings/registry.ts';
 import { idempotencyKey } from './idempotency.ts';
 import type { Identity } from './identity.ts';
 import { sessionIdFromCookie } from './session-cookie.ts';

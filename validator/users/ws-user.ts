@@ -11,7 +11,7 @@ import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import type { Control, TrafficRecorder } from '../run/control.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
-import type { Config } from '../settings/config.ts';
+import type { Config } from '../settings/registry.ts';
 import { FeedTracker, OrderTracker } from '../verdict/correlation.ts';
 import { closeDetail, errorDetail } from '../verdict/failure-detail.ts';
 import { type FailureOptions, fail } from '../verdict/failures.ts';

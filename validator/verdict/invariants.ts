@@ -5,7 +5,7 @@
  */
 
 import type { TargetProfile } from '../profile/profile.ts';
-import type { Config } from '../settings/config.ts';
+import type { Config } from '../settings/registry.ts';
 import { formatCount, trialsToProve } from './bounds.ts';
 
 export interface Check {

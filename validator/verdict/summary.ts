@@ -6,9 +6,9 @@
 
 import { RunControl } from '../run/control.ts';
 import { emptyTimeline, parseTimeline } from '../run/phase.ts';
-import type { Config } from '../settings/config.ts';
 import { redact } from '../settings/redact.ts';
-import { runVariables } from '../settings/run-variables.ts';
+import type { Config } from '../settings/registry.ts';
+import { runVariables } from '../settings/registry.ts';
 import type { Guard, NotChecked } from './invariants.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
 import { diagnose } from './report/diagnosis.ts';

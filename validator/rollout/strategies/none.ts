@@ -8,7 +8,7 @@
  */
 import { sleep } from 'k6';
 import type { RunControl } from '../../run/control.ts';
-import type { Config } from '../../settings/config.ts';
+import type { Config } from '../../settings/registry.ts';
 import type { RolloutStrategy } from '../driver.ts';
 
 export function externalRollout(config: Config, control: RunControl): RolloutStrategy {

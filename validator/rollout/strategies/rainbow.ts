@@ -10,7 +10,7 @@
 import { sleep } from 'k6';
 import http from 'k6/http';
 import type { TargetProfile } from '../../profile/profile.ts';
-import type { Config } from '../../settings/config.ts';
+import type { Config } from '../../settings/registry.ts';
 import { login, unauthorizedExpected } from '../../users/users.ts';
 import type { RolloutOutcome, RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient } from '../kube.ts';

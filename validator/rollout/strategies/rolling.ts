@@ -5,7 +5,7 @@
  */
 import { sleep } from 'k6';
 import type { TargetProfile } from '../../profile/profile.ts';
-import type { Config } from '../../settings/config.ts';
+import type { Config } from '../../settings/registry.ts';
 import type { RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient, selectorOf } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
