@@ -153,7 +153,7 @@ function keepTail(text: string): string {
 async function waitUntilReady(app: AppProcess, readyPath: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
-  app.exited.then(() => {
+  void app.exited.then(() => {
     exitedEarly = true;
   });
   while (Date.now() < deadline && !exitedEarly) {
