@@ -9,8 +9,8 @@ import { build, type Metafile } from 'esbuild';
 import { cloudImportProblems } from '../../build/cloud-imports.ts';
 import { k6Modules, loadZoneExtensions } from '../../build/k6-modules.ts';
 import { loadZoneScripts } from '../../cloud/cloud-plan.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
 
-const repo = join(import.meta.dirname, '../..');
 const allowed = new Set<string>([...k6Modules, ...loadZoneExtensions]);
 
 /** esbuild's metafile of `entry` bundled as build/bundle.ts bundles the k6 entries (nothing written). */
@@ -37,7 +37,7 @@ describe('cloud-bound bundles and the modules Grafana Cloud load zones provide',
   });
 
   it('dist/load.js imports nothing outside k6’s own modules and the official extensions', async () => {
-    const metafile = await metafileOf('scripts/load.ts');
+    const metafile = await metafileOf('validator/load.ts');
     assert.deepEqual(cloudImportProblems(metafile, ['dist/load.js'], allowed), []);
     const imported = metafile.outputs['dist/load.js']?.imports.map((i) => i.path) ?? [];
     assert.ok(imported.includes('k6/http'), 'the metafile lists the bundle’s k6 imports');
@@ -46,12 +46,12 @@ describe('cloud-bound bundles and the modules Grafana Cloud load zones provide',
   it('names the bundle, the module and the import chain when a cloud-bound entry reaches a community extension', async () => {
     const metafile = await metafileOf('test/unit/fixtures/cloud-bound.k6.ts');
     assert.deepEqual(cloudImportProblems(metafile, ['dist/cloud-bound.k6.js'], allowed), [
-      'dist/cloud-bound.k6.js runs on Grafana Cloud load zones but imports k6/x/kubernetes (test/unit/fixtures/cloud-bound.k6.ts → scripts/lib/preflight.ts → scripts/lib/kube.ts), which they do not provide',
+      'dist/cloud-bound.k6.js runs on Grafana Cloud load zones but imports k6/x/kubernetes (test/unit/fixtures/cloud-bound.k6.ts → validator/run/preflight.ts → validator/rollout/kube.ts), which they do not provide',
     ]);
   });
 
   it('the main job, which runs here (--local-execution), imports extensions load zones lack', async () => {
-    const metafile = await metafileOf('scripts/zero-downtime.ts');
+    const metafile = await metafileOf('validator/zero-downtime.ts');
     const problems = cloudImportProblems(metafile, ['dist/zero-downtime.js'], allowed);
     assert.ok(problems.some((p) => p.includes('k6/x/kubernetes')));
     assert.ok(problems.some((p) => p.includes('k6/x/zerodrop')));

@@ -10,7 +10,7 @@ import {
   httpFailureDetail,
   httpRefusedBy,
   wsRefusedBy,
-} from '../../scripts/lib/failure-detail.ts';
+} from '../../validator/verdict/failure-detail.ts';
 
 const response = (status: number, error_code: number, error: string, method = 'GET') => ({
   status,

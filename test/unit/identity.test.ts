@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { compareIdentity, sessionRef } from '../../scripts/lib/identity.ts';
+import { compareIdentity, sessionRef } from '../../validator/users/identity.ts';
 
 const known = { user: 'ann', sessionId: 's-1', sid: 'c-1' };
 
