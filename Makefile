@@ -13,7 +13,7 @@ SUITE_TESTS ?= $(sort $(wildcard test/suite/*.test.ts test/ci/*.test.ts test/bui
 # Bring-up first, then the end-to-end files, then the teardown that proves cluster-down is rm -f.
 CLUSTER_TESTS ?= test/cluster/cluster.test.ts $(sort $(wildcard test/cluster/e2e-*.test.ts)) test/cluster/teardown.test.ts
 
-.PHONY: help setup examples k6 bundle settings-table typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images image deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
+.PHONY: help setup examples k6 bundle docs typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images image deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,8 +33,8 @@ bundle: ## Bundle validator/*.ts into dist/*.js and the reference service into d
 tools: ## Build the pinned developer tools (actionlint, the k6-operator manager) from the Go module proxy, cached
 	@$(TSX) build/build-tools.ts
 
-settings-table: ## Rewrite the README's settings table from validator/settings/registry.ts
-	@$(TSX) build/settings-table.ts
+docs: ## Rewrite the generated tables: README settings (settings registry), docs/metrics.md (metric catalog)
+	@$(TSX) build/generated-docs.ts
 
 typecheck: setup ## tsc --noEmit over the Node side and the k6 scripts
 	@npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p validator/tsconfig.json && echo " ✓ Type checking"

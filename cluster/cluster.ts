@@ -3,7 +3,7 @@
  *
  * cluster-up is an ordered list of idempotent steps, one ✓/✗ line each: host checks, stale state
  * from earlier runs, the host network, the control plane (control-plane.ts), then the node
- * (node.ts: containerd, kubelet, kube-proxy; dns.ts: CoreDNS), and a bounded wait for the node to be
+ * (node/: containerd, kubelet, kube-proxy; dns.ts: CoreDNS), and a bounded wait for the node to be
  * Ready. When every component already runs it only checks them; when none runs it first clears what
  * an earlier cluster left behind. cluster-down has `rm -f` semantics. Paths: node-layout.ts.
  */
@@ -36,22 +36,23 @@ import {
 import { runningPid, stopProcess } from './host-process.ts';
 import { buildServiceImages, ensurePauseImage, importArchive } from './images-load.ts';
 import {
-  applyNodeRbac,
-  ensureContainerd,
-  ensureKubelet,
-  ensureKubeProxy,
-  ensureNodeCredentials,
-  ensureNodePorts,
-  isRunning,
   killOrphanComponents,
-  type NodeComponent,
-  type NodeContext,
-  nodeProcess,
   removeContainersWithCtr,
   removeLeftoverContainers,
   removeStaleShimSockets,
-  writeNodeConfig,
-} from './node.ts';
+} from './node/cleanup.ts';
+import { writeNodeConfig } from './node/config.ts';
+import { ensureContainerd } from './node/containerd.ts';
+import { applyNodeRbac, ensureNodeCredentials } from './node/credentials.ts';
+import { ensureKubeProxy } from './node/kube-proxy.ts';
+import { ensureKubelet } from './node/kubelet.ts';
+import {
+  ensureNodePorts,
+  isRunning,
+  type NodeComponent,
+  type NodeContext,
+  nodeProcess,
+} from './node/process.ts';
 import { BRIDGE, INSTANCE, NODE_IP, type NodeLayout, nodeLayout, PAUSE_IMAGE } from './node-layout.ts';
 
 const NODE_READY_TIMEOUT_MS = 90_000;

@@ -183,7 +183,7 @@ async function ensurePki(cp: ControlPlane): Promise<void> {
     usages: ['clientAuth'],
   });
   // The apiserver's identity towards kubelets (logs, exec, port-forward); RBAC grants it
-  // system:kubelet-api-admin (cluster/node.ts).
+  // system:kubelet-api-admin (cluster/node/credentials.ts).
   await ensureCert(dir, {
     name: 'apiserver-kubelet-client',
     commonName: 'kube-apiserver-kubelet-client',

@@ -1,13 +1,14 @@
 /**
  * Cluster DNS: the built CoreDNS as a host process on the node IP (10.244.0.1:53), which is also the
  * kubelet's clusterDNS, so pods resolve `redis` → redis.zerodrop.svc.cluster.local. It watches the
- * API with its own client certificate (RBAC in node.ts). There is no upstream: names outside the
+ * API with its own client certificate (RBAC in node/credentials.ts). There is no upstream: names outside the
  * cluster get NXDOMAIN, because this machine talks to nothing but itself.
  */
 import { Resolver } from 'node:dns/promises';
 import path from 'node:path';
 import { ensureProcess, stopProcess, waitUntilReady } from './host-process.ts';
-import { type NodeContext, nodeKubeconfig, nodeProcess, writeIfChanged } from './node.ts';
+import { nodeKubeconfig } from './node/credentials.ts';
+import { type NodeContext, nodeProcess, writeIfChanged } from './node/process.ts';
 import { CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, NODE_IP } from './node-layout.ts';
 
 const READY_TIMEOUT_MS = 30_000;

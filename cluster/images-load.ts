@@ -16,7 +16,7 @@ import { repoRoot as REPO_DIR } from '../tools/paths.ts';
 import { StepError } from '../tools/status.ts';
 import { readVersions } from './binary-cache.ts';
 import { buildImage, buildPauseBinary } from './images.ts';
-import { ctr } from './node.ts';
+import { ctr } from './node/containerd.ts';
 import { type NodeLayout, PAUSE_IMAGE } from './node-layout.ts';
 
 export const SESSION_APP_IMAGES = ['localhost/zerodrop/session-app:v1', 'localhost/zerodrop/session-app:v2'];

@@ -14,7 +14,7 @@ import { builtBinDir } from '../../cluster/binary-cache.ts';
 import { clusterUp, loadImages } from '../../cluster/cluster.ts';
 import { SERVICE_CIDR } from '../../cluster/control-plane.ts';
 import { resolveInCluster } from '../../cluster/dns.ts';
-import { ctr } from '../../cluster/node.ts';
+import { ctr } from '../../cluster/node/containerd.ts';
 import { BRIDGE, nodeLayout } from '../../cluster/node-layout.ts';
 import { deploy } from '../../deploy/deploy.ts';
 import { type DeployedTarget, readTarget } from '../../deploy/target.ts';

@@ -3,9 +3,10 @@
  * when zerodrop validates a rollout of it (the no-Kubernetes tier and the embedded cluster share it).
  */
 import type { BadMode } from '../../app/src/modes.ts';
+import type { InvariantMetric } from '../../validator/verdict/catalog.ts';
 import type { SignatureId } from '../../validator/verdict/report/diagnosis.ts';
 
-export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
+export const detections: Record<Exclude<BadMode, 'none'>, InvariantMetric[]> = {
   'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
   'abrupt-shutdown': ['zd_ws_abnormal_closes', 'zd_http_conn_errors', 'zd_http_5xx'],
   'no-resume': ['zd_msgs_lost'],

@@ -3,8 +3,10 @@
  * from docs/profiles.md alone, and the invariants of which at least one must fail for each of its faults.
  * The no-Kubernetes tier and the embedded cluster tests share this table.
  */
+
 import { join } from 'node:path';
 import { repoRoot as repo } from '../../tools/paths.ts';
+import type { InvariantMetric } from '../../validator/verdict/catalog.ts';
 import type { SignatureId } from '../../validator/verdict/report/diagnosis.ts';
 import type { StartAppOptions } from './app-process.ts';
 
@@ -21,14 +23,14 @@ export interface Example {
   env: Record<string, string>;
   /** zerodrop settings this service needs beyond the tier's. */
   k6: Record<string, string>;
-  faults: Record<Fault, string[]>;
+  faults: Record<Fault, InvariantMetric[]>;
 }
 
 /** The password the examples accept (USER_PASSWORD) and the profiles send. */
 export const examplePassword = 'zerodrop-synthetic';
 
 /** The same five slips in every stack, caught by the same invariants. */
-const faults: Record<Fault, string[]> = {
+const faults: Record<Fault, InvariantMetric[]> = {
   'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
   'no-replay': ['zd_msgs_lost'],
   'abrupt-exit': ['zd_ws_abnormal_closes', 'zd_http_conn_errors', 'zd_http_5xx'],

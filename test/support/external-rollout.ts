@@ -30,19 +30,30 @@ export function actOnRollouts(
     reject = r;
   });
   failure.catch(() => {});
+  // Commands that fail while Redis restarts (a test's fault) are retried every 200 ms for up to 30 s.
+  const retried = async <T>(command: () => Promise<T>): Promise<T> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await command();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
   const loop = (async () => {
     while (!stopped && performed < maxRollouts) {
-      const requested = Number((await redis.hget(key, 'rolloutRequested')) ?? 0);
+      const requested = Number((await retried(() => redis.hget(key, 'rolloutRequested'))) ?? 0);
       if (requested > performed) {
         const pods = await fleet.rollingRestart();
         performed++;
-        await redis.hincrby(key, 'podsReplaced', pods);
-        await redis.hset(
-          key,
-          'replicas',
-          String(fleet.instances().length),
-          'rolloutCompleted',
-          String(performed),
+        await retried(() =>
+          redis
+            .multi()
+            .hincrby(key, 'podsReplaced', pods)
+            .hset(key, 'replicas', String(fleet.instances().length), 'rolloutCompleted', String(performed))
+            .exec(),
         );
       } else {
         await new Promise((r) => setTimeout(r, 200));

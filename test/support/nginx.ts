@@ -5,8 +5,12 @@
  * upstream that fails after the request was sent is the client's failure, as behind kube-proxy. The list
  * never changes, so nginx is never reloaded: a reload closes idle keep-alive connections under clients'
  * feet, which would be the load balancer's failure, not the service's. Idle upstream connections are
- * let go after 1 s, so none is still idle when a drained instance closes its connections (a request
- * sent on a connection the server is closing fails however well the server drains).
+ * let go after 1 s, so few are still idle when a drained instance closes its connections; a request
+ * sent on one the server is closing at that moment fails however well the server drains. Behind a
+ * Kubernetes Service (L4) that race is the client's, and the client resends on a fresh connection what
+ * is idempotent or carries an Idempotency-Key (RFC 9112 §9.3.1; zerodrop's login and logout do). Here
+ * nginx holds the upstream connection, so nginx resends: `proxy_next_upstream error non_idempotent`
+ * (seen without it: a Spring instance draining under load, `POST /auth/logout: status 502`).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,7 +117,7 @@ ${servers}
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
-      proxy_next_upstream error;
+      proxy_next_upstream error non_idempotent;
       proxy_next_upstream_tries 0;
       proxy_connect_timeout 2s;
       proxy_read_timeout 3600s;

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
 import type { TargetProfile } from '../../validator/profile/profile.ts';
+import { invariants } from '../../validator/verdict/catalog.ts';
 import {
   type Guard,
   guardsFor,
-  invariants,
   notCheckedBy,
   type ThresholdProfile,
   thresholdsFor,

@@ -61,10 +61,10 @@ export async function driveRollouts(
       await control.endAt(Date.now());
       return;
     }
-    metrics.rolloutsCompleted.add(1);
-    metrics.rolloutDurationMs.add(outcome.durationMs);
-    metrics.podsReplaced.add(outcome.podsReplaced);
-    metrics.podsNotReplaced.add(Math.max(0, outcome.replicas - outcome.podsReplaced));
+    metrics.zd_rollouts_completed.add(1);
+    metrics.zd_rollout_duration_ms.add(outcome.durationMs);
+    metrics.zd_pods_replaced.add(outcome.podsReplaced);
+    metrics.zd_pods_not_replaced.add(Math.max(0, outcome.replicas - outcome.podsReplaced));
     console.log(
       `rollout ${index}/${config.rollouts}: complete in ${(outcome.durationMs / 1000).toFixed(1)}s, ${outcome.podsReplaced}/${outcome.replicas} pods replaced`,
     );

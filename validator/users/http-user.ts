@@ -83,9 +83,9 @@ async function httpUser(u: HttpUser): Promise<void> {
     await pause(config.httpPaceMs * (0.5 + Math.random()));
     timeline = await control.timeline(Date.now());
   }
-  metrics.sessionPersisted.add(state.persisted ? 1 : 0);
+  metrics.zd_session_persisted.add(state.persisted ? 1 : 0);
   await control.recordActivity(user.name, state.activeAt);
-  metrics.usersFinished.add(1, { kind: 'http' });
+  metrics.zd_users_finished.add(1, { kind: 'http' });
 }
 
 async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
@@ -96,7 +96,7 @@ async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
     await countHttpFailure(res, phase, profile, control);
     return null;
   }
-  metrics.sessionsEstablished.add(1, { kind: 'http' });
+  metrics.zd_sessions_established.add(1, { kind: 'http' });
   await recordSession(u, identity);
   return { identity, persisted: true, activeAt: Date.now() };
 }
@@ -106,16 +106,16 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
   const body = jsonBody(res);
   const served = servedBy(profile, res, body);
   const tags = { phase, ...served };
-  metrics.requests.add(1, { ...tags, status: String(res.status) });
+  metrics.zd_requests.add(1, { ...tags, status: String(res.status) });
   traffic.count(Date.now(), served.color);
-  if (phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
+  if (phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
 
   if (profile.http.unauthorizedStatuses.includes(res.status)) {
     await fail(control, 'zd_auth_lost', tags, httpFailureDetail(res));
     state.persisted = false;
     const again = await login(profile, config, user, { phase });
     if (again.identity) {
-      metrics.relogins.add(1, tags);
+      metrics.zd_relogins.add(1, tags);
       state.identity = again.identity;
       state.activeAt = Date.now();
       await recordSession(u, again.identity);
@@ -174,7 +174,7 @@ async function countHttpFailure(
 
 async function probe(url: string, phase: Phase, profile: TargetProfile, control: Control): Promise<void> {
   const value = badCookies[Math.floor(Math.random() * badCookies.length)] as string;
-  metrics.negativeAuthProbes.add(1);
+  metrics.zd_negative_auth_probes.add(1);
   const res = await http.asyncRequest('GET', url, null, {
     jar: new http.CookieJar(),
     headers: { Cookie: `${profile.http.session.cookie}=${value}` },
@@ -220,7 +220,10 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   ]);
   for (const res of responses)
     if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);
-  metrics.logouts.add(1);
+  // A logout that did not go through (counted above) leaves the session valid: nothing to check.
+  const logoutResponse = responses[config.logoutRaces > 0 ? 1 : 0];
+  if (!logoutResponse || logoutResponse.status === 0 || logoutResponse.status >= 500) return;
+  metrics.zd_logouts.add(1);
   if (old.sid !== null) await control.recordLogout(old.sid);
 
   const jar = new http.CookieJar();

@@ -12,10 +12,10 @@ import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import type { Control, TrafficRecorder } from '../run/control.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
+import type { EventInvariant } from '../verdict/catalog.ts';
 import { FeedTracker, OrderTracker } from '../verdict/correlation.ts';
 import { closeDetail, errorDetail, failedAt, wsRefusedBy } from '../verdict/failure-detail.ts';
 import { type FailureOptions, fail } from '../verdict/failures.ts';
-import type { EventInvariant } from '../verdict/invariants.ts';
 import { metrics } from '../verdict/metrics.ts';
 import { backoffMs, classifyClose } from './close-codes.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
@@ -93,7 +93,7 @@ class WsSession {
       );
       return;
     }
-    metrics.sessionsEstablished.add(1, { kind: 'ws' });
+    metrics.zd_sessions_established.add(1, { kind: 'ws' });
     await this.establish(first.identity);
     this.timeline = await this.control.timeline(Date.now());
 
@@ -106,11 +106,11 @@ class WsSession {
       await new Promise((resolve) => setTimeout(resolve, backoffMs(this.attempt, Math.random())));
     }
 
-    if (this.orders.pendingCount > 0) metrics.ordersUnacked.add(this.orders.pendingCount, this.at());
+    if (this.orders.pendingCount > 0) metrics.zd_orders_unacked.add(this.orders.pendingCount, this.at());
     await this.control.recordOrders(this.user.name, this.orders.ackedIds());
     await this.control.recordActivity(this.user.name, this.activeAt);
-    metrics.sessionPersisted.add(this.persisted ? 1 : 0);
-    metrics.usersFinished.add(1, { kind: 'ws' });
+    metrics.zd_session_persisted.add(this.persisted ? 1 : 0);
+    metrics.zd_users_finished.add(1, { kind: 'ws' });
   }
 
   private async establish(identity: Identity): Promise<void> {
@@ -132,7 +132,7 @@ class WsSession {
     const namespace = this.ws.namespace ?? '/';
     const values = this.resumeValues();
     const base = socketIo ? withQuery(this.baseUrl, 'EIO=4&transport=websocket') : this.baseUrl;
-    metrics.wsConnections.add(1);
+    metrics.zd_ws_connections.add(1);
     const url = resumeUrl(base, this.ws, values);
     const socket = new WebSocket(url, null, {
       jar: this.user.jar,
@@ -164,7 +164,7 @@ class WsSession {
       if (ready) return;
       ready = true;
       if (this.closedAt !== null) {
-        metrics.reconnectMs.add(Date.now() - this.closedAt, this.at());
+        metrics.zd_reconnect_ms.add(Date.now() - this.closedAt, this.at());
         this.closedAt = null;
         this.attempt = 0;
         for (const cid of this.orders.unacked()) sendOrder(cid);
@@ -205,7 +205,7 @@ class WsSession {
           if (this.stopping || !ready || !this.ws.order) return;
           const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
           this.orders.send(cid, Date.now());
-          metrics.ordersSent.add(1);
+          metrics.zd_orders_sent.add(1);
           sendOrder(cid);
         }, this.config.orderIntervalMs),
         setInterval(() => {
@@ -300,10 +300,10 @@ class WsSession {
     const resumedFrom = this.feed.lastSequence;
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
-    metrics.msgsReceived.add(1, at);
+    metrics.zd_msgs_received.add(1, at);
     this.traffic.count(Date.now(), this.served.color);
-    if (at.phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
-    if (event.ts !== null) metrics.feedLatencyMs.add(Date.now() - event.ts, at);
+    if (at.phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
+    if (event.ts !== null) metrics.zd_feed_latency_ms.add(Date.now() - event.ts, at);
     if (seen.lost > 0) {
       this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
         count: seen.lost,
@@ -320,8 +320,8 @@ class WsSession {
     const before = this.orders.appliedTwice;
     const latency = this.orders.ack(cid, outcome === 'duplicate', Date.now());
     if (latency !== null) {
-      metrics.orderAckMs.add(latency, at);
-      metrics.ordersAcked.add(1);
+      metrics.zd_order_ack_ms.add(latency, at);
+      metrics.zd_orders_acked.add(1);
     }
     if (this.orders.appliedTwice > before) {
       this.fail(
@@ -376,7 +376,7 @@ class WsSession {
       );
       return 'retry';
     }
-    if (kind === 'clean') metrics.wsCleanCloses.add(1, { ...at, code: String(close.code) });
+    if (kind === 'clean') metrics.zd_ws_clean_closes.add(1, { ...at, code: String(close.code) });
     if (kind === 'abnormal') {
       await this.fail('zd_ws_abnormal_closes', closeDetail(close.code), {
         tags: { code: String(close.code ?? 'none') },
@@ -405,7 +405,7 @@ class WsSession {
     this.persisted = false;
     const again = await login(this.profile, this.config, this.user, { phase: at.phase });
     if (!again.identity) return 'retry';
-    metrics.relogins.add(1, at);
+    metrics.zd_relogins.add(1, at);
     await this.establish(again.identity);
     return 'retry';
   }

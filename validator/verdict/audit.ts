@@ -75,16 +75,16 @@ export async function auditStore(profile: TargetProfile, control: RunControl): P
   if (orders) await auditOrders(control, orders, counts);
 
   const at = { phase: 'audit', pod: 'store', color: 'store' };
-  metrics.auditSessionsMissing.add(counts.missing, at);
-  metrics.auditNullValues.add(counts.nullValues, at);
-  metrics.auditLoggedOutAlive.add(counts.loggedOutAlive, at);
-  metrics.auditOrdersNotOnce.add(counts.ordersNotOnce, at);
-  metrics.auditSessionTtlShort.add(counts.ttlShort, at);
-  metrics.auditSessions.add(counts.sessions);
-  metrics.auditLogouts.add(counts.logouts);
-  metrics.auditOrders.add(counts.orders);
-  metrics.auditSessionTtls.add(counts.ttls);
-  metrics.auditRuns.add(1);
+  metrics.zd_audit_sessions_missing.add(counts.missing, at);
+  metrics.zd_audit_null_values.add(counts.nullValues, at);
+  metrics.zd_audit_logged_out_alive.add(counts.loggedOutAlive, at);
+  metrics.zd_audit_orders_not_once.add(counts.ordersNotOnce, at);
+  metrics.zd_audit_session_ttl_short.add(counts.ttlShort, at);
+  metrics.zd_audit_sessions.add(counts.sessions);
+  metrics.zd_audit_logouts.add(counts.logouts);
+  metrics.zd_audit_orders.add(counts.orders);
+  metrics.zd_audit_session_ttls.add(counts.ttls);
+  metrics.zd_audit_runs.add(1);
   await control.expireAll(reportKeysTtlSeconds);
   return counts;
 }

@@ -3,8 +3,8 @@
  * tags such as the status or close code) and the run's breakdown row with its cause, from one typed key.
  */
 import type { Attribution, Control } from '../run/control.ts';
-import type { EventInvariant } from './invariants.ts';
-import { failureCounters } from './metrics.ts';
+import type { EventInvariant } from './catalog.ts';
+import { metrics } from './metrics.ts';
 
 export interface FailureOptions {
   /** How many failures this one event stands for (e.g. messages lost in one gap). Default 1. */
@@ -20,6 +20,6 @@ export async function fail(
   detail?: string,
   options: FailureOptions = {},
 ): Promise<void> {
-  failureCounters[invariant].add(options.count ?? 1, { ...at, ...options.tags });
+  metrics[invariant].add(options.count ?? 1, { ...at, ...options.tags });
   await control.recordFailure(invariant, at, Date.now(), detail);
 }

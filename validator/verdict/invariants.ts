@@ -7,60 +7,12 @@
 import type { TargetProfile } from '../profile/profile.ts';
 import type { Config } from '../settings/registry.ts';
 import { formatCount, trialsToProve } from './bounds.ts';
+import { type InvariantMetric, invariants, type MetricName } from './catalog.ts';
 
 export interface Check {
-  metric: string;
+  metric: MetricName;
   title: string;
 }
-
-/** Every invariant metric, in report order. Threshold profiles may only name these. */
-export const invariants = {
-  zd_auth_lost: 'valid sessions are never rejected (no 401 or WebSocket unauthorized close)',
-  zd_identity_changed: 'the identity behind a session never changes',
-  zd_http_5xx: 'no 5xx responses',
-  zd_http_conn_errors: 'no HTTP connection errors or resets',
-  zd_negative_auth_wrong: 'empty and malformed cookies get a clean 401, never a 5xx',
-  zd_logout_ineffective: 'a logged-out session stays logged out',
-  zd_ws_abnormal_closes: 'WebSockets close only cleanly (going away / service restart)',
-  zd_ws_connect_errors: 'WebSocket handshakes never fail',
-  zd_ws_bad_frames: 'every WebSocket frame follows the protocol',
-  zd_msgs_lost: 'no feed message is lost (contiguous sequence numbers across reconnects)',
-  zd_msgs_duplicated: 'no feed message is delivered twice',
-  zd_orders_unacked: 'every order is acknowledged',
-  zd_orders_applied_twice: 'no order is applied twice',
-  zd_session_persisted:
-    'session persistence score: users whose session stayed valid without re-authenticating',
-  zd_audit_sessions_missing: 'audit: every live synthetic session is still in the store with the right user',
-  zd_audit_null_values: 'audit: no session key holds a null or empty value',
-  zd_audit_logged_out_alive: 'audit: no logged-out session is still in the store',
-  zd_audit_orders_not_once: 'audit: every acknowledged order was applied exactly once',
-  zd_audit_session_ttl_short:
-    'audit: no session expires before the lifetime the profile declares (idle timeout since last activity)',
-  zd_reconnect_ms: 'WebSocket reconnect latency (close to resumed)',
-} as const;
-
-export type InvariantMetric = keyof typeof invariants;
-
-/**
- * Invariants counted one failure at a time by the users, each with a breakdown row (failures.ts); the
- * others are a rate, a trend, or counted by the audit.
- */
-export const eventInvariants = [
-  'zd_auth_lost',
-  'zd_identity_changed',
-  'zd_http_5xx',
-  'zd_http_conn_errors',
-  'zd_negative_auth_wrong',
-  'zd_logout_ineffective',
-  'zd_ws_abnormal_closes',
-  'zd_ws_connect_errors',
-  'zd_ws_bad_frames',
-  'zd_msgs_lost',
-  'zd_msgs_duplicated',
-  'zd_orders_applied_twice',
-] as const satisfies readonly InvariantMetric[];
-
-export type EventInvariant = (typeof eventInvariants)[number];
 
 /**
  * What each count invariant counts its events among: the denominator of the statement a passing run
@@ -70,7 +22,7 @@ export type EventInvariant = (typeof eventInvariants)[number];
  * `withoutEvents`. An invariant without an entry states nothing (WebSocket frames are not counted).
  */
 export interface Denominator {
-  metric: string;
+  metric: MetricName;
   /** The events, as a participle after the count: "0 lost". */
   events: string;
   /** The trials, after "of": "of 120,466 feed messages". */

@@ -4,7 +4,8 @@
  * Shown by every report format; summary.json carries it as `verdict.proven`. Pure.
  */
 import { confidence, formatCount, formatRate, trialsToProve, upperBound } from '../bounds.ts';
-import { denominators, type InvariantMetric } from '../invariants.ts';
+import type { InvariantMetric } from '../catalog.ts';
+import { denominators } from '../invariants.ts';
 import { escapeXml } from './junit.ts';
 import type { SummaryData, Verdict } from './verdict.ts';
 

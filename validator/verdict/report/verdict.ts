@@ -1,5 +1,6 @@
 /** The verdict from k6's end-of-test summary data: one row per invariant and per guard. Pure. */
-import { type Guard, type InvariantMetric, invariants, type NotChecked } from '../invariants.ts';
+import { type InvariantMetric, invariants } from '../catalog.ts';
+import type { Guard, NotChecked } from '../invariants.ts';
 import type { Proven } from './proven.ts';
 
 export interface SummaryMetric {
@@ -57,7 +58,7 @@ export function figure(metric: SummaryMetric | undefined): string {
 
 export function buildVerdict(data: SummaryData, guards: Guard[], notChecked: NotChecked[] = []): Verdict {
   const rows: VerdictRow[] = [];
-  const guardMetrics = new Set(guards.map((g) => g.metric));
+  const guardMetrics = new Set<string>(guards.map((g) => g.metric));
   for (const [metric, title] of Object.entries(invariants)) {
     const m = data.metrics[metric];
     if (!m?.thresholds || guardMetrics.has(metric)) continue;
