@@ -1,6 +1,6 @@
 /**
- * Rainbow (N-color) end to end on the embedded cluster: K sequential rainbow rollouts of the good
- * service pass; the seed-000 failure modes are caught (pod affinity in the transition window, the racy
+ * Rainbow (N-color) end to end on the embedded cluster: the driver has the rainbow Role's rights and no
+ * others; K sequential rainbow rollouts of the good service pass; the seed-000 failure modes are caught (pod affinity in the transition window, the racy
  * logout in the Redis audit, the missing cookie guard on the negative probes); and interrupting the
  * driver at each step leaves exactly one healthy color selected and at most N colors alive.
  */
@@ -18,6 +18,7 @@ import { readTarget } from '../../cluster/target.ts';
 import { validate } from '../../cluster/validate.ts';
 import { slow } from '../support/tier.ts';
 import { goodRun, judge, printMatrix } from './matrix.ts';
+import { assertExactRights, rainbowNamedAsks, strategyRights } from './rbac.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const only = process.env.ZD_MODES?.split(',');
@@ -152,6 +153,19 @@ async function interruptDriverAt(step: number, signal: NodeJS.Signals): Promise<
 
 describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
   after(printMatrix);
+
+  test('the rainbow driver may create colors, delete only colors and re-point only the main Service, and nothing more', {
+    skip: !selected('rbac'),
+  }, async () => {
+    await deployRainbow('good');
+    const target = readTarget();
+    await assertExactRights(
+      target.driverKubeconfig,
+      target.namespace,
+      strategyRights('rainbow', target.namespace),
+      rainbowNamedAsks(target.namespace),
+    );
+  });
 
   test('the good service passes 3 sequential rainbow rollouts', { skip: !selected('good') }, async () => {
     const result = await goodRun(async () => {
