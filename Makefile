@@ -13,7 +13,7 @@ SUITE_TESTS ?= $(sort $(wildcard test/suite/*.test.ts test/ci/*.test.ts test/bui
 # Bring-up first, then the end-to-end files, then the teardown that proves cluster-down is rm -f.
 CLUSTER_TESTS ?= test/cluster/cluster.test.ts $(sort $(wildcard test/cluster/e2e-*.test.ts)) test/cluster/teardown.test.ts
 
-.PHONY: help setup examples k6 bundle typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images image deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
+.PHONY: help setup examples k6 bundle settings-table typecheck lint test test-full test-unit test-app test-suite test-cluster demo clean cluster-binaries cluster-up cluster-down images image deploy validate rainbow-cleanup tools cloud cloud-split operator-validate
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,14 +27,17 @@ examples: setup ## Install the example services' own dependencies (npm ci per No
 k6: ## Build bin/k6 (xk6 + pinned extensions), cached by the pins
 	@$(TSX) build/build-k6.ts
 
-bundle: ## Bundle scripts/*.ts into dist/*.js and the reference service into dist/app/
+bundle: ## Bundle validator/*.ts into dist/*.js and the reference service into dist/app/
 	@$(TSX) build/bundle.ts
 
 tools: ## Build the pinned developer tools (actionlint, the k6-operator manager) from the Go module proxy, cached
 	@$(TSX) build/build-tools.ts
 
+settings-table: ## Rewrite the README's settings table from validator/settings/registry.ts
+	@$(TSX) build/settings-table.ts
+
 typecheck: setup ## tsc --noEmit over the Node side and the k6 scripts
-	@npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p scripts/tsconfig.json && echo " ✓ Type checking"
+	@npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p validator/tsconfig.json && echo " ✓ Type checking"
 
 lint: setup ## Biome: lint and format check
 	@npx biome check --reporter=summary . && echo " ✓ Lint and format"
@@ -58,7 +61,7 @@ test-cluster: setup tools k6 bundle cluster-binaries ## The embedded cluster: br
 	$(call RUN_TESTS,cluster,$(CLUSTER_TESTS))
 
 demo: setup k6 bundle cluster-binaries ## Bring up the embedded cluster, deploy, validate a live rollout, print the verdict
-	@$(TSX) cluster/cli.ts demo
+	@$(TSX) deploy/cli.ts demo
 
 cluster-binaries: ## Build Kubernetes, etcd and CoreDNS from the Go module proxy (cached by version)
 	@$(TSX) cluster/build-binaries.ts
@@ -76,10 +79,10 @@ image: ## Build an image of your app without Docker and load it: APP=<folder|bin
 	@$(TSX) cluster/cli.ts image
 
 deploy: ## Deploy the reference service (MODE=good|<bad mode> STRATEGY=rolling|rainbow) or yours (MANIFESTS=<dir|yaml> FAULT=); CLUSTER=embedded|existing
-	@$(TSX) cluster/cli.ts deploy
+	@$(TSX) deploy/cli.ts deploy
 
 validate: k6 bundle ## Validate a live rollout of the deployed service with bin/k6 (PROFILE=<your profile>.json: your service)
-	@$(TSX) cluster/cli.ts validate
+	@$(TSX) deploy/cli.ts validate
 
 .PHONY: check
 # A relative PROFILE path is the caller's (k6 would resolve it from dist/). bin/k6 and the bundle are
@@ -87,10 +90,10 @@ validate: k6 bundle ## Validate a live rollout of the deployed service with bin/
 check: bin/k6 dist/check.js ## Check a profile against a running service in seconds: PROFILE=… BASE_URL=… [REDIS_URL=…] [WS_URL=…]
 	@$(if $(PROFILE),PROFILE='$(if $(filter %.json,$(PROFILE)),$(abspath $(PROFILE)),$(PROFILE))') bin/k6 run --quiet --no-color dist/check.js
 
-bin/k6: build/versions.json $(wildcard build/xk6-*/*.go build/xk6-*/go.mod)
+bin/k6: build/versions.json $(wildcard xk6-*/*.go xk6-*/go.mod)
 	@$(TSX) build/build-k6.ts
 
-dist/check.js: $(shell find scripts thresholds app/src -name '*.ts' -o -name '*.json')
+dist/check.js: $(shell find validator thresholds app/src -name '*.ts' -o -name '*.json')
 	@$(TSX) build/bundle.ts
 
 cloud: k6 bundle ## Grafana Cloud k6: the whole suite here, results streamed to the cloud (DRY_RUN=1: archive + inspect only)
@@ -103,7 +106,7 @@ operator-validate: k6 bundle tools ## The main job as a 2-runner k6-operator Tes
 	@$(TSX) operator/validate-operator.ts
 
 rainbow-cleanup: ## Repair an interrupted rainbow rollout (idempotent)
-	@$(TSX) cluster/cli.ts rainbow-cleanup
+	@$(TSX) deploy/cli.ts rainbow-cleanup
 
 clean: cluster-down ## Tear the cluster down, remove build output (bin/, dist/, reports/, .zerodrop/); caches stay
 	@rm -rf bin dist reports .zerodrop

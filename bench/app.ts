@@ -18,15 +18,14 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { type AppProcess, startApp } from '../test/support/app-process.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { repoRoot as REPO } from '../tools/paths.ts';
 import type { WsSummary } from './ws-clients.ts';
 
 const execFileAsync = promisify(execFile);
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'bench-password';
 const USER_PREFIX = 'zd-user-bench-';
 

@@ -19,7 +19,7 @@ const vus = (users) => ({
   maxDuration: `${duration + 30}s`,
 });
 export const options = {
-  // One idle keep-alive connection per user, as zero-downtime.js keeps (scripts/lib/options.ts).
+  // One idle keep-alive connection per user, as zero-downtime.js keeps (validator/settings/options.ts).
   batch: Math.max(20, perVu + 3),
   batchPerHost: Math.max(6, perVu + 3),
   scenarios: {

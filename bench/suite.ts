@@ -13,11 +13,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { parseConfig } from '../scripts/lib/config.ts';
 import { actOnRollouts } from '../test/support/external-rollout.ts';
 import { type Fleet, startFleet } from '../test/support/fleet.ts';
 import { k6Binary } from '../test/support/k6.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { newRunId } from '../validator/run/run-id.ts';
+import { parseConfig } from '../validator/settings/registry.ts';
 
 const repo = join(import.meta.dirname, '..');
 const cooldownS = 5;
@@ -81,7 +82,7 @@ async function withFleet<T>(work: (fleet: Fleet, redisUrl: string) => Promise<T>
 
 async function runSuite(usersPerVu: number): Promise<Measured & { verdictAfterS: number }> {
   return withFleet(async (fleet, redisUrl) => {
-    const runId = `bench-${Date.now().toString(36)}`;
+    const runId = newRunId('bench');
     const actor = actOnRollouts(redisUrl, runId, fleet, 1);
     const measured = await measureK6([join('dist', 'zero-downtime.js')], {
       RUN_ID: runId,

@@ -7,16 +7,15 @@
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { $ } from 'zx';
-import { fatal, Status, StepError } from '../cluster/status.ts';
-import { cacheRoot, contentKey } from './lib/cache.ts';
+import { cacheRoot, contentKey } from '../tools/cache.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { fatal, Status, StepError } from '../tools/status.ts';
+import { type Pins, readPins } from './pins.ts';
 
 const status = new Status(process.stdout);
 
-import { type Pins, readPins } from './pins.ts';
-
-const repo = resolve(import.meta.dirname, '..');
 const sh = $({ quiet: true, nothrow: true, env: { ...process.env, CGO_ENABLED: '0' } });
 
 async function main(): Promise<void> {

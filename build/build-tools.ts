@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { $ } from 'zx';
-import { fatal, Status, StepError } from '../cluster/status.ts';
-import { toolPath, toolPins } from './lib/tools.ts';
+import { fatal, Status, StepError } from '../tools/status.ts';
 import type { ToolPin } from './pins.ts';
+import { toolPath, toolPins } from './tool-paths.ts';
 
 const status = new Status(process.stdout);
 const goEnv = { ...process.env, CGO_ENABLED: '0', GOWORK: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' };

@@ -1,5 +1,5 @@
 /**
- * Bundles every k6 entry `scripts/<name>.ts` into `dist/<name>.js` (ESM, k6's browser-like runtime,
+ * Bundles every k6 entry `validator/<name>.ts` into `dist/<name>.js` (ESM, k6's browser-like runtime,
  * k6 modules external, minified with source maps: every VU compiles the whole script, so its size is paid
  * once per VU) and the reference service into `dist/app/server.cjs` (not minified).
  * Fails naming the file when a script imports a missing file or a k6 module this k6 build lacks.
@@ -7,21 +7,19 @@
  * Usage: tsx build/bundle.ts
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { fatal, Status, StepError } from '../cluster/status.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { fatal, Status, StepError } from '../tools/status.ts';
 import { k6Modules } from './k6-modules.ts';
+import { readPins } from './pins.ts';
 
 const status = new Status(process.stdout);
 
-import { readPins } from './pins.ts';
-
-const repo = resolve(import.meta.dirname, '..');
-
 async function main(): Promise<void> {
-  const entries = readdirSync(join(repo, 'scripts'))
+  const entries = readdirSync(join(repo, 'validator'))
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
-    .map((name) => join(repo, 'scripts', name));
+    .map((name) => join(repo, 'validator', name));
   const known = new Set([
     ...k6Modules,
     ...readPins(join(repo, 'build/versions.json')).extensions.map((e) => e.import),

@@ -10,8 +10,8 @@
  * `k6 cloud run` does not hand the shell's environment to the script (--include-system-env-vars is off
  * for cloud commands), so every zerodrop setting that is set goes on the command line with `-e`.
  */
-import { ConfigError } from '../scripts/lib/config.ts';
-import { runVariables } from '../scripts/lib/run-variables.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
+import { runVariables, secretVariables } from '../validator/settings/registry.ts';
 
 export const cloudModes = ['full', 'split'] as const;
 export type CloudMode = (typeof cloudModes)[number];
@@ -35,9 +35,7 @@ export interface CloudPlan {
 }
 
 /** Settings passed with -e besides the reproducible ones: the run id, the load-only duration, the secret. */
-const extraVariables = ['RUN_ID', 'LOAD_DURATION', 'USER_PASSWORD'];
-/** Values never printed. */
-const secretVariables = new Set(['USER_PASSWORD']);
+const extraVariables = ['RUN_ID', 'LOAD_DURATION', ...secretVariables];
 
 export function cloudPlan(mode: CloudMode, env: Env, runId: string): CloudPlan {
   const flags = envFlags({ ...env, RUN_ID: runId });
@@ -123,7 +121,7 @@ export function displayCommand(argv: string[]): string {
 
 function mask(arg: string): string {
   const eq = arg.indexOf('=');
-  if (eq > 0 && secretVariables.has(arg.slice(0, eq))) return `${arg.slice(0, eq)}=***`;
+  if (eq > 0 && secretVariables.includes(arg.slice(0, eq))) return `${arg.slice(0, eq)}=***`;
   return arg.replace(/(\w+:\/\/[^/\s:@]*:)[^@/\s]+@/, '$1***@');
 }
 

@@ -15,10 +15,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { $ } from 'zx';
-import { fatal, Status, StepError } from '../cluster/status.ts';
-import { ConfigError } from '../scripts/lib/config.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { fatal, Status, StepError } from '../tools/status.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import {
   type CloudMode,
   type CloudPlan,
@@ -30,7 +31,6 @@ import {
   splitReachabilityError,
 } from './cloud-plan.ts';
 
-const repo = resolve(import.meta.dirname, '..');
 const status = new Status(process.stdout);
 /** The outer bound on a real run; k6's own maxDuration normally ends it much earlier. */
 const RUN_TIMEOUT_MS = 3 * 60 * 60 * 1000;

@@ -14,10 +14,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, oneOf } from '../scripts/lib/config.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { ConfigError, oneOf } from '../validator/settings/parse.ts';
 import { buildImage, type ImageSpec, sharedLibraries } from './images.ts';
 
-const repo = path.resolve(import.meta.dirname, '..');
 export const runtimes = ['node', 'static', 'java'] as const;
 export type Runtime = (typeof runtimes)[number];
 

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, which } from 'zx';
+import { fatal, formatDuration, Status, StepError } from '../tools/status.ts';
 import {
   ALL_BINARIES,
   type BinaryCache,
@@ -25,7 +26,6 @@ import {
   type Versions,
 } from './binary-cache.ts';
 import { isAlive } from './host-process.ts';
-import { fatal, formatDuration, Status, StepError } from './status.ts';
 
 const USAGE = `Usage: npx tsx cluster/build-binaries.ts [--help]
 

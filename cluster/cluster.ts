@@ -11,6 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expBackoff, retry } from 'zx';
+import { formatDuration, runSteps, type Status, type Step, StepError } from '../tools/status.ts';
 import { type AppImageSettings, type BuiltAppImage, buildAppImage } from './app-image.ts';
 import {
   type ControlPlane,
@@ -52,7 +53,6 @@ import {
   writeNodeConfig,
 } from './node.ts';
 import { BRIDGE, INSTANCE, NODE_IP, type NodeLayout, nodeLayout, PAUSE_IMAGE } from './node-layout.ts';
-import { formatDuration, runSteps, type Status, type Step, StepError } from './status.ts';
 
 const NODE_READY_TIMEOUT_MS = 90_000;
 const LOG_TAIL_LINES = 12;

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import { expBackoff, retry } from 'zx';
+import { fatal, formatDuration, runSteps, Status, type Step } from '../tools/status.ts';
 import {
   type ControlPlane,
   clusterStateRoot,
@@ -20,7 +21,6 @@ import {
   kubeconfigPath,
   kubectlShell,
 } from './control-plane.ts';
-import { fatal, formatDuration, runSteps, Status, type Step } from './status.ts';
 
 const USAGE = `Usage: npx tsx cluster/control-plane-smoke.ts [--retain] [--help]
 

@@ -13,12 +13,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
+import { repoRoot as REPO_DIR } from '../tools/paths.ts';
+import type { Step } from '../tools/status.ts';
 import { builtBinDir } from './binary-cache.ts';
 import { ensureProcess, type HostProcess, stopProcess, waitUntilReady } from './host-process.ts';
 import { certPaths, ensureCa, ensureCert, ensureSigningKey } from './pki.ts';
-import type { Step } from './status.ts';
 
-const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 /** Services' ClusterIPs; the host routes them onto the node bridge (cluster/host.ts). */
 export const SERVICE_CIDR = '10.96.0.0/16';
 const KUBERNETES_SERVICE_IP = '10.96.0.1';

@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expBackoff, retry, sleep } from 'zx';
-import { formatDuration, StepError } from './status.ts';
+import { formatDuration, StepError } from '../tools/status.ts';
 
 export interface HostProcess {
   /** Component name, used in messages. */

@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, type ProcessOutput, which } from 'zx';
+import { StepError } from '../tools/status.ts';
 import { SERVICE_CIDR } from './control-plane.ts';
 import { BRIDGE, checkSocketPath, NODE_IP, NODE_PREFIX_LENGTH, type NodeLayout } from './node-layout.ts';
-import { StepError } from './status.ts';
 
 const sh = $({ quiet: true, nothrow: true, timeout: '30s' });
 const CNI_BIN_DIR = '/usr/lib/cni';

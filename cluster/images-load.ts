@@ -12,13 +12,13 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
+import { repoRoot as REPO_DIR } from '../tools/paths.ts';
+import { StepError } from '../tools/status.ts';
 import { readVersions } from './binary-cache.ts';
 import { buildImage, buildPauseBinary } from './images.ts';
 import { ctr } from './node.ts';
 import { type NodeLayout, PAUSE_IMAGE } from './node-layout.ts';
-import { StepError } from './status.ts';
 
-const REPO_DIR = path.resolve(import.meta.dirname, '..');
 export const SESSION_APP_IMAGES = ['localhost/zerodrop/session-app:v1', 'localhost/zerodrop/session-app:v2'];
 export const REDIS_IMAGE = 'localhost/zerodrop/redis:7';
 

@@ -3,7 +3,7 @@
  * teardown, image loading and the tests agree on every path.
  *
  *   ${ZERODROP_STATE:-<repo>/.zerodrop}/cluster/   (clusterStateRoot())
- *     admin.kubeconfig      the admin kubeconfig (cluster/access.ts reads it)
+ *     admin.kubeconfig      the admin kubeconfig (deploy/access.ts reads it)
  *     logs/                 embedded-<component>.log for every component
  *     embedded/             control plane: ports.json, pki/ (every certificate), kubeconfigs/, etcd/, pids/
  *     node/                 containerd/, cni/, kubelet/ (kubelet --root-dir), pod-logs/, config/, pids/

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $, which } from 'zx';
+import { StepError } from '../tools/status.ts';
 import { type ControlPlane, freePort, kubeconfigPath, kubectlShell } from './control-plane.ts';
 import {
   ensureProcess,
@@ -20,7 +21,6 @@ import {
 } from './host-process.ts';
 import { CLUSTER_DOMAIN, logFile, NODE_IP, type NodeLayout, PAUSE_IMAGE, POD_SUBNET } from './node-layout.ts';
 import { certPaths, ensureCert } from './pki.ts';
-import { StepError } from './status.ts';
 
 const READY_TIMEOUT_MS = { containerd: 30_000, kubelet: 60_000, kubeProxy: 60_000 };
 const PROBE_TIMEOUT_MS = 3_000;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { $ } from 'zx';
-import { StepError } from './status.ts';
+import { StepError } from '../tools/status.ts';
 
 export interface CertRequest {
   /** File stem: `<name>.key` and `<name>.crt`. */

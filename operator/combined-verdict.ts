@@ -5,7 +5,7 @@
  * thresholds over its own share only. The invariants (`count==0`, `rate==1`) mean the same on a share, but
  * the guards do not: `zd_sessions_established count>=500` cannot hold on a runner that has 250 of the
  * users, and `zd_rollouts_completed count>=1` cannot hold on the runners without the rollout VU. So each
- * runner's text summary (scripts/lib/report/text.ts rows) is read back and the rows are combined: counts
+ * runner's text summary (validator/verdict/report/text.ts rows) is read back and the rows are combined: counts
  * and rates are summed over the runners and their thresholds evaluated on the whole run; anything else
  * (trend percentiles) must hold on every runner.
  */

@@ -11,13 +11,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { requireTool, toolPins } from '../build/lib/tools.ts';
+import { join } from 'node:path';
 import { readPins } from '../build/pins.ts';
+import { requireTool, toolPins } from '../build/tool-paths.ts';
 import { buildImage } from '../cluster/images.ts';
-import { StepError } from '../cluster/status.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { StepError } from '../tools/status.ts';
 
-const repo = resolve(import.meta.dirname, '..');
 const BUSYBOX = '/bin/busybox';
 const CURL = '/usr/bin/curl';
 

@@ -3,10 +3,10 @@
  * report-folder init container's) set to this run's id, so runs never share control keys in Redis.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { YAML } from 'zx';
+import { repoRoot as repo } from '../tools/paths.ts';
 
-const repo = resolve(import.meta.dirname, '..');
 const file = join(repo, 'k8s/k6-operator/testrun.yaml');
 
 interface EnvVar {

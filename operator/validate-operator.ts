@@ -13,21 +13,22 @@
  * setting, 1 when a step failed. Logs and the verdict go to reports/<RUN_ID>/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { type ClusterAccess, clusterAccess } from '../cluster/access.ts';
-import { parseDeploySettings } from '../cluster/deploy-config.ts';
-import { diagnostics } from '../cluster/diagnostics.ts';
+import { join, relative } from 'node:path';
 import { importArchive } from '../cluster/images-load.ts';
 import { nodeLayout } from '../cluster/node-layout.ts';
-import { fatal, formatDuration, Status, StepError } from '../cluster/status.ts';
-import { ConfigError } from '../scripts/lib/config.ts';
-import { parseDuration } from '../scripts/lib/duration.ts';
+import { type ClusterAccess, clusterAccess } from '../deploy/access.ts';
+import { parseDeploySettings } from '../deploy/config.ts';
+import { diagnostics } from '../deploy/diagnostics.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { fatal, formatDuration, Status, StepError } from '../tools/status.ts';
+import { newRunId } from '../validator/run/run-id.ts';
+import { parseDuration } from '../validator/settings/duration.ts';
+import { ConfigError } from '../validator/settings/parse.ts';
 import { parseSummaryRows } from './combined-verdict.ts';
 import { buildOperatorImages } from './images.ts';
 import { operatorVerdict, type Runner } from './operator-verdict.ts';
 import { readTestRun, scriptFiles, testRunFor } from './testrun.ts';
 
-const repo = resolve(import.meta.dirname, '..');
 const OPERATOR_NAMESPACE = 'k6-operator-system';
 const OPERATOR_DEPLOYMENT = 'k6-operator-controller-manager';
 /** The reference service's Deployment, which the TestRun's rollout VU rolls. */
@@ -50,8 +51,7 @@ async function operatorValidate(): Promise<number> {
   const timeoutMs = parseDuration(timeoutText);
   if (timeoutMs === null)
     throw new ConfigError('OPERATOR_TIMEOUT', `must be a duration like 20m (got '${timeoutText}')`);
-  const runId =
-    process.env.RUN_ID || `operator-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+  const runId = process.env.RUN_ID || newRunId('operator');
   const testRun = readTestRun();
   const { name, namespace } = testRun.metadata;
   const rollouts = Number(testRun.spec.runner.env?.find((e) => e.name === 'ROLLOUTS')?.value ?? 1);

@@ -117,7 +117,8 @@ export class FeedPublisher {
     this.#timer = setTimeout(
       () => {
         this.#tick = this.#publish();
-        this.#tick.then(() => {
+        // #publish handles its own errors, so the tick never rejects.
+        void this.#tick.then(() => {
           if (this.#stopped) return;
           const next = due + this.#options.intervalMs;
           this.#schedule(next < Date.now() - this.#options.intervalMs ? Date.now() : next);

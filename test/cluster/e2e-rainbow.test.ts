@@ -9,18 +9,19 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { clusterAccess } from '../../cluster/access.ts';
-import { deploy } from '../../cluster/deploy.ts';
-import type { DeployMode } from '../../cluster/deploy-config.ts';
-import { rainbowCleanup } from '../../cluster/rainbow-cleanup.ts';
-import { Status } from '../../cluster/status.ts';
-import { readTarget } from '../../cluster/target.ts';
-import { validate } from '../../cluster/validate.ts';
+import { clusterAccess } from '../../deploy/access.ts';
+import type { DeployMode } from '../../deploy/config.ts';
+import { deploy } from '../../deploy/deploy.ts';
+import { rainbowCleanup } from '../../deploy/rainbow-cleanup.ts';
+import { readTarget } from '../../deploy/target.ts';
+import { validate } from '../../deploy/validate.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
+import { Status } from '../../tools/status.ts';
+import { newRunId } from '../../validator/run/run-id.ts';
 import { slow } from '../support/tier.ts';
 import { goodRun, judge, printMatrix } from './matrix.ts';
 import { assertExactRights, rainbowNamedAsks, strategyRights } from './rbac.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
 const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(`rainbow-${mode}`);
 const maxColors = 2;
@@ -123,7 +124,7 @@ async function interruptDriverAt(step: number, signal: NodeJS.Signals): Promise<
     ROLLOUTS: '1',
     BASELINE: '1s',
     DRAIN_WINDOW: '20s',
-    RUN_ID: `interrupt-${step}-${Date.now().toString(36)}`,
+    RUN_ID: newRunId(`interrupt-${step}`),
     REPORT_DIR: '/tmp',
   };
   const child = spawn(path.join(repo, 'bin/k6'), ['run', '--quiet', path.join(repo, 'dist/rollout.js')], {
@@ -171,7 +172,7 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     const result = await goodRun(async () => {
       await deployRainbow('good');
       return validate({
-        RUN_ID: `e2e-rainbow-good-${Date.now().toString(36)}`,
+        RUN_ID: newRunId('e2e-rainbow-good'),
         ...rainbowRun,
         HTTP_USERS: '150',
         WS_USERS: '100',
@@ -210,7 +211,7 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     }, async () => {
       await deployRainbow(mode);
       const result = await validate({
-        RUN_ID: `e2e-rainbow-${mode}-${Date.now().toString(36)}`,
+        RUN_ID: newRunId(`e2e-rainbow-${mode}`),
         ...rainbowRun,
         ROLLOUTS: '2',
         HTTP_USERS: '60',

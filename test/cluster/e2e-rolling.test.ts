@@ -1,8 +1,9 @@
 import { after, describe, test } from 'node:test';
-import { deploy } from '../../cluster/deploy.ts';
-import type { DeployMode } from '../../cluster/deploy-config.ts';
-import { Status } from '../../cluster/status.ts';
-import { validate } from '../../cluster/validate.ts';
+import type { DeployMode } from '../../deploy/config.ts';
+import { deploy } from '../../deploy/deploy.ts';
+import { validate } from '../../deploy/validate.ts';
+import { Status } from '../../tools/status.ts';
+import { newRunId } from '../../validator/run/run-id.ts';
 import { detections } from '../support/detections.ts';
 import { slow } from '../support/tier.ts';
 import { goodRun, judge, printMatrix } from './matrix.ts';
@@ -17,7 +18,7 @@ const clusterModes = ['memory-sessions', 'abrupt-shutdown', 'pod-affinity'];
 
 async function deployAndValidate(profile: DeployMode, overrides: Record<string, string>) {
   await deploy({ mode: profile, layout: 'rolling', cluster: 'embedded' }, new Status());
-  return validate({ RUN_ID: `e2e-rolling-${profile}-${Date.now().toString(36)}`, ...overrides });
+  return validate({ RUN_ID: newRunId(`e2e-rolling-${profile}`), ...overrides });
 }
 
 describe('zero-downtime.js on the embedded cluster (rolling update)', { concurrency: 1 }, () => {

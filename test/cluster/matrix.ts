@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ValidateResult } from '../../cluster/validate.ts';
-import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
-import { formatTable } from '../../scripts/lib/report/text.ts';
+import type { ValidateResult } from '../../deploy/validate.ts';
+import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
+import { formatTable } from '../../validator/verdict/report/text.ts';
 
 export interface MatrixRow {
   layout: string;

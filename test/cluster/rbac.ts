@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { $ } from 'zx';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
-import { palette } from '../../scripts/lib/rainbow-plan.ts';
+import { palette } from '../../validator/rollout/strategies/rainbow-plan.ts';
 
 export interface Ask {
   namespace?: string;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { $ } from 'zx';
 import { clusterDown } from '../../cluster/cluster.ts';
 import { BRIDGE, nodeLayout } from '../../cluster/node-layout.ts';
-import { Status } from '../../cluster/status.ts';
+import { Status } from '../../tools/status.ts';
 
 const retain = process.env.ZERODROP_RETAIN === '1';
 

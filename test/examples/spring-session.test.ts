@@ -105,7 +105,7 @@ function spawnService(name: string, port: number, env: Record<string, string>): 
 async function ready(service: Service): Promise<Service> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exitedEarly = false;
-  service.exited.then(() => {
+  void service.exited.then(() => {
     exitedEarly = true;
   });
   while (Date.now() < deadline && !exitedEarly) {

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { repoRoot as repo } from '../../tools/paths.ts';
 import { k6Binary } from '../support/k6.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
 const valid = { BASE_URL: 'http://127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9' };
 
 function k6(script: string, env: Record<string, string>) {

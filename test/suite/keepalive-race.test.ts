@@ -14,13 +14,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { repoRoot as repo } from '../../tools/paths.ts';
 import { type AppProcess, startApp } from '../support/app-process.ts';
 import { runK6Script } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Arrival {
   method: string;

@@ -19,7 +19,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { repoRoot as REPO_ROOT } from '../../tools/paths.ts';
 import { freePort } from './free-port.ts';
 
 export interface ExitResult {
@@ -58,7 +58,6 @@ export interface StartAppOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Captured output is kept to about its last million characters (a long run logs a lot). */
 const OUTPUT_LIMIT = 1_000_000;
 const STOP_GRACE_MS = 10_000;
@@ -154,7 +153,7 @@ function keepTail(text: string): string {
 async function waitUntilReady(app: AppProcess, readyPath: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
-  app.exited.then(() => {
+  void app.exited.then(() => {
     exitedEarly = true;
   });
   while (Date.now() < deadline && !exitedEarly) {

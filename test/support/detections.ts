@@ -3,7 +3,7 @@
  * when zerodrop validates a rollout of it (the no-Kubernetes tier and the embedded cluster share it).
  */
 import type { BadMode } from '../../app/src/modes.ts';
-import type { SignatureId } from '../../scripts/lib/report/diagnosis.ts';
+import type { SignatureId } from '../../validator/verdict/report/diagnosis.ts';
 
 export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'memory-sessions': ['zd_auth_lost', 'zd_audit_sessions_missing'],
@@ -16,7 +16,7 @@ export const detections: Record<Exclude<BadMode, 'none'>, string[]> = {
   'short-ttl': ['zd_audit_session_ttl_short'],
 };
 
-/** The diagnosis signature (scripts/lib/report/diagnosis.ts) each known-bad mode's report must name. */
+/** The diagnosis signature (validator/verdict/report/diagnosis.ts) each known-bad mode's report must name. */
 export const diagnoses: Record<Exclude<BadMode, 'none'>, SignatureId> = {
   'memory-sessions': 'sessions-not-shared',
   'abrupt-shutdown': 'abrupt-close',

@@ -4,11 +4,9 @@
  * The no-Kubernetes tier and the embedded cluster tests share this table.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { SignatureId } from '../../scripts/lib/report/diagnosis.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
+import type { SignatureId } from '../../validator/verdict/report/diagnosis.ts';
 import type { StartAppOptions } from './app-process.ts';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 export type Fault = 'memory-sessions' | 'no-replay' | 'abrupt-exit' | 'double-apply' | 'logout-keeps-session';
 
@@ -78,7 +76,7 @@ const spring: Example = {
   faults,
 };
 
-/** The diagnosis signature (scripts/lib/report/diagnosis.ts) each fault's report must name. */
+/** The diagnosis signature (validator/verdict/report/diagnosis.ts) each fault's report must name. */
 export const faultDiagnoses: Record<Fault, SignatureId> = {
   'memory-sessions': 'sessions-not-shared',
   'no-replay': 'resume-cursor',

@@ -1,6 +1,6 @@
 /**
  * The rollout actor for STRATEGY=none: watches a run's control hash in Redis and performs each
- * requested rollout on the fleet, then reports it (the handshake documented in scripts/lib/strategy-none.ts).
+ * requested rollout on the fleet, then reports it (the handshake documented in validator/rollout/strategies/none.ts).
  */
 import { Redis } from 'ioredis';
 import type { Fleet } from './fleet.ts';

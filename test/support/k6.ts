@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
-import type { Diagnosis } from '../../scripts/lib/report/diagnosis.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
+import { newRunId } from '../../validator/run/run-id.ts';
+import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
+import type { Diagnosis } from '../../validator/verdict/report/diagnosis.ts';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const k6Binary = join(repo, 'bin/k6');
 
 export interface K6Run {
@@ -38,7 +38,7 @@ export async function runK6(
   env: Record<string, string>,
   timeoutMs = 600_000,
 ): Promise<K6Run> {
-  const runId = env.RUN_ID ?? `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const runId = env.RUN_ID ?? newRunId('test');
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
   const { exitCode, output } = await runK6Script(

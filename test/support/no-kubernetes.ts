@@ -3,6 +3,8 @@
  * nginx that the harness rolls once (STRATEGY=none), and the real k6 with the tier's settings (a short
  * baseline and cooldown, a fast pace, a fifth of the users logging out and probing bad cookies).
  */
+
+import { newRunId } from '../../validator/run/run-id.ts';
 import { actOnRollouts } from './external-rollout.ts';
 import { type FleetOptions, startFleet } from './fleet.ts';
 import { type K6Run, runK6 } from './k6.ts';
@@ -43,7 +45,7 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
     env: run.env(redis.url),
     preStopMs: 500,
   });
-  const runId = `${run.name}-${Date.now().toString(36)}`;
+  const runId = newRunId(run.name);
   const actor = actOnRollouts(redis.url, runId, fleet, 1);
   const injected = run.fault?.(redis);
   try {

@@ -93,7 +93,7 @@ async function launch(
     output += chunk;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => running.delete(child));
+  void exited.then(() => running.delete(child));
 
   let stopped = false;
   const stop = async (): Promise<void> => {

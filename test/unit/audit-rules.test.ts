@@ -1,7 +1,7 @@
 /** The Redis audit's rules on stored values. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isNullValue, judgeSession, timesApplied } from '../../scripts/lib/audit-rules.ts';
+import { isNullValue, judgeSession, timesApplied } from '../../validator/verdict/audit-rules.ts';
 
 const str = (value: string) => ({ type: 'string' as const, value });
 const hash = (fields: Record<string, string>) => ({ type: 'hash' as const, fields });

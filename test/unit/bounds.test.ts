@@ -1,6 +1,9 @@
 /** The exact one-sided Clopper–Pearson bound, the run size a goal needs, and PROVE_LOSS_BELOW. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
+import { ConfigError } from '../../validator/settings/parse.ts';
+import { parseConfig } from '../../validator/settings/registry.ts';
 import {
   formatCount,
   formatRate,
@@ -8,10 +11,8 @@ import {
   proofProblem,
   trialsToProve,
   upperBound,
-} from '../../scripts/lib/bounds.ts';
-import { ConfigError, parseConfig } from '../../scripts/lib/config.ts';
-import { guardsFor } from '../../scripts/lib/invariants.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+} from '../../validator/verdict/bounds.ts';
+import { guardsFor } from '../../validator/verdict/invariants.ts';
 
 /** An independent reference: the binomial CDF summed term by term, bisected for P(X ≤ k) = 0.05. */
 function referenceBound(k: number, n: number): number {

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { nodeEntry, parseAppImageSettings } from '../../cluster/app-image.ts';
-import { parseDeploySettings, parseManifestSettings } from '../../cluster/deploy-config.ts';
-import { setFault } from '../../cluster/deploy-manifests.ts';
-
-const repo = path.resolve(import.meta.dirname, '../..');
+import { parseDeploySettings, parseManifestSettings } from '../../deploy/config.ts';
+import { setFault } from '../../deploy/manifests.ts';
+import { repoRoot as repo } from '../../tools/paths.ts';
 
 describe('deploy settings', () => {
   test('MODE names the reference deploy mode; a mode given as PROFILE is refused with the fix', () => {

@@ -1,6 +1,7 @@
 /** The profile check's lines: what is printed for what was seen, secrets redacted. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
 import {
   type ConnectionSeen,
   checkLines,
@@ -12,11 +13,10 @@ import {
   type Observations,
   redactor,
   redactSetCookie,
-} from '../../scripts/lib/check-lines.ts';
-import { classifyFrame, type ResumeValues } from '../../scripts/lib/frames.ts';
-import { parseProfile, type TargetProfile } from '../../scripts/lib/profile.ts';
-import { withPresets } from '../../scripts/lib/profile-presets.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+} from '../../validator/profile/check-lines.ts';
+import { withPresets } from '../../validator/profile/presets.ts';
+import { parseProfile, type TargetProfile } from '../../validator/profile/profile.ts';
+import { classifyFrame, type ResumeValues } from '../../validator/users/frames.ts';
 
 const password = 'zerodrop-synthetic';
 const cookie = 's%3AAbCdEfGhIjKlMnOpQrStUvWxYz012345.c2lnbmF0dXJlLXZhbHVl';

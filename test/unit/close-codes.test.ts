@@ -1,8 +1,8 @@
 /** WebSocket close classification and reconnect backoff. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs, classifyClose } from '../../scripts/lib/close-codes.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
+import { backoffMs, classifyClose } from '../../validator/users/close-codes.ts';
 
 const policy = referenceProfile.websocket ?? assert.fail('the reference profile has a websocket section');
 

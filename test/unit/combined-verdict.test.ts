@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { combineRunners, parseSummaryRows } from '../../operator/combined-verdict.ts';
 
-/** A runner's text summary as scripts/lib/report/text.ts prints it (the rows that matter here). */
+/** A runner's text summary as validator/verdict/report/text.ts prints it (the rows that matter here). */
 function runnerLog(rows: string[], verdict = 'FAIL'): string {
   return [
     'time="…" level=info msg="zerodrop run op-1: 300 HTTP + 200 WebSocket users, 1 rolling rollout(s)" source=console',

@@ -3,7 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, type ParseOptions, parseConfig } from '../../scripts/lib/config.ts';
+import { ConfigError } from '../../validator/settings/parse.ts';
+import { type ParseOptions, parseConfig } from '../../validator/settings/registry.ts';
 
 const BASE_URL = 'http://127.0.0.1:8080';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -67,6 +68,8 @@ describe('parseConfig: defaults and values', () => {
       userPassword: null,
       reportDir: 'reports',
       proveLossBelow: null,
+      loadDurationMs: 120_000,
+      smokeDurationMs: 10_000,
     });
   });
 
@@ -96,6 +99,8 @@ describe('parseConfig: defaults and values', () => {
         NEW_CONNECTION_SHARE: '0',
         NEGATIVE_AUTH_SHARE: '1',
         LOGOUT_SHARE: '0.5',
+        LOGOUT_RACES: '0',
+        PROVE_LOSS_BELOW: '1e-4',
         NAMESPACE: 'team-a',
         DEPLOYMENT: 'api.v2',
         SERVICE: 'api',
@@ -103,6 +108,8 @@ describe('parseConfig: defaults and values', () => {
         USER_PREFIX: 'load-',
         USER_PASSWORD: 's3cret',
         REPORT_DIR: 'out/reports',
+        LOAD_DURATION: '5m',
+        SMOKE_DURATION: '3s',
       },
       withRedis,
     );
@@ -130,7 +137,7 @@ describe('parseConfig: defaults and values', () => {
       newConnectionShare: 0,
       negativeAuthShare: 1,
       logoutShare: 0.5,
-      logoutRaces: 3,
+      logoutRaces: 0,
       namespace: 'team-a',
       deployment: 'api.v2',
       service: 'api',
@@ -138,7 +145,9 @@ describe('parseConfig: defaults and values', () => {
       userPrefix: 'load-',
       userPassword: 's3cret',
       reportDir: 'out/reports',
-      proveLossBelow: null,
+      proveLossBelow: 1e-4,
+      loadDurationMs: 300_000,
+      smokeDurationMs: 3000,
     });
   });
 

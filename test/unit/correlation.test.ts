@@ -1,7 +1,7 @@
 /** Message correlation: feed gaps, duplicates and resume continuity; order acks, resends and doubles. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FeedTracker, OrderTracker } from '../../scripts/lib/correlation.ts';
+import { FeedTracker, OrderTracker } from '../../validator/verdict/correlation.ts';
 
 describe('FeedTracker', () => {
   it('has no sequence before the first message', () => {

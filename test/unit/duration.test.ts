@@ -1,7 +1,7 @@
 /** k6-style durations: parsing into milliseconds (null when invalid) and formatting as whole seconds. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSeconds, parseDuration } from '../../scripts/lib/duration.ts';
+import { formatSeconds, parseDuration } from '../../validator/settings/duration.ts';
 
 describe('parseDuration', () => {
   it('reads each unit', () => {

@@ -6,7 +6,7 @@ import {
   connectionKind,
   errorDetail,
   httpFailureDetail,
-} from '../../scripts/lib/failure-detail.ts';
+} from '../../validator/verdict/failure-detail.ts';
 
 const response = (status: number, error_code: number, error: string, method = 'GET') => ({
   status,

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseClientMessage } from '../../app/src/protocol.ts';
-import { classifyFrame, fillTemplate, resumeUrl, withOrderId } from '../../scripts/lib/frames.ts';
-import type { WebSocketProfile } from '../../scripts/lib/profile.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
+import type { WebSocketProfile } from '../../validator/profile/profile.ts';
+import { classifyFrame, fillTemplate, resumeUrl, withOrderId } from '../../validator/users/frames.ts';
 
 const reference = referenceProfile.websocket ?? assert.fail('the reference profile has a websocket section');
 const hello = {

@@ -1,7 +1,7 @@
 /** Idempotency keys of login and logout. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { idempotencyKey } from '../../scripts/lib/idempotency.ts';
+import { idempotencyKey } from '../../validator/users/idempotency.ts';
 
 describe('idempotencyKey', () => {
   it('is a quoted UUID v4 (a Structured Fields string)', () => {

@@ -1,7 +1,7 @@
 /** Identity continuity across responses and greetings. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareIdentity } from '../../scripts/lib/identity.ts';
+import { compareIdentity } from '../../validator/users/identity.ts';
 
 const known = { user: 'ann', sessionId: 's-1', sid: 'c-1' };
 

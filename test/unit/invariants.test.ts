@@ -1,6 +1,8 @@
 /** Threshold profiles, guards and the k6 thresholds of a run. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
+import type { TargetProfile } from '../../validator/profile/profile.ts';
 import {
   type Guard,
   guardsFor,
@@ -9,9 +11,7 @@ import {
   type ThresholdProfile,
   thresholdsFor,
   validateThresholdProfile,
-} from '../../scripts/lib/invariants.ts';
-import type { TargetProfile } from '../../scripts/lib/profile.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+} from '../../validator/verdict/invariants.ts';
 
 const referenceWs =
   referenceProfile.websocket ?? assert.fail('the reference profile has a websocket section');

@@ -1,16 +1,16 @@
 /** The session lifetime audit: remaining TTL against the declared idle timeout since last activity. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { notCheckedBy } from '../../scripts/lib/invariants.ts';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
+import { ProfileError, parseProfile, type TargetProfile } from '../../validator/profile/profile.ts';
+import { notCheckedBy } from '../../validator/verdict/invariants.ts';
 import {
   describeShort,
   expectedRemainingMs,
   idleTimeoutMs,
   judgeLifetime,
   lifetimeToleranceMs,
-} from '../../scripts/lib/lifetime.ts';
-import { ProfileError, parseProfile, type TargetProfile } from '../../scripts/lib/profile.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+} from '../../validator/verdict/lifetime.ts';
 
 const minute = 60_000;
 

@@ -1,8 +1,8 @@
 /** The memory estimate that refuses users the machine cannot hold, before k6 builds a VU. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../scripts/lib/config.ts';
-import { checkMemory, memoryNeededBytes } from '../../scripts/lib/memory.ts';
+import { checkMemory, memoryNeededBytes } from '../../validator/settings/memory.ts';
+import { ConfigError } from '../../validator/settings/parse.ts';
 
 const gb = 1024 ** 3;
 

@@ -1,8 +1,8 @@
 /** k6 scenario options from the config. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Config, parseConfig } from '../../scripts/lib/config.ts';
-import { maxDurationMs, scenarioOptions } from '../../scripts/lib/options.ts';
+import { maxDurationMs, scenarioOptions } from '../../validator/settings/options.ts';
+import { type Config, parseConfig } from '../../validator/settings/registry.ts';
 
 function config(env: Record<string, string> = {}): Config {
   return parseConfig(

@@ -1,7 +1,7 @@
 /** Users packed several to a VU: every user runs exactly once, VUs differ by at most one user. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { usersOfVu, vusFor } from '../../scripts/lib/packing.ts';
+import { usersOfVu, vusFor } from '../../validator/settings/packing.ts';
 
 describe('vusFor', () => {
   it('rounds up so no user is left without a VU', () => {

@@ -1,7 +1,7 @@
 /** Run phases from the run-control timeline. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyTimeline, isOver, parseTimeline, phaseAt, type Timeline } from '../../scripts/lib/phase.ts';
+import { emptyTimeline, isOver, parseTimeline, phaseAt, type Timeline } from '../../validator/run/phase.ts';
 
 const timeline: Timeline = { rolloutStart: 10_000, rolloutEnd: 20_000, endAt: 35_000 };
 

@@ -1,7 +1,7 @@
 /** Deploy's fail-fast on container waits that never end. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hopelessWaitMessage, hopelessWaits } from '../../cluster/pod-waits.ts';
+import { hopelessWaitMessage, hopelessWaits } from '../../deploy/pod-waits.ts';
 
 const pod = (name: string, reason: string | undefined, init = false) => {
   const statuses = [

@@ -1,9 +1,9 @@
 /** Target profiles: schema validation of JSON profiles, dotted-path reads and placeholder filling. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fill, matches, ProfileError, parseProfile, pick } from '../../scripts/lib/profile.ts';
-import { withPresets } from '../../scripts/lib/profile-presets.ts';
-import { referenceProfile } from '../../scripts/profiles/reference.ts';
+import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
+import { withPresets } from '../../validator/profile/presets.ts';
+import { fill, matches, ProfileError, parseProfile, pick } from '../../validator/profile/profile.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,11 +1,11 @@
 /** What a passing run proves, per invariant and for PROVE_LOSS_BELOW, in every report format. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { htmlReport } from '../../scripts/lib/report/html.ts';
-import { junitReport } from '../../scripts/lib/report/junit.ts';
-import { lossGoal, proven, provenStatements } from '../../scripts/lib/report/proven.ts';
-import { textReport } from '../../scripts/lib/report/text.ts';
-import { buildVerdict, type SummaryData, type Verdict } from '../../scripts/lib/report/verdict.ts';
+import { htmlReport } from '../../validator/verdict/report/html.ts';
+import { junitReport } from '../../validator/verdict/report/junit.ts';
+import { lossGoal, proven, provenStatements } from '../../validator/verdict/report/proven.ts';
+import { textReport } from '../../validator/verdict/report/text.ts';
+import { buildVerdict, type SummaryData, type Verdict } from '../../validator/verdict/report/verdict.ts';
 import { runMeta } from './report-fixtures.ts';
 
 const counter = (count: number, ok?: boolean) => ({

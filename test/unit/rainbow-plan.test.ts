@@ -8,7 +8,7 @@ import {
   planRepair,
   type RainbowState,
   rainbowOfLabel,
-} from '../../scripts/lib/rainbow-plan.ts';
+} from '../../validator/rollout/strategies/rainbow-plan.ts';
 
 const color = (name: string, born: number, available = 3, desired = 3): ColorState => ({
   color: name,

@@ -1,7 +1,7 @@
 /** Credentials of URLs never reach output or reports. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redact } from '../../scripts/lib/redact.ts';
+import { redact } from '../../validator/settings/redact.ts';
 
 describe('redact', () => {
   it('hides the userinfo of every URL in a text', () => {

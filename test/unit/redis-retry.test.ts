@@ -1,7 +1,7 @@
 /** Which Redis failures run control retries through (a restart), and how long it waits between tries. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isTransient, retryDelayMs } from '../../scripts/lib/redis-retry.ts';
+import { isTransient, retryDelayMs } from '../../validator/run/redis-retry.ts';
 
 describe('redis retry', () => {
   it('retries connection failures, not command failures', () => {

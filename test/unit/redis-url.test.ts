@@ -1,7 +1,7 @@
 /** The run-control client's Redis URL: a small connection pool unless the URL sets its own. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runControlUrl } from '../../scripts/lib/redis-url.ts';
+import { runControlUrl } from '../../validator/settings/redis-url.ts';
 
 describe('runControlUrl', () => {
   it('adds pool_size=1 to a plain URL', () => {

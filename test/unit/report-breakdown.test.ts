@@ -1,7 +1,7 @@
 /** Failure breakdowns and per-second series from the run's control hashes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBreakdown, parseSeries } from '../../scripts/lib/report/breakdown.ts';
+import { parseBreakdown, parseSeries } from '../../validator/verdict/report/breakdown.ts';
 
 describe('parseBreakdown', () => {
   it('splits invariant, phase, pod, color and cause, largest count first', () => {

@@ -1,7 +1,7 @@
 /** The diagnosis: one test per known failure signature, from the rows a real failing run reports. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BreakdownRow, SeriesPoint } from '../../scripts/lib/report/breakdown.ts';
+import type { BreakdownRow, SeriesPoint } from '../../validator/verdict/report/breakdown.ts';
 import {
   type DiagnosisInput,
   diagnose,
@@ -9,11 +9,11 @@ import {
   type Finding,
   noSignature,
   type SignatureId,
-} from '../../scripts/lib/report/diagnosis.ts';
-import { diagnosisHtml, htmlReport } from '../../scripts/lib/report/html.ts';
-import { junitReport } from '../../scripts/lib/report/junit.ts';
-import { textReport } from '../../scripts/lib/report/text.ts';
-import type { Verdict, VerdictRow } from '../../scripts/lib/report/verdict.ts';
+} from '../../validator/verdict/report/diagnosis.ts';
+import { diagnosisHtml, htmlReport } from '../../validator/verdict/report/html.ts';
+import { junitReport } from '../../validator/verdict/report/junit.ts';
+import { textReport } from '../../validator/verdict/report/text.ts';
+import type { Verdict, VerdictRow } from '../../validator/verdict/report/verdict.ts';
 import { hostile, runMeta } from './report-fixtures.ts';
 
 const t0 = 1_700_000_010_000;

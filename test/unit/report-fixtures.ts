@@ -1,6 +1,6 @@
 /** Shared inputs for the report tests: a run's meta and a verdict with passing and failing rows. */
-import type { RunMeta } from '../../scripts/lib/report/meta.ts';
-import type { Verdict } from '../../scripts/lib/report/verdict.ts';
+import type { RunMeta } from '../../validator/verdict/report/meta.ts';
+import type { Verdict } from '../../validator/verdict/report/verdict.ts';
 
 export function runMeta(overrides: Partial<RunMeta> = {}): RunMeta {
   return {

@@ -1,9 +1,9 @@
 /** The self-contained HTML report and its SVG timeline. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BreakdownRow, SeriesPoint } from '../../scripts/lib/report/breakdown.ts';
-import { htmlReport, timelineSvg } from '../../scripts/lib/report/html.ts';
-import type { Verdict } from '../../scripts/lib/report/verdict.ts';
+import type { BreakdownRow, SeriesPoint } from '../../validator/verdict/report/breakdown.ts';
+import { htmlReport, timelineSvg } from '../../validator/verdict/report/html.ts';
+import type { Verdict } from '../../validator/verdict/report/verdict.ts';
 import { hostile, mixedVerdict, runMeta } from './report-fixtures.ts';
 
 const t0 = 1_700_000_000;

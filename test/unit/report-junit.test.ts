@@ -1,8 +1,8 @@
 /** JUnit XML for CI: well-formed, escaped, one testcase per threshold, failure counts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeXml, junitReport } from '../../scripts/lib/report/junit.ts';
-import type { Verdict } from '../../scripts/lib/report/verdict.ts';
+import { escapeXml, junitReport } from '../../validator/verdict/report/junit.ts';
+import type { Verdict } from '../../validator/verdict/report/verdict.ts';
 import { hostile, mixedVerdict, runMeta } from './report-fixtures.ts';
 
 /**

@@ -1,10 +1,10 @@
 /** Invariants a profile cannot feed are reported as not checked in every report format, never as passed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { htmlReport } from '../../scripts/lib/report/html.ts';
-import { junitReport } from '../../scripts/lib/report/junit.ts';
-import { textReport } from '../../scripts/lib/report/text.ts';
-import { buildVerdict } from '../../scripts/lib/report/verdict.ts';
+import { htmlReport } from '../../validator/verdict/report/html.ts';
+import { junitReport } from '../../validator/verdict/report/junit.ts';
+import { textReport } from '../../validator/verdict/report/text.ts';
+import { buildVerdict } from '../../validator/verdict/report/verdict.ts';
 import { runMeta, verdictWithNotChecked } from './report-fixtures.ts';
 
 describe('not checked invariants', () => {

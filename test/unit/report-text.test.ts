@@ -1,8 +1,8 @@
 /** The readable summary (stdout and summary.txt). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
-import { formatTable, textReport } from '../../scripts/lib/report/text.ts';
+import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
+import { formatTable, textReport } from '../../validator/verdict/report/text.ts';
 import { mixedVerdict, runMeta } from './report-fixtures.ts';
 
 const breakdown: BreakdownRow[] = [

@@ -1,14 +1,14 @@
 /** The verdict from k6's end-of-test summary: invariant and guard rows, and the figures shown. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Guard } from '../../scripts/lib/invariants.ts';
+import type { Guard } from '../../validator/verdict/invariants.ts';
 import {
   buildVerdict,
   figure,
   isInvariant,
   type SummaryData,
   type SummaryMetric,
-} from '../../scripts/lib/report/verdict.ts';
+} from '../../validator/verdict/report/verdict.ts';
 
 const counter = (count: number, thresholds?: Record<string, { ok: boolean }>): SummaryMetric => ({
   type: 'counter',

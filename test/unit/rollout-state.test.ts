@@ -8,7 +8,7 @@ import {
   podView,
   RolloutProgress,
   type RolloutState,
-} from '../../scripts/lib/rollout-state.ts';
+} from '../../validator/rollout/state.ts';
 
 const startedAt = 1_000_000;
 const limits = { startTimeoutMs: 30_000, timeoutMs: 300_000 };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { sessionIdFromCookie } from '../../scripts/lib/session-cookie.ts';
+import { sessionIdFromCookie } from '../../validator/users/session-cookie.ts';
 
 /** cookie-signature's sign() and express-session's setcookie(): `s:` + sid + '.' + base64 HMAC, URL-encoded. */
 function expressCookie(sid: string, secret: string): string {

@@ -1,7 +1,7 @@
 /** Deterministic share membership of synthetic users. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inShare } from '../../scripts/lib/shares.ts';
+import { inShare } from '../../validator/users/shares.ts';
 
 function members(from: number, count: number, share: number, salt = 0): number[] {
   const vus: number[] = [];

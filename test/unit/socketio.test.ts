@@ -1,7 +1,7 @@
 /** Socket.IO v4 / Engine.IO v4 framing as it appears on the wire (targets.md §4). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeSio, sioConnect, sioEmitWithAck, sioPong } from '../../scripts/lib/socketio.ts';
+import { decodeSio, sioConnect, sioEmitWithAck, sioPong } from '../../validator/users/socketio.ts';
 
 describe('decodeSio', () => {
   it('reads the Engine.IO open packet and pings', () => {

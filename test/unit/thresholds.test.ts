@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { invariants, validateThresholdProfile } from '../../scripts/lib/invariants.ts';
+import { invariants, validateThresholdProfile } from '../../validator/verdict/invariants.ts';
 
 const dir = new URL('../../thresholds/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -1,0 +1,107 @@
+/**
+ * `make validate`: runs dist/zero-downtime.js with bin/k6 with a real rollout of the deployed service (a
+ * rolling update, or rainbow colors for the rainbow layout). Its target: with PROFILE=<file>.json, what
+ * the profile's kubernetes section names, found in the cluster (profile-target.ts); otherwise the
+ * reference service as `make deploy` recorded it.
+ * Any validator setting in the environment (ROLLOUTS, HTTP_USERS, THRESHOLDS, …) passes through. Prints
+ * the verdict and the report path; exits with k6's code (0 pass, 99 threshold failure, 107/108 setup).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot as repo } from '../tools/paths.ts';
+import { newRunId } from '../validator/run/run-id.ts';
+import { parseDeploySettings } from './config.ts';
+import { isProfileFile, resolveProfileTarget } from './profile-target.ts';
+import { readTarget } from './target.ts';
+
+export interface ValidateResult {
+  exitCode: number;
+  runId: string;
+  reportDir: string;
+}
+
+interface RunTarget {
+  label: string;
+  env: Record<string, string>;
+}
+
+/** The settings that point k6 at what is deployed: from a profile file and the cluster, or target.json. */
+async function runTarget(settings: Record<string, string | undefined>): Promise<RunTarget> {
+  if (isProfileFile(settings.PROFILE)) {
+    const t = await resolveProfileTarget(settings, {
+      cluster: parseDeploySettings({ CLUSTER: settings.CLUSTER }).cluster,
+    });
+    return {
+      label: `${t.name} (Deployment ${t.namespace}/${t.deployment}, as ${t.identity}) at ${t.baseUrl}`,
+      env: {
+        PROFILE: t.profile,
+        BASE_URL: t.baseUrl,
+        REDIS_URL: t.redisUrl,
+        NAMESPACE: t.namespace,
+        DEPLOYMENT: t.deployment,
+        SERVICE: t.service,
+        KUBECONFIG: t.kubeconfig,
+        STRATEGY: settings.STRATEGY || 'rolling',
+        ZD_RUN_PREFIX: t.name,
+      },
+    };
+  }
+  const target = readTarget();
+  return {
+    label: `${target.mode} (${target.layout}) at ${target.baseUrl}`,
+    env: {
+      BASE_URL: target.baseUrl,
+      REDIS_URL: target.redisUrl,
+      NAMESPACE: target.namespace,
+      KUBECONFIG: target.driverKubeconfig,
+      STRATEGY: settings.STRATEGY || (target.layout === 'rainbow' ? 'rainbow' : 'rolling'),
+      ZD_RUN_PREFIX: target.mode,
+    },
+  };
+}
+
+export async function validate(overrides: Record<string, string> = {}): Promise<ValidateResult> {
+  const settings = { ...process.env, ...overrides };
+  const k6 = path.join(repo, 'bin/k6');
+  const script = path.join(repo, 'dist/zero-downtime.js');
+  for (const file of [k6, script])
+    if (!existsSync(file)) throw new Error(`${path.relative(repo, file)} is missing: run make k6 bundle`);
+  const {
+    label,
+    env: { ZD_RUN_PREFIX: prefix, ...targetEnv },
+  } = await runTarget(settings);
+  const runId = settings.RUN_ID || newRunId(prefix);
+  const reportRoot = settings.REPORT_DIR || path.join(repo, 'reports');
+  const reportDir = path.join(reportRoot, runId);
+  mkdirSync(reportDir, { recursive: true });
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...targetEnv,
+    RUN_ID: runId,
+    REPORT_DIR: reportRoot,
+    ...overrides,
+    // The resolved target wins over overrides that only named it (a relative PROFILE path).
+    ...(targetEnv.PROFILE ? { PROFILE: targetEnv.PROFILE } : {}),
+  };
+  console.log(` • Validating ${label}: bin/k6 run dist/zero-downtime.js`);
+  // Forwarded through this process's streams, not inherited: a test runner reading our stdout must
+  // never see k6's bytes land in the middle of its own messages.
+  const child = spawn(k6, ['run', '--quiet', script], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(process.stdout, { end: false });
+  child.stderr.pipe(process.stderr, { end: false });
+  const exitCode = await new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
+  );
+  return { exitCode, runId, reportDir };
+}
+
+export function verdictLine(result: ValidateResult): string {
+  const verdict =
+    result.exitCode === 0
+      ? 'PASS: zero downtime'
+      : result.exitCode === 99
+        ? 'FAIL: an invariant or guard failed'
+        : `ERROR: the run could not be judged (k6 exit ${result.exitCode})`;
+  return `${verdict} — report ${path.relative(process.cwd(), result.reportDir) || result.reportDir}/summary.txt (timeline.html, junit.xml)`;
+}

@@ -1,0 +1,46 @@
+/**
+ * Load only: the http_users and ws_users of the main job, with no community extension, so it runs on
+ * Grafana Cloud k6 public load zones while the rollout is triggered elsewhere (`rollout` entry, same
+ * RUN_ID). With REDIS_URL it follows that run's timeline and records for its audit; without, it runs for
+ * LOAD_DURATION and judges the invariants it can see from the client side.
+ */
+import { type Control, FixedDurationControl, RunControl } from './run/control.ts';
+import { checkTarget } from './run/preflight.ts';
+import { scenarioOptions } from './settings/options.ts';
+import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { httpUsers as runHttpUsers } from './users/http-user.ts';
+import { wsUsers as runWsUsers } from './users/ws-user.ts';
+import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
+import { summarize } from './verdict/summary.ts';
+
+const { config, profile, thresholds } = loadSettings({ requireRedis: false });
+const { loadDurationMs } = config;
+const guards = guardsFor(config, { rollout: false, audit: false, profile });
+const notChecked = notCheckedBy(profile);
+
+export const options = {
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, loadDurationMs + 60_000),
+  thresholds: thresholdsFor(thresholds, guards, { audit: false, notChecked }),
+};
+
+function controlFor(runId: string): Control {
+  return config.redisUrl ? new RunControl(config.redisUrl, runId) : new FixedDurationControl(loadDurationMs);
+}
+
+export function setup(): { runId: string } {
+  checkTarget(config, profile);
+  return { runId: config.runId };
+}
+
+export async function httpUsers(data: unknown): Promise<void> {
+  await runHttpUsers(config, profile, controlFor(runIdFromSetup(data)));
+}
+
+export async function wsUsers(data: unknown): Promise<void> {
+  const runId = runIdFromSetup(data);
+  await runWsUsers(config, profile, controlFor(runId), runId);
+}
+
+export function handleSummary(data: Parameters<typeof summarize>[0]) {
+  return summarize(data, config, guards, 'dist/load.js', { notChecked });
+}

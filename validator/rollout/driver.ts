@@ -1,0 +1,91 @@
+/**
+ * The rollout scenario (one VU): waits out the baseline, triggers K rollouts in sequence with the
+ * configured strategy, waits for each to finish, records durations and pods replaced, publishes the
+ * timeline so the load ends a cooldown after the last rollout, and fails the run saying why when a
+ * rollout never starts or stalls.
+ */
+
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import type { TargetProfile } from '../profile/profile.ts';
+import type { Control, RunControl } from '../run/control.ts';
+import type { Config } from '../settings/registry.ts';
+import { metrics } from '../verdict/metrics.ts';
+import { externalRollout } from './strategies/none.ts';
+import { rainbowRollout, repairRainbow } from './strategies/rainbow.ts';
+import { rollingRollout } from './strategies/rolling.ts';
+
+export interface RolloutOutcome {
+  ok: boolean;
+  podsReplaced: number;
+  /** Replicas that should have been replaced. */
+  replicas: number;
+  durationMs: number;
+  detail: string;
+}
+
+export type RolloutStrategy = (index: number) => Promise<RolloutOutcome>;
+
+export function strategyFor(
+  config: Config,
+  profile: TargetProfile,
+  control: RunControl | null,
+): RolloutStrategy {
+  switch (config.strategy) {
+    case 'rolling':
+      return rollingRollout(config, profile);
+    case 'none':
+      if (!control)
+        throw new Error('REDIS_URL: is required with STRATEGY=none (the external rollout handshake)');
+      return externalRollout(config, control);
+    case 'rainbow':
+      return rainbowRollout(config, profile);
+  }
+}
+
+export async function driveRollouts(
+  config: Config,
+  control: Control,
+  strategy: RolloutStrategy,
+): Promise<void> {
+  sleep(config.baselineMs / 1000);
+  await control.mark('rolloutStart', Date.now());
+  for (let index = 1; index <= config.rollouts; index++) {
+    console.log(`rollout ${index}/${config.rollouts} (${config.strategy}): triggering`);
+    const outcome = await strategy(index);
+    if (!outcome.ok) {
+      // The load ends now; teardown() stops the run (108) with this line: an abort here, in a VU, would
+      // carry the script's file location.
+      await control.mark('rolloutFailure', `rollout ${index}/${config.rollouts} failed: ${outcome.detail}`);
+      await control.mark('rolloutEnd', Date.now());
+      await control.endAt(Date.now());
+      return;
+    }
+    metrics.rolloutsCompleted.add(1);
+    metrics.rolloutDurationMs.add(outcome.durationMs);
+    metrics.podsReplaced.add(outcome.podsReplaced);
+    metrics.podsNotReplaced.add(Math.max(0, outcome.replicas - outcome.podsReplaced));
+    console.log(
+      `rollout ${index}/${config.rollouts}: complete in ${(outcome.durationMs / 1000).toFixed(1)}s, ${outcome.podsReplaced}/${outcome.replicas} pods replaced`,
+    );
+  }
+  const end = Date.now();
+  await control.mark('rolloutEnd', end);
+  await control.endAt(end + config.cooldownMs);
+}
+
+/** teardown(): a failed rollout stops the run (exit 108) with its one line. */
+export async function stopOnRolloutFailure(control: RunControl): Promise<void> {
+  const failure = (await control.client.hgetall(control.key('timeline'))).rolloutFailure;
+  if (failure) exec.test.abort(failure);
+}
+
+/** Teardown of rainbow runs (also after an interrupt): exactly one healthy color selected, at most N alive. */
+export function repairAfterRainbow(config: Config, profile: TargetProfile): void {
+  try {
+    const done = repairRainbow(config, profile);
+    if (done.length > 0) console.warn(`rainbow repair: ${done.join(', ')}`);
+  } catch (error) {
+    console.error(`rainbow repair failed: ${String(error)}: run make rainbow-cleanup`);
+  }
+}

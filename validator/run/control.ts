@@ -1,0 +1,213 @@
+/**
+ * Run control through Redis (xk6-redis): the rollout driver publishes the timeline (rollout start/end,
+ * end of load), every VU reads it to tag its traffic with the phase and to know when to stop, and VUs
+ * record what the audit and the report need (sessions, logouts, acked orders, failures by pod, color
+ * and phase). Keys live under `zdrun:<runId>:`; each gets its expiry (a day) when this client first
+ * writes it, so an interrupted run leaves no key without one. Commands are retried through a Redis blip.
+ */
+import { setTimeout } from 'k6/timers';
+import redis from 'k6/x/redis';
+import { ConfigError } from '../settings/parse.ts';
+import { runControlUrl } from '../settings/redis-url.ts';
+import { orderEntry } from '../verdict/audit-rules.ts';
+import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
+import { retrying } from './redis-retry.ts';
+
+const ttlSeconds = 86_400;
+
+export interface Attribution {
+  phase: string;
+  pod: string;
+  color: string;
+}
+
+/** What the user flows and the rollout driver need from run control. */
+export interface Control {
+  timeline(now: number, maxAgeMs?: number): Promise<Timeline>;
+  mark(field: string, value: number | string): Promise<void>;
+  endAt(t: number): Promise<void>;
+  recordSession(user: string, sessionId: string): Promise<void>;
+  recordLogout(sessionId: string): Promise<void>;
+  /** When a user's session was last active (epoch ms): the lifetime audit's reference. */
+  recordActivity(user: string, epochMs: number): Promise<void>;
+  /** Acked order ids of one user (the audit looks them up in the user's orders key). */
+  recordOrders(user: string, cids: string[]): Promise<void>;
+  /** `detail` is the failure's short cause (failure-detail.ts), empty where the invariant says it all. */
+  recordFailure(invariant: string, at: Attribution, epochMs: number, detail?: string): Promise<void>;
+  recordTraffic(buckets: Map<string, number>): Promise<void>;
+}
+
+/**
+ * Control without Redis (the load-only entry on cloud load zones, the smoke entry): the load runs for a
+ * fixed duration from the first call, and nothing is recorded for an audit.
+ */
+export class FixedDurationControl implements Control {
+  private readonly timelineValue: Timeline;
+
+  constructor(durationMs: number) {
+    this.timelineValue = { rolloutStart: null, rolloutEnd: null, endAt: Date.now() + durationMs };
+  }
+
+  async timeline(): Promise<Timeline> {
+    return this.timelineValue;
+  }
+  async mark(): Promise<void> {}
+  async endAt(): Promise<void> {}
+  async recordSession(): Promise<void> {}
+  async recordLogout(): Promise<void> {}
+  async recordActivity(): Promise<void> {}
+  async recordOrders(): Promise<void> {}
+  async recordFailure(): Promise<void> {}
+  async recordTraffic(): Promise<void> {}
+}
+
+/**
+ * Refuses a REDIS_URL that go-redis cannot parse (a bad escape, an unknown option, `dial_timeout=banana`)
+ * in the init context, with go-redis's own parser: the client's constructor parses and does no I/O.
+ */
+export function checkRedisUrl(url: string): void {
+  try {
+    new redis.Client(url);
+  } catch (error) {
+    const reason = String(error instanceof Error ? error.message : error)
+      .replace(/^.*?invalid options; reason: /, '')
+      .replace(/^redis: /, '');
+    throw new ConfigError('REDIS_URL', `cannot be parsed: ${reason}`);
+  }
+}
+
+export class RunControl implements Control {
+  readonly client: InstanceType<typeof redis.Client>;
+  private readonly prefix: string;
+  private cached: Timeline = emptyTimeline;
+  private fetchedAt = 0;
+  /** Keys this client has set the expiry of. */
+  private readonly expiring = new Set<string>();
+
+  constructor(redisUrl: string, runId: string) {
+    this.client = retrying(
+      new redis.Client(runControlUrl(redisUrl)),
+      (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    );
+    this.prefix = `zdrun:${runId}:`;
+  }
+
+  key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  /** Sets the expiry of a key this client just wrote, once per key: no run key lives without one. */
+  private async expiresSoon(name: string): Promise<void> {
+    if (this.expiring.has(name)) return;
+    await this.client.expire(this.key(name), ttlSeconds);
+    this.expiring.add(name);
+  }
+
+  /**
+   * Claims the run id: false when a run with this id exists already (its timeline is in Redis), so two
+   * runs never share keys.
+   */
+  async claim(now: number): Promise<boolean> {
+    const fresh = await this.client.hsetnx(this.key('timeline'), 'createdAt', String(now));
+    if (fresh) await this.expiresSoon('timeline');
+    return fresh;
+  }
+
+  /** The timeline, refreshed at most every `maxAgeMs`. */
+  async timeline(now: number, maxAgeMs = 1000): Promise<Timeline> {
+    if (now - this.fetchedAt >= maxAgeMs) {
+      this.cached = parseTimeline(await this.client.hgetall(this.key('timeline')));
+      this.fetchedAt = now;
+    }
+    return this.cached;
+  }
+
+  async mark(field: string, value: number | string): Promise<void> {
+    await this.client.hset(this.key('timeline'), field, value);
+    await this.expiresSoon('timeline');
+  }
+
+  /** Ends the load now (the rollout failed or the run is over). Never moves an earlier end later. */
+  async endAt(t: number): Promise<void> {
+    const current = parseTimeline(await this.client.hgetall(this.key('timeline'))).endAt;
+    if (current === null || t < current) await this.mark('endAt', t);
+  }
+
+  async recordSession(user: string, sessionId: string): Promise<void> {
+    await this.client.hset(this.key('sessions'), user, sessionId);
+    await this.expiresSoon('sessions');
+  }
+
+  async recordLogout(sessionId: string): Promise<void> {
+    await this.client.sadd(this.key('logged-out'), sessionId);
+    await this.expiresSoon('logged-out');
+  }
+
+  async recordActivity(user: string, epochMs: number): Promise<void> {
+    await this.client.hset(this.key('activity'), user, epochMs);
+    await this.expiresSoon('activity');
+  }
+
+  async recordOrders(user: string, cids: string[]): Promise<void> {
+    if (cids.length === 0) return;
+    await this.client.sadd(this.key('orders'), ...cids.map((cid) => orderEntry(user, cid)));
+    await this.expiresSoon('orders');
+  }
+
+  /** Counts one failure of `invariant` by phase, pod and color, and per second for the timeline. */
+  async recordFailure(invariant: string, at: Attribution, epochMs: number, detail = ''): Promise<void> {
+    await this.client.hincrby(
+      this.key('failures'),
+      `${invariant}|${at.phase}|${at.pod}|${at.color}|${detail}`,
+      1,
+    );
+    await this.client.hincrby(
+      this.key('failure-seconds'),
+      `${Math.floor(epochMs / 1000)}|${invariant}|${at.color}`,
+      1,
+    );
+    await this.expiresSoon('failures');
+    await this.expiresSoon('failure-seconds');
+  }
+
+  /** Adds a VU's traffic counts per second and color (flushed in batches by the VU). */
+  async recordTraffic(buckets: Map<string, number>): Promise<void> {
+    for (const [field, count] of buckets)
+      await this.client.hincrby(this.key('traffic-seconds'), field, count);
+    if (buckets.size > 0) await this.expiresSoon('traffic-seconds');
+  }
+
+  /** Sets the expiry of every run key; called once by the rollout driver. */
+  async expireAll(): Promise<void> {
+    for (const name of [
+      'sessions',
+      'logged-out',
+      'activity',
+      'orders',
+      'failures',
+      'failure-seconds',
+      'traffic-seconds',
+    ]) {
+      await this.client.expire(this.key(name), ttlSeconds);
+    }
+  }
+}
+
+/** Per-VU traffic counter: counts per second and color, flushed every few seconds. */
+export class TrafficRecorder {
+  private buckets = new Map<string, number>();
+  private flushedAt = Date.now();
+
+  count(epochMs: number, color: string): void {
+    const field = `${Math.floor(epochMs / 1000)}|${color}`;
+    this.buckets.set(field, (this.buckets.get(field) ?? 0) + 1);
+  }
+
+  async flush(control: Control, force = false): Promise<void> {
+    if (!force && Date.now() - this.flushedAt < 3000) return;
+    const buckets = this.buckets;
+    this.buckets = new Map();
+    this.flushedAt = Date.now();
+    await control.recordTraffic(buckets);
+  }
+}

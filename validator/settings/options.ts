@@ -1,0 +1,53 @@
+/**
+ * k6 scenario options from the config: one long iteration per VU (each VU runs USERS_PER_VU users),
+ * bounded by a computed max duration. Pure.
+ */
+
+import { formatSeconds } from './duration.ts';
+import { vusFor } from './packing.ts';
+import type { Config } from './registry.ts';
+
+export interface ScenarioFunctions {
+  http?: string;
+  ws?: string;
+  rollout?: string;
+}
+
+/** Baseline + every rollout's timeout + cooldown + slack: the hard stop if the timeline never ends the load. */
+export function maxDurationMs(
+  config: Pick<Config, 'baselineMs' | 'rollouts' | 'rolloutTimeoutMs' | 'cooldownMs'>,
+): number {
+  return (
+    config.baselineMs + config.rollouts * (config.rolloutTimeoutMs + 30_000) + config.cooldownMs + 60_000
+  );
+}
+
+export function scenarioOptions(config: Config, fns: ScenarioFunctions, durationMs = maxDurationMs(config)) {
+  const maxDuration = formatSeconds(durationMs);
+  const longRun = (vus: number, exec: string) => ({
+    executor: 'per-vu-iterations' as const,
+    vus,
+    iterations: 1,
+    maxDuration,
+    gracefulStop: '10s',
+    exec,
+  });
+  const scenarios: Record<string, ReturnType<typeof longRun>> = {};
+  if (fns.http && config.httpUsers > 0)
+    scenarios.http_users = longRun(vusFor(config.httpUsers, config.usersPerVu), fns.http);
+  if (fns.ws && config.wsUsers > 0)
+    scenarios.ws_users = longRun(vusFor(config.wsUsers, config.usersPerVu), fns.ws);
+  if (fns.rollout) scenarios.rollout = longRun(1, fns.rollout);
+  // k6 keeps `batchPerHost` idle connections per host and VU (default 6): below the users of a VU (plus the
+  // 3 requests racing a logout) it would close and reopen connections all the time, and the users that
+  // should reuse keep-alive connections would not.
+  const idleConnections = config.usersPerVu + 3;
+  return {
+    scenarios,
+    batch: Math.max(20, idleConnections),
+    batchPerHost: Math.max(6, idleConnections),
+    setupTimeout: '120s',
+    teardownTimeout: '300s',
+    summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The http_users flow: each user logs in once, then sends authenticated identity requests at the
+ * configured pace until the run ends, checking on every response that the identity is unchanged. Some
+ * users open a new connection per request, some also send bad-cookie probes (a clean 401 expected), some
+ * log out and back in during the rollout with concurrent requests in flight (the check-then-act race of
+ * seed 000). A VU runs its users concurrently (non-blocking requests, each user with its own cookie jar).
+ */
+
+import http from 'k6/http';
+import type { TargetProfile } from '../profile/profile.ts';
+import type { Control, TrafficRecorder } from '../run/control.ts';
+import { isOver, type Phase, phaseAt } from '../run/phase.ts';
+import type { Config } from '../settings/registry.ts';
+import { httpFailureDetail } from '../verdict/failure-detail.ts';
+import { fail } from '../verdict/failures.ts';
+import { metrics } from '../verdict/metrics.ts';
+import { idempotencyKey } from './idempotency.ts';
+import { compareIdentity, type Identity } from './identity.ts';
+import { inShare } from './shares.ts';
+import {
+  cookieSid,
+  jsonBody,
+  login,
+  pause,
+  type Response,
+  runVuShare,
+  type SyntheticUser,
+  servedBy,
+  setsCookies,
+  textAt,
+  unauthorizedExpected,
+} from './users.ts';
+
+/** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
+const badCookies = ['', 'not-a-session', 'A'.repeat(43), '%00%ff', '"; DROP', 'x'.repeat(4096)];
+
+interface UserState {
+  identity: Identity;
+  persisted: boolean;
+  /** When the session last answered an authenticated request (the lifetime audit's reference). */
+  activeAt: number;
+}
+
+/** What one HTTP user's steps work with. */
+interface HttpUser {
+  user: SyntheticUser;
+  config: Config;
+  profile: TargetProfile;
+  control: Control;
+  traffic: TrafficRecorder;
+}
+
+/** Runs this VU's share of the HTTP users to the end of the run. */
+export function httpUsers(config: Config, profile: TargetProfile, control: Control): Promise<void> {
+  return runVuShare('h', config.httpUsers, config, profile, control, (user, traffic) =>
+    httpUser({ user, config, profile, control, traffic }),
+  );
+}
+
+async function httpUser(u: HttpUser): Promise<void> {
+  const { user, config, profile, control, traffic } = u;
+  const newConnection = inShare(user.number, config.newConnectionShare);
+  const probes = inShare(user.number, config.negativeAuthShare, 37);
+  const logsOut = profile.http.logout !== undefined && inShare(user.number, config.logoutShare, 71);
+  const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
+
+  const state = await establish(u, 'baseline');
+  if (!state) return;
+  let iteration = 0;
+  let timeline = await control.timeline(Date.now());
+  while (!isOver(Date.now(), timeline)) {
+    iteration++;
+    const phase = phaseAt(Date.now(), timeline);
+    const res = await http.asyncRequest('GET', identityUrl, null, {
+      jar: user.jar,
+      headers: newConnection ? { Connection: 'close' } : {},
+      tags: { phase, flow: 'identity', connection: newConnection ? 'new' : 'reused' },
+    });
+    await checkIdentity(u, res, state, phase);
+    if (probes) await probe(identityUrl, phase, profile, control);
+    if (logsOut && phase === 'rollout' && iteration % 5 === 0) await logoutAndBack(u, state, phase);
+    await traffic.flush(control);
+    await pause(config.httpPaceMs * (0.5 + Math.random()));
+    timeline = await control.timeline(Date.now());
+  }
+  metrics.sessionPersisted.add(state.persisted ? 1 : 0);
+  await control.recordActivity(user.name, state.activeAt);
+  metrics.usersFinished.add(1, { kind: 'http' });
+}
+
+async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
+  const { user, config, profile, control } = u;
+  const { identity, res } = await login(profile, config, user, { phase });
+  if (!identity) {
+    console.error(`login of ${user.name} failed: status ${res.status} ${res.error ?? ''}`.trim());
+    await countHttpFailure(res, phase, profile, control);
+    return null;
+  }
+  metrics.sessionsEstablished.add(1, { kind: 'http' });
+  await recordSession(u, identity);
+  return { identity, persisted: true, activeAt: Date.now() };
+}
+
+async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase: Phase): Promise<void> {
+  const { user, config, profile, control, traffic } = u;
+  const body = jsonBody(res);
+  const served = servedBy(profile, res, body);
+  const tags = { phase, ...served };
+  metrics.requests.add(1, { ...tags, status: String(res.status) });
+  traffic.count(Date.now(), served.color);
+  if (phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
+
+  if (profile.http.unauthorizedStatuses.includes(res.status)) {
+    await fail(control, 'zd_auth_lost', tags, httpFailureDetail(res));
+    state.persisted = false;
+    const again = await login(profile, config, user, { phase });
+    if (again.identity) {
+      metrics.relogins.add(1, tags);
+      state.identity = again.identity;
+      state.activeAt = Date.now();
+      await recordSession(u, again.identity);
+    }
+    return;
+  }
+  if (res.status < 200 || res.status > 299) {
+    await countHttpFailure(res, phase, profile, control, body);
+    return;
+  }
+  const spec = profile.http.identity;
+  const { identity, change } = compareIdentity(
+    state.identity,
+    {
+      user: textAt(body, spec.user),
+      ...(spec.sessionId === undefined ? {} : { sessionId: textAt(body, spec.sessionId) }),
+      ...(setsCookies(res) ? { sid: cookieSid(profile, config, user) } : {}),
+    },
+    `GET ${spec.path}`,
+  );
+  state.identity = identity;
+  state.activeAt = Date.now();
+  if (change !== null) {
+    await fail(control, 'zd_identity_changed', tags, change);
+    state.persisted = false;
+  }
+}
+
+/** Records the session for the audit (only where the store key can be derived from the cookie). */
+async function recordSession({ user, control }: HttpUser, identity: Identity): Promise<void> {
+  if (identity.sid !== null) await control.recordSession(user.name, identity.sid);
+}
+
+/** 5xx and connection errors (status 0), attributed to who served them when known. */
+async function countHttpFailure(
+  res: Response,
+  phase: Phase,
+  profile: TargetProfile,
+  control: Control,
+  body?: unknown,
+): Promise<void> {
+  const tags = { phase, ...servedBy(profile, res, body) };
+  if (res.status === 0) {
+    await fail(control, 'zd_http_conn_errors', tags, httpFailureDetail(res), {
+      tags: { error_code: String(res.error_code) },
+    });
+  } else if (res.status >= 500) {
+    await fail(control, 'zd_http_5xx', tags, httpFailureDetail(res), {
+      tags: { status: String(res.status) },
+    });
+  }
+}
+
+async function probe(url: string, phase: Phase, profile: TargetProfile, control: Control): Promise<void> {
+  const value = badCookies[Math.floor(Math.random() * badCookies.length)] as string;
+  metrics.negativeAuthProbes.add(1);
+  const res = await http.asyncRequest('GET', url, null, {
+    jar: new http.CookieJar(),
+    headers: { Cookie: `${profile.http.session.cookie}=${value}` },
+    responseCallback: unauthorizedExpected(profile),
+    tags: { phase, flow: 'negative_auth' },
+  });
+  if (res.status === 0) return countHttpFailure(res, phase, profile, control);
+  if (!profile.http.unauthorizedStatuses.includes(res.status)) {
+    const tags = { phase, ...servedBy(profile, res) };
+    await fail(control, 'zd_negative_auth_wrong', tags, httpFailureDetail(res), {
+      tags: { status: String(res.status) },
+    });
+  }
+}
+
+/**
+ * Logs out with identity requests racing the logout, checks the old session is dead, logs back in.
+ * An intentional logout does not count against the persistence score.
+ */
+async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promise<void> {
+  const { user, config, profile, control } = u;
+  const logout = profile.http.logout;
+  if (!logout) return;
+  const old = state.identity;
+  const cookie = profile.http.session.cookie;
+  const oldCookie = user.jar.cookiesForURL(config.baseUrl)[cookie]?.[0];
+  const identityUrl = `${config.baseUrl}${profile.http.identity.path}`;
+  const identity = () =>
+    http.asyncRequest('GET', identityUrl, null, {
+      jar: user.jar,
+      tags: { phase, flow: 'race' },
+      responseCallback: unauthorizedExpected(profile),
+    });
+  // Evaluated left to right: one identity request goes out before the logout, the others after it.
+  const responses = await Promise.all([
+    ...(config.logoutRaces > 0 ? [identity()] : []),
+    http.asyncRequest(logout.method ?? 'POST', `${config.baseUrl}${logout.path}`, null, {
+      jar: user.jar,
+      headers: { 'Idempotency-Key': idempotencyKey() },
+      tags: { phase, flow: 'logout' },
+    }),
+    ...Array.from({ length: Math.max(0, config.logoutRaces - 1) }, identity),
+  ]);
+  for (const res of responses)
+    if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);
+  metrics.logouts.add(1);
+  if (old.sid !== null) await control.recordLogout(old.sid);
+
+  const jar = new http.CookieJar();
+  if (oldCookie) jar.set(config.baseUrl, cookie, oldCookie);
+  const after = await http.asyncRequest('GET', identityUrl, null, {
+    jar,
+    responseCallback: unauthorizedExpected(profile),
+    tags: { phase, flow: 'after_logout' },
+  });
+  if (oldCookie && after.status >= 200 && after.status <= 299) {
+    const tags = { phase, ...servedBy(profile, after) };
+    await fail(
+      control,
+      'zd_logout_ineffective',
+      tags,
+      `GET ${profile.http.identity.path} with the logged-out cookie: status ${after.status}`,
+    );
+  }
+  const again = await login(profile, config, user, { phase });
+  if (!again.identity) {
+    await countHttpFailure(again.res, phase, profile, control);
+    state.persisted = false;
+    return;
+  }
+  state.identity = again.identity;
+  state.activeAt = Date.now();
+  await recordSession(u, again.identity);
+}

@@ -1,0 +1,164 @@
+/**
+ * Synthetic users: who they are (number, name, their own cookie jar — several share a VU), the profile's
+ * login flow, and what every response says about who served it.
+ */
+import exec from 'k6/execution';
+import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
+import { setTimeout } from 'k6/timers';
+import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
+import { type Control, TrafficRecorder } from '../run/control.ts';
+import { usersOfVu } from '../settings/packing.ts';
+import type { Config } from '../settings/registry.ts';
+import { idempotencyKey } from './idempotency.ts';
+import type { Identity } from './identity.ts';
+import { sessionIdFromCookie } from './session-cookie.ts';
+
+export type Response = RefinedResponse<ResponseType | undefined>;
+
+export interface SyntheticUser {
+  /** 1-based within its kind; decides the shares it belongs to. */
+  number: number;
+  name: string;
+  /** The user's own cookies: users sharing a VU must not share its jar. */
+  jar: CookieJar;
+}
+
+export interface Served {
+  pod: string;
+  color: string;
+}
+
+function syntheticUser(
+  profile: TargetProfile,
+  config: Config,
+  kind: 'h' | 'w',
+  number: number,
+): SyntheticUser {
+  return {
+    number,
+    name: `${config.userPrefix ?? profile.users.prefix}${kind}${number}`,
+    jar: new http.CookieJar(),
+  };
+}
+
+/**
+ * Runs this VU's share of one kind of users (those of its scenario slot) concurrently to the end of the
+ * run; they share one traffic recorder, flushed when all are done.
+ */
+export async function runVuShare(
+  kind: 'h' | 'w',
+  users: number,
+  config: Config,
+  profile: TargetProfile,
+  control: Control,
+  run: (user: SyntheticUser, traffic: TrafficRecorder) => Promise<void>,
+): Promise<void> {
+  const traffic = new TrafficRecorder();
+  const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
+  await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic)));
+  await traffic.flush(control, true);
+}
+
+let unauthorizedCallback: ReturnType<typeof http.expectedStatuses> | null = null;
+
+/**
+ * The responseCallback of requests where an unauthorized answer is expected (bad-cookie probes, the
+ * logged-out cookie, requests racing a logout, the pre-flight): those 401s are not failures in k6's own
+ * http_req_failed, so dashboards show no errors on a passing run.
+ */
+export function unauthorizedExpected(profile: TargetProfile): ReturnType<typeof http.expectedStatuses> {
+  unauthorizedCallback ??= http.expectedStatuses(
+    { min: 200, max: 399 },
+    ...profile.http.unauthorizedStatuses,
+  );
+  return unauthorizedCallback;
+}
+
+/** Waits without holding up the other users of the VU (k6's sleep() would block its whole event loop). */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Who served a response: the profile's attribution headers or body fields; `unknown` without them. */
+export function servedBy(profile: TargetProfile, res: Response, body?: unknown): Served {
+  const read = (source: ValueSource | undefined): string => {
+    if (!source) return 'unknown';
+    if (source.header !== undefined) return header(res.headers, source.header) ?? 'unknown';
+    const value = pick(body === undefined ? jsonBody(res) : body, source.body as string);
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : 'unknown';
+  };
+  const attribution = profile.http.attribution;
+  return { pod: read(attribution?.pod), color: read(attribution?.color) };
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const direct = headers[name] ?? headers[name.toLowerCase()];
+  if (direct !== undefined) return direct;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/** The session id in the user's session cookie, decoded by the profile's cookie format. */
+export function cookieSid(profile: TargetProfile, config: Config, user: SyntheticUser): string | null {
+  const value = user.jar.cookiesForURL(config.baseUrl)[profile.http.session.cookie]?.[0];
+  return value === undefined ? null : sessionIdFromCookie(value, profile.http.session.format);
+}
+
+/** True when the response set cookies (the session cookie may have changed). */
+export function setsCookies(res: Response): boolean {
+  return header(res.headers, 'Set-Cookie') !== undefined;
+}
+
+/** A field of a response body as text; null when it is missing or not a string or number. */
+export function textAt(body: unknown, path: string | undefined): string | null {
+  if (path === undefined) return null;
+  const value = pick(body, path);
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+}
+
+export function jsonBody(res: Response): unknown {
+  try {
+    return typeof res.body === 'string' ? JSON.parse(res.body) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LoginResult {
+  identity: Identity | null;
+  res: Response;
+}
+
+/**
+ * Logs in through the profile's login flow; the session cookie lands in the user's cookie jar. A 2xx
+ * answer (naming the user where the profile says where) is a login. The request carries an
+ * Idempotency-Key, so a kept-alive connection closing under it is met as a browser meets it
+ * (idempotency.ts).
+ */
+export async function login(
+  profile: TargetProfile,
+  config: Config,
+  user: SyntheticUser,
+  tags: Record<string, string>,
+): Promise<LoginResult> {
+  const password = config.userPassword ?? profile.users.password;
+  const spec = profile.http.login;
+  const body: Record<string, string> = {};
+  for (const [key, template] of Object.entries(spec.body))
+    body[key] = fill(template, { user: user.name, password });
+  const res = await http.asyncRequest(
+    spec.method ?? 'POST',
+    `${config.baseUrl}${spec.path}`,
+    JSON.stringify(body),
+    {
+      jar: user.jar,
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey() },
+      tags: { ...tags, flow: 'login' },
+    },
+  );
+  if (res.status < 200 || res.status > 299) return { identity: null, res };
+  const named = textAt(jsonBody(res), spec.user);
+  if (spec.user !== undefined && named === null) return { identity: null, res };
+  return { identity: { user: named, sessionId: null, sid: cookieSid(profile, config, user) }, res };
+}

@@ -1,0 +1,403 @@
+/**
+ * The ws_users flow: each user logs in, opens the WebSocket with its session (raw JSON frames or
+ * Socket.IO), tracks the feed's sequence numbers, sends orders and matches their acks, classifies every
+ * close, reconnects with backoff and resumes from where it stopped (query, first message or Socket.IO
+ * auth, as the profile says), and checks the session survives without re-authentication. Runs until the
+ * run ends. A VU runs its users' sessions concurrently on its event loop.
+ */
+import http from 'k6/http';
+import { clearInterval, setInterval, setTimeout } from 'k6/timers';
+import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
+import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
+import type { Control, TrafficRecorder } from '../run/control.ts';
+import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
+import type { Config } from '../settings/registry.ts';
+import { FeedTracker, OrderTracker } from '../verdict/correlation.ts';
+import { closeDetail, errorDetail } from '../verdict/failure-detail.ts';
+import { type FailureOptions, fail } from '../verdict/failures.ts';
+import type { EventInvariant } from '../verdict/invariants.ts';
+import { metrics } from '../verdict/metrics.ts';
+import { backoffMs, classifyClose } from './close-codes.ts';
+import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
+import { compareIdentity, type Identity } from './identity.ts';
+import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
+import { login, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
+import { readMessage, resumePayload } from './ws-message.ts';
+
+const drainAcksMs = 3000;
+const maxReconnectAttempts = 50;
+
+/** Runs this VU's share of the WebSocket users to the end of the run. */
+export function wsUsers(
+  config: Config,
+  profile: TargetProfile,
+  control: Control,
+  runId: string,
+): Promise<void> {
+  const ws = profile.websocket;
+  if (!ws) return Promise.resolve();
+  return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic) => {
+    const session = new WsSession(user, config, profile, ws, control, traffic, runId);
+    await session.run();
+  });
+}
+
+/** How one connection ended. */
+type Ended = 'client' | 'retry' | 'stop';
+
+class WsSession {
+  private identity: Identity = { user: null, sessionId: null, sid: null };
+  private persisted = true;
+  private readonly feed = new FeedTracker();
+  private readonly orders = new OrderTracker();
+  private timeline: Timeline = emptyTimeline;
+  private served = { pod: 'unknown', color: 'unknown' };
+  private orderCount = 0;
+  private attempt = 0;
+  private stopping = false;
+  private closedAt: number | null = null;
+  private lastFeed: unknown = null;
+  private lastGreeting: unknown = null;
+  private activeAt = 0;
+  private readonly baseUrl: string;
+
+  constructor(
+    private readonly user: SyntheticUser,
+    private readonly config: Config,
+    private readonly profile: TargetProfile,
+    private readonly ws: WebSocketProfile,
+    private readonly control: Control,
+    private readonly traffic: TrafficRecorder,
+    private readonly runId: string,
+  ) {
+    this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
+  }
+
+  private phase(): Phase {
+    return phaseAt(Date.now(), this.timeline);
+  }
+
+  private at() {
+    return { phase: this.phase(), ...this.served };
+  }
+
+  private fail(invariant: EventInvariant, detail?: string, options?: FailureOptions): Promise<void> {
+    return fail(this.control, invariant, this.at(), detail, options);
+  }
+
+  async run(): Promise<void> {
+    const first = await login(this.profile, this.config, this.user, { phase: 'baseline' });
+    if (!first.identity) {
+      console.error(
+        `login of ${this.user.name} failed: status ${first.res.status} ${first.res.error ?? ''}`.trim(),
+      );
+      return;
+    }
+    metrics.sessionsEstablished.add(1, { kind: 'ws' });
+    await this.establish(first.identity);
+    this.timeline = await this.control.timeline(Date.now());
+
+    for (;;) {
+      const ended = await this.connection();
+      if (ended !== 'retry') break;
+      this.attempt++;
+      this.timeline = await this.control.timeline(Date.now());
+      if (this.attempt > maxReconnectAttempts || isOver(Date.now(), this.timeline)) break;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(this.attempt, Math.random())));
+    }
+
+    if (this.orders.pendingCount > 0) metrics.ordersUnacked.add(this.orders.pendingCount, this.at());
+    await this.control.recordOrders(this.user.name, this.orders.ackedIds());
+    await this.control.recordActivity(this.user.name, this.activeAt);
+    metrics.sessionPersisted.add(this.persisted ? 1 : 0);
+    metrics.usersFinished.add(1, { kind: 'ws' });
+  }
+
+  private async establish(identity: Identity): Promise<void> {
+    this.identity = identity;
+    // A WebSocket need not extend its session: only the login is sure activity.
+    this.activeAt = Date.now();
+    if (identity.sid !== null) await this.control.recordSession(this.user.name, identity.sid);
+  }
+
+  /** What resume templates read; null before the first feed frame (nothing to resume from). */
+  private resumeValues(): ResumeValues | null {
+    if (this.lastFeed === null) return null;
+    return { feed: this.lastFeed, greeting: this.lastGreeting, session: { id: this.identity.sid } };
+  }
+
+  /** One connection, from the upgrade to its close. */
+  private connection(): Promise<Ended> {
+    const socketIo = this.ws.protocol === 'socket.io';
+    const namespace = this.ws.namespace ?? '/';
+    const values = this.resumeValues();
+    const base = socketIo ? withQuery(this.baseUrl, 'EIO=4&transport=websocket') : this.baseUrl;
+    metrics.wsConnections.add(1);
+    const socket = new WebSocket(resumeUrl(base, this.ws, values), null, {
+      jar: this.user.jar,
+      tags: { phase: this.phase(), flow: 'ws' },
+    });
+    let opened = false;
+    let ready = false;
+    let refused: string | null = null;
+    let nextAckId = 0;
+    const ackIds = new Map<number, string>();
+    const timers: number[] = [];
+
+    const send = (frame: string) => {
+      if (socket.readyState === 1) socket.send(frame);
+    };
+    const sendOrder = (cid: string) => {
+      const order = this.ws.order;
+      if (!order) return;
+      if (socketIo) {
+        const ackId = nextAckId++;
+        ackIds.set(ackId, cid);
+        send(sioEmitWithAck(namespace, ackId, order.event as string, withOrderId(order.data, cid)));
+      } else {
+        send(JSON.stringify(withOrderId(order.frame, cid)));
+      }
+    };
+    /** The session is usable: the greeting came (or, without one, the connection is up). */
+    const onReady = () => {
+      if (ready) return;
+      ready = true;
+      if (this.closedAt !== null) {
+        metrics.reconnectMs.add(Date.now() - this.closedAt, this.at());
+        this.closedAt = null;
+        this.attempt = 0;
+        for (const cid of this.orders.unacked()) sendOrder(cid);
+        const probe = this.orders.resendProbe();
+        if (probe) sendOrder(probe);
+      }
+    };
+    const onFrame = (event: WsEvent) => {
+      switch (event.kind) {
+        case 'greeting':
+          this.onGreeting(event);
+          onReady();
+          break;
+        case 'feed':
+          this.onFeed(event);
+          break;
+        case 'ack':
+          this.onAck(event.id, event.outcome);
+          break;
+        case 'invalid':
+          this.fail('zd_ws_bad_frames', event.reason).catch(logError);
+          break;
+        case 'error':
+        case 'other':
+          break;
+      }
+    };
+
+    socket.addEventListener('open', () => {
+      opened = true;
+      if (!socketIo) {
+        const message = resumePayload(this.ws, values, 'message');
+        if (message !== undefined) send(JSON.stringify(message));
+        if (!this.ws.frames.greeting) onReady();
+      }
+      timers.push(
+        setInterval(() => {
+          if (this.stopping || !ready || !this.ws.order) return;
+          const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
+          this.orders.send(cid, Date.now());
+          metrics.ordersSent.add(1);
+          sendOrder(cid);
+        }, this.config.orderIntervalMs),
+        setInterval(() => {
+          this.watch(socket).catch(logError);
+        }, 1000),
+      );
+    });
+
+    socket.addEventListener('message', (e) => {
+      const raw = (e as MessageEvent).data;
+      const input = readMessage(typeof raw === 'string' ? raw : '', this.ws);
+      switch (input.kind) {
+        case 'open':
+          send(sioConnect(namespace, resumePayload(this.ws, values, 'auth')));
+          break;
+        case 'ping':
+          send(sioPong);
+          break;
+        case 'connected':
+          if (!this.ws.frames.greeting) onReady();
+          break;
+        case 'refused':
+          refused = `Socket.IO connect refused: ${input.message}`;
+          socket.close(1000, 'refused');
+          break;
+        case 'frame':
+          onFrame(classifyFrame(input.frame, this.ws));
+          break;
+        case 'ack': {
+          const cid = ackIds.get(input.ackId);
+          ackIds.delete(input.ackId);
+          if (cid === undefined) break;
+          const event = classifyFrame(
+            { type: 'ack', id: cid, data: input.args[0], args: input.args },
+            this.ws,
+          );
+          if (event.kind === 'ack') this.onAck(cid, event.outcome);
+          else onFrame(event);
+          break;
+        }
+        case 'invalid':
+          onFrame(input);
+          break;
+        case 'disconnect':
+        case 'ignore':
+          break;
+      }
+    });
+
+    let handshakeError: string | null = null;
+    socket.addEventListener('error', (e) => {
+      if (!opened) handshakeError = errorDetail((e as { error?: string }).error);
+    });
+
+    return new Promise<Ended>((resolve) => {
+      socket.addEventListener('close', (e) => {
+        for (const timer of timers) clearInterval(timer);
+        this.onClose(e as unknown as CloseEvent, opened, handshakeError, refused).then(resolve, (error) => {
+          logError(error);
+          resolve('stop');
+        });
+      });
+    });
+  }
+
+  private onGreeting(event: Extract<WsEvent, { kind: 'greeting' }>): void {
+    this.lastGreeting = event.frame;
+    this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
+    const spec = this.ws.frames.greeting;
+    const { identity, change } = compareIdentity(
+      this.identity,
+      {
+        ...(spec?.user === undefined ? {} : { user: event.user }),
+        ...(spec?.sessionId === undefined ? {} : { sessionId: event.sessionId }),
+      },
+      this.closedAt === null ? 'greeting' : 'greeting after reconnect',
+    );
+    this.identity = identity;
+    if (change !== null) {
+      this.fail('zd_identity_changed', change).catch(logError);
+      this.persisted = false;
+    }
+  }
+
+  private onFeed(event: Extract<WsEvent, { kind: 'feed' }>): void {
+    const at = this.at();
+    const resumedFrom = this.feed.lastSequence;
+    const seen = this.feed.observe(event.seq);
+    this.lastFeed = event.frame;
+    metrics.msgsReceived.add(1, at);
+    this.traffic.count(Date.now(), this.served.color);
+    if (at.phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
+    if (event.ts !== null) metrics.feedLatencyMs.add(Date.now() - event.ts, at);
+    if (seen.lost > 0) {
+      this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
+        count: seen.lost,
+      }).catch(logError);
+    }
+    if (seen.duplicate) {
+      this.fail('zd_msgs_duplicated', `seq ${event.seq} again after ${resumedFrom}`).catch(logError);
+    }
+  }
+
+  private onAck(cid: string | null, outcome: 'applied' | 'duplicate' | 'other'): void {
+    if (cid === null) return;
+    const at = this.at();
+    const before = this.orders.appliedTwice;
+    const latency = this.orders.ack(cid, outcome === 'duplicate', Date.now());
+    if (latency !== null) {
+      metrics.orderAckMs.add(latency, at);
+      metrics.ordersAcked.add(1);
+    }
+    if (this.orders.appliedTwice > before) {
+      this.fail(
+        'zd_orders_applied_twice',
+        `resent order acked as applied again (status not a duplicate)`,
+      ).catch(logError);
+    }
+  }
+
+  /** Every second: refresh the run's timeline, flush traffic, and at the end drain acks and close. */
+  private async watch(socket: WebSocket): Promise<void> {
+    this.timeline = await this.control.timeline(Date.now());
+    await this.traffic.flush(this.control);
+    if (this.stopping || !isOver(Date.now(), this.timeline)) return;
+    this.stopping = true;
+    const started = Date.now();
+    const closeWhenAcked = setInterval(() => {
+      if (this.orders.pendingCount === 0 || Date.now() - started > drainAcksMs) {
+        clearInterval(closeWhenAcked);
+        socket.close(1000, 'run over');
+      }
+    }, 100);
+  }
+
+  private async onClose(
+    close: CloseEvent,
+    opened: boolean,
+    handshakeError: string | null,
+    refused: string | null,
+  ): Promise<Ended> {
+    const kind = refused !== null ? 'unauthorized' : classifyClose(close.code, this.stopping, this.ws);
+    if (kind === 'client') return 'client';
+    this.closedAt ??= Date.now();
+    const at = this.at();
+    if (!opened) {
+      // A refused upgrade: was it the session? Ask the identity endpoint with the same cookies.
+      const rejected = await this.sessionRejected();
+      if (rejected !== null)
+        return this.lostSession(`upgrade refused (${handshakeError ?? 'no status'}); ${rejected}`);
+      console.warn(`WebSocket handshake of ${this.user.name} failed: ${handshakeError ?? 'unknown'}`);
+      await this.fail('zd_ws_connect_errors', handshakeError ?? undefined);
+      return 'retry';
+    }
+    if (kind === 'clean') metrics.wsCleanCloses.add(1, { ...at, code: String(close.code) });
+    if (kind === 'abnormal') {
+      await this.fail('zd_ws_abnormal_closes', closeDetail(close.code), {
+        tags: { code: String(close.code ?? 'none') },
+      });
+    }
+    if (kind === 'unauthorized') return this.lostSession(refused ?? closeDetail(close.code));
+    return 'retry';
+  }
+
+  /** The identity endpoint's answer when it calls the session unauthenticated; null when it accepts it. */
+  private async sessionRejected(): Promise<string | null> {
+    const path = this.profile.http.identity.path;
+    const res = await http.asyncRequest('GET', `${this.config.baseUrl}${path}`, null, {
+      jar: this.user.jar,
+      tags: { phase: this.phase(), flow: 'ws_auth_check' },
+      responseCallback: unauthorizedExpected(this.profile),
+    });
+    return this.profile.http.unauthorizedStatuses.includes(res.status)
+      ? `GET ${path}: status ${res.status}`
+      : null;
+  }
+
+  private async lostSession(detail: string): Promise<Ended> {
+    const at = this.at();
+    await this.fail('zd_auth_lost', detail);
+    this.persisted = false;
+    const again = await login(this.profile, this.config, this.user, { phase: at.phase });
+    if (!again.identity) return 'retry';
+    metrics.relogins.add(1, at);
+    await this.establish(again.identity);
+    return 'retry';
+  }
+}
+
+function withQuery(url: string, query: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+function logError(error: unknown): void {
+  console.error(`ws user: ${String(error)}`);
+}

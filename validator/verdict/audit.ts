@@ -1,0 +1,178 @@
+/**
+ * The end-of-run audit of the session store through xk6-redis, over the sessions this run created only
+ * (a shared store holds other users' keys): every live synthetic session still exists with the right
+ * type (and user, where the profile names the field), none holds a null or empty value (the CAS race of
+ * seed 000), no logged-out session survived, every acked order was applied exactly once. What the
+ * profile gives no key for is not checked (invariants.ts leaves those thresholds out).
+ */
+
+import { fill, type TargetProfile } from '../profile/profile.ts';
+import type { RunControl } from '../run/control.ts';
+import {
+  judgeSession,
+  parseOrderEntry,
+  type SessionSpec,
+  type StoredSession,
+  timesApplied,
+} from './audit-rules.ts';
+import { describeShort, idleTimeoutMs, judgeLifetime } from './lifetime.ts';
+import { metrics } from './metrics.ts';
+
+export interface AuditCounts {
+  sessions: number;
+  missing: number;
+  nullValues: number;
+  loggedOutAlive: number;
+  orders: number;
+  ordersNotOnce: number;
+  logouts: number;
+  /** Sessions whose lifetime was judged (a declared idle timeout and a recorded last activity). */
+  ttls: number;
+  ttlShort: number;
+}
+
+type Client = RunControl['client'];
+
+/** A command's reply; null for Redis' nil (xk6-redis rejects with "redis: nil"). */
+async function orNull<T>(reply: Promise<T>): Promise<T | null> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (String(error).includes('redis: nil')) return null;
+    throw error;
+  }
+}
+
+/** A session key's Redis type and value (the profile check reads it too). */
+export async function readSession(redis: Client, key: string): Promise<StoredSession> {
+  const type = String(await redis.sendCommand('TYPE', key));
+  if (type === 'none') return { type: 'none' };
+  if (type === 'string') return { type: 'string', value: (await orNull(redis.get(key))) ?? '' };
+  if (type === 'hash') return { type: 'hash', fields: await redis.hgetall(key) };
+  return { type: 'other', name: type };
+}
+
+export async function auditStore(profile: TargetProfile, control: RunControl): Promise<AuditCounts> {
+  const counts: AuditCounts = {
+    sessions: 0,
+    missing: 0,
+    nullValues: 0,
+    loggedOutAlive: 0,
+    orders: 0,
+    ordersNotOnce: 0,
+    logouts: 0,
+    ttls: 0,
+    ttlShort: 0,
+  };
+  const session = profile.redis?.session;
+  if (session) await auditSessions(control, session, counts);
+  const orders = profile.redis?.orders;
+  if (orders) await auditOrders(control, orders, counts);
+
+  const at = { phase: 'audit', pod: 'store', color: 'store' };
+  metrics.auditSessionsMissing.add(counts.missing, at);
+  metrics.auditNullValues.add(counts.nullValues, at);
+  metrics.auditLoggedOutAlive.add(counts.loggedOutAlive, at);
+  metrics.auditOrdersNotOnce.add(counts.ordersNotOnce, at);
+  metrics.auditSessionTtlShort.add(counts.ttlShort, at);
+  metrics.auditSessions.add(counts.sessions);
+  metrics.auditLogouts.add(counts.logouts);
+  metrics.auditOrders.add(counts.orders);
+  metrics.auditSessionTtls.add(counts.ttls);
+  metrics.auditRuns.add(1);
+  await control.expireAll();
+  return counts;
+}
+
+async function auditSessions(
+  control: RunControl,
+  spec: SessionSpec & { key: string; idleTimeout?: string },
+  counts: AuditCounts,
+): Promise<void> {
+  const redis = control.client;
+  const keyOf = (sid: string) => fill(spec.key, { sid });
+  const sessions = await redis.hgetall(control.key('sessions'));
+  const idleMs = idleTimeoutMs(spec.idleTimeout);
+  const activity = idleMs === null ? {} : await redis.hgetall(control.key('activity'));
+  for (const [user, sid] of Object.entries(sessions)) {
+    counts.sessions++;
+    const finding = judgeSession(await readSession(redis, keyOf(sid)), user, spec);
+    if (finding === 'null-value') counts.nullValues++;
+    else if (finding !== 'ok') counts.missing++;
+    if (finding !== 'ok') console.warn(`audit: session of ${user} is ${finding}`);
+    const activeAt = Number(activity[user]);
+    if (idleMs !== null && finding === 'ok' && activeAt > 0)
+      await auditLifetime(redis, keyOf(sid), user, { idleMs, activeAt }, spec, counts);
+  }
+  if (counts.ttlShort > shownShort)
+    console.warn(`audit: … ${counts.ttlShort - shownShort} more sessions would expire early`);
+  const live = new Set(Object.values(sessions));
+  for (const sid of await redis.smembers(control.key('logged-out'))) {
+    if (live.has(sid)) continue;
+    counts.logouts++;
+    const stored = await readSession(redis, keyOf(sid));
+    if (stored.type === 'none') continue;
+    counts.loggedOutAlive++;
+    if (judgeSession(stored, '', { type: 'opaque' }) === 'null-value') counts.nullValues++;
+    console.warn(`audit: a logged-out session of this run is still in the store (${stored.type})`);
+  }
+}
+
+/** Sessions that would expire early named one by one; the rest are counted. */
+const shownShort = 5;
+
+/** The session lifetime audit of one live session (lifetime.ts). */
+async function auditLifetime(
+  redis: Client,
+  key: string,
+  user: string,
+  at: { idleMs: number; activeAt: number },
+  spec: { idleTimeout?: string },
+  counts: AuditCounts,
+): Promise<void> {
+  const pttl = Number(await redis.sendCommand('PTTL', key));
+  const since = Date.now() - at.activeAt;
+  const finding = judgeLifetime(pttl, at.idleMs, since);
+  if (finding === 'gone') return;
+  counts.ttls++;
+  if (finding !== 'short') return;
+  counts.ttlShort++;
+  if (counts.ttlShort <= shownShort)
+    console.warn(`audit: ${describeShort(user, pttl, spec.idleTimeout ?? '', since)}`);
+}
+
+type OrdersSpec = NonNullable<NonNullable<TargetProfile['redis']>['orders']>;
+
+/** How often the user's orders key holds the order (`lists` caches list contents by key across calls). */
+export async function timesAppliedInStore(
+  redis: Client,
+  spec: OrdersSpec,
+  user: string,
+  cid: string,
+  lists = new Map<string, string[]>(),
+): Promise<number> {
+  const key = fill(spec.key, { user });
+  if (spec.type === 'count-hash')
+    return timesApplied('count-hash', cid, { count: await orNull(redis.hget(key, cid)) });
+  if (spec.type === 'hash')
+    return timesApplied('hash', cid, { exists: Number(await redis.sendCommand('HEXISTS', key, cid)) === 1 });
+  let items = lists.get(key);
+  if (!items) {
+    items = ((await redis.sendCommand('LRANGE', key, 0, -1)) as string[] | null) ?? [];
+    lists.set(key, items);
+  }
+  return timesApplied('list', cid, { items }, spec.idField);
+}
+
+async function auditOrders(control: RunControl, spec: OrdersSpec, counts: AuditCounts): Promise<void> {
+  const lists = new Map<string, string[]>();
+  for (const entry of await control.client.smembers(control.key('orders'))) {
+    const { user, cid } = parseOrderEntry(entry);
+    counts.orders++;
+    const applied = await timesAppliedInStore(control.client, spec, user, cid, lists);
+    if (applied !== 1) {
+      counts.ordersNotOnce++;
+      console.warn(`audit: order ${cid} applied ${applied} times`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * handleSummary glue: builds the verdict, reads the failure breakdown and timelines from the run's
+ * control keys, and writes reports/<run-id>/ (summary.txt, summary.json, junit.xml, timeline.html),
+ * with the text summary on stdout too.
+ */
+
+import { RunControl } from '../run/control.ts';
+import { emptyTimeline, parseTimeline } from '../run/phase.ts';
+import { redact } from '../settings/redact.ts';
+import type { Config } from '../settings/registry.ts';
+import { runVariables } from '../settings/registry.ts';
+import type { Guard, NotChecked } from './invariants.ts';
+import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
+import { diagnose } from './report/diagnosis.ts';
+import { htmlReport } from './report/html.ts';
+import { junitReport } from './report/junit.ts';
+import type { RunMeta } from './report/meta.ts';
+import { proven } from './report/proven.ts';
+import { textReport } from './report/text.ts';
+import { buildVerdict, type SummaryData } from './report/verdict.ts';
+
+/** The files of a run's report folder. */
+export const reportFiles = ['summary.txt', 'summary.json', 'junit.xml', 'timeline.html'];
+
+/** What an entry knows about its setup(), across VUs (run-folder.ts with bin/k6). */
+export interface RunRecord {
+  /** Why setup() stopped the run; '' when it did not, or when unknown. */
+  notRun(): string;
+  /** The run id setup() used; '' when unknown. */
+  runId(): string;
+  /** Whether `dir` may take this run's reports (created when needed). */
+  reportFolder(dir: string, setupCompleted: boolean): boolean;
+}
+
+/** Without zerodrop's extension (load.js, smoke.js): the folder is the caller's, setup's reason unknown. */
+const callerFolder: RunRecord = { notRun: () => '', runId: () => '', reportFolder: () => true };
+
+export function reproduceCommand(env: Record<string, string | undefined>, script: string): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const vars = runVariables.filter((k) => env[k]).map((k) => `${k}=${quote(redact(env[k] as string))}`);
+  return [...vars, 'k6', 'run', script].join(' ');
+}
+
+interface Collected {
+  breakdown: BreakdownRow[];
+  traffic: SeriesPoint[];
+  failures: SeriesPoint[];
+  timeline: RunMeta['timeline'];
+  /** Logouts the run recorded (the diagnosis compares them with the sessions left alive). */
+  logouts?: number;
+}
+
+async function collect(control: RunControl | null): Promise<Collected> {
+  if (!control) return { breakdown: [], traffic: [], failures: [], timeline: emptyTimeline };
+  const hash = await control.client.hgetall(control.key('timeline'));
+  return {
+    breakdown: parseBreakdown(await control.client.hgetall(control.key('failures'))),
+    traffic: parseSeries(await control.client.hgetall(control.key('traffic-seconds'))),
+    failures: parseSeries(await control.client.hgetall(control.key('failure-seconds'))),
+    timeline: {
+      ...parseTimeline(hash),
+      ...(hash.rolloutFailure ? { rolloutFailure: hash.rolloutFailure } : {}),
+    },
+    logouts: Number(await control.client.sendCommand('SCARD', control.key('logged-out'))),
+  };
+}
+
+export async function summarize(
+  data: SummaryData & { setup_data?: { runId?: string } },
+  config: Config,
+  guards: Guard[],
+  script: string,
+  options: { notChecked?: NotChecked[]; record?: RunRecord } = {},
+): Promise<Record<string, string>> {
+  const record = options.record ?? callerFolder;
+  const setupCompleted = data.setup_data?.runId !== undefined;
+  const runId = data.setup_data?.runId || record.runId() || config.runId;
+  // A run setup() stopped has no breakdown, and Redis may be what stopped it.
+  const control = config.redisUrl && setupCompleted ? new RunControl(config.redisUrl, runId) : null;
+  let collected: Collected;
+  try {
+    collected = await collect(control);
+  } catch (error) {
+    console.error(`report: cannot read the run's breakdown from Redis: ${String(error)}`);
+    collected = await collect(null);
+  }
+  const notRun = setupCompleted ? '' : record.notRun() || 'setup() stopped the run (see the error above)';
+  const verdict = notRun
+    ? { passed: false, rows: [], notChecked: [], notRun }
+    : buildVerdict(data, guards, options.notChecked);
+  if (!notRun) verdict.proven = proven(data, verdict, config.proveLossBelow);
+  const meta: RunMeta = {
+    runId,
+    target: redact(config.baseUrl),
+    profile: config.profile,
+    thresholds: config.thresholds,
+    strategy: config.strategy,
+    rollouts: config.rollouts,
+    users: { http: config.httpUsers, ws: config.wsUsers, perVu: config.usersPerVu },
+    timeline: collected.timeline,
+    command: reproduceCommand(__ENV, script),
+    durationMs: data.state?.testRunDurationMs ?? 0,
+  };
+  const diagnosis = diagnose({
+    verdict,
+    breakdown: collected.breakdown,
+    timeline: collected.timeline,
+    failureSeconds: collected.failures,
+    ...(collected.logouts === undefined ? {} : { logouts: collected.logouts }),
+  });
+  const dir = `${config.reportDir}/${runId}`;
+  const written = record.reportFolder(dir, setupCompleted);
+  const text = textReport(verdict, collected.breakdown, meta, written ? dir : null, diagnosis);
+  if (!written) return { stdout: `\n${text}` };
+  return {
+    stdout: `\n${text}`,
+    [`${dir}/summary.txt`]: text,
+    [`${dir}/summary.json`]: JSON.stringify(
+      { ...(notRun ? { notRun } : {}), verdict, meta, breakdown: collected.breakdown, diagnosis, k6: data },
+      null,
+      2,
+    ),
+    [`${dir}/junit.xml`]: junitReport(verdict, meta, diagnosis),
+    [`${dir}/timeline.html`]: htmlReport(
+      verdict,
+      collected.breakdown,
+      collected.traffic,
+      collected.failures,
+      meta,
+      diagnosis,
+    ),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * zerodrop's main job: authenticated HTTP and WebSocket users under load while the rollout driver rolls
+ * the Deployment, then a Redis audit, then the verdict. Thresholds fail the run with exit code 99; a bad
+ * setting stops it before any load (107 in the init context, 108 in setup).
+ */
+
+import { availableMemory } from 'k6/x/zerodrop';
+import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
+import { RunControl } from './run/control.ts';
+import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
+import { checkCluster, checkRedis, checkTarget, stopSetup } from './run/preflight.ts';
+import { isTransient } from './run/redis-retry.ts';
+import { scenarioOptions } from './settings/options.ts';
+import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { httpUsers as runHttpUsers } from './users/http-user.ts';
+import { wsUsers as runWsUsers } from './users/ws-user.ts';
+import { auditStore } from './verdict/audit.ts';
+import { proofPlan } from './verdict/bounds.ts';
+import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
+import { summarize } from './verdict/summary.ts';
+
+const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
+const redisUrl = config.redisUrl as string;
+const guards = guardsFor(config, { rollout: true, audit: true, profile });
+const notChecked = notCheckedBy(profile);
+
+export const options = {
+  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
+  thresholds: thresholdsFor(thresholds, guards, { audit: true, notChecked }),
+};
+
+export async function setup(): Promise<{ runId: string }> {
+  claimReportFolder(config.reportDir, config.runId);
+  checkTarget(config, profile);
+  const control = new RunControl(redisUrl, config.runId);
+  await checkRedis(config, control);
+  await claimRunId(control, config.runId);
+  checkCluster(config, profile);
+  console.log(
+    `zerodrop run ${config.runId}: ${config.httpUsers} HTTP + ${config.wsUsers} WebSocket users (${config.usersPerVu} per VU), ${config.rollouts} ${config.strategy} rollout(s)`,
+  );
+  if (config.proveLossBelow !== null)
+    console.log(proofPlan({ ...config, proveLossBelow: config.proveLossBelow }));
+  return { runId: config.runId };
+}
+
+export async function httpUsers(data: unknown): Promise<void> {
+  await runHttpUsers(config, profile, new RunControl(redisUrl, runIdFromSetup(data)));
+}
+
+export async function wsUsers(data: unknown): Promise<void> {
+  const runId = runIdFromSetup(data);
+  await runWsUsers(config, profile, new RunControl(redisUrl, runId), runId);
+}
+
+export async function rollout(data: unknown): Promise<void> {
+  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  await driveRollouts(config, control, strategyFor(config, profile, control));
+}
+
+export async function teardown(data: unknown): Promise<void> {
+  if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
+  const control = new RunControl(redisUrl, runIdFromSetup(data));
+  try {
+    await stopOnRolloutFailure(control);
+    const counts = await auditStore(profile, control);
+    console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    stopSetup('REDIS_URL', `the audit cannot reach Redis: ${String(error)}`);
+  }
+}
+
+export function handleSummary(data: Parameters<typeof summarize>[0]) {
+  return summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
+}
