@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { $ } from 'zx';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
-import { palette } from '../../validator/rollout/strategies/rainbow-plan.ts';
 
 export interface Ask {
   namespace?: string;
@@ -121,56 +120,20 @@ export function strategyRights(strategy: 'rolling' | 'rainbow', namespace: strin
   if (strategy === 'rolling')
     return [...rights(namespace, 'apps', 'deployments', ['get', 'patch']), ...watched];
   return [
-    ...rights(namespace, 'apps', 'deployments', ['get', 'list', 'create']),
-    ...rights(namespace, '', 'services', ['get', 'list', 'create']),
+    ...rights(namespace, 'apps', 'deployments', ['get', 'list', 'create', 'delete']),
+    ...rights(namespace, '', 'services', ['get', 'list', 'create', 'delete', 'patch']),
     ...watched,
   ];
 }
 
 /**
- * The rainbow driver's rights on named objects: it deletes the palette's colors (Deployment and Service)
- * and re-points the main Service, and nothing else by name.
- */
-export function rainbowNamedAsks(namespace: string): { ask: Ask; allowed: boolean }[] {
-  const asks: { ask: Ask; allowed: boolean }[] = [];
-  for (const color of palette) {
-    const name = `session-app-${color}`;
-    asks.push({
-      ask: { namespace, verb: 'delete', group: 'apps', resource: 'deployments', name },
-      allowed: true,
-    });
-    asks.push({ ask: { namespace, verb: 'delete', group: '', resource: 'services', name }, allowed: true });
-    asks.push({
-      ask: { namespace, verb: 'patch', group: 'apps', resource: 'deployments', name },
-      allowed: false,
-    });
-    asks.push({ ask: { namespace, verb: 'patch', group: '', resource: 'services', name }, allowed: false });
-  }
-  asks.push({
-    ask: { namespace, verb: 'patch', group: '', resource: 'services', name: 'session-app' },
-    allowed: true,
-  });
-  for (const [verb, name] of [
-    ['delete', 'session-app'],
-    ['update', 'session-app'],
-    ['delete', 'redis'],
-    ['patch', 'redis'],
-  ] as const) {
-    asks.push({ ask: { namespace, verb, group: '', resource: 'services', name }, allowed: false });
-    asks.push({ ask: { namespace, verb, group: 'apps', resource: 'deployments', name }, allowed: false });
-  }
-  return asks;
-}
-
-/**
  * Asserts that the driver (`kubeconfig`) has exactly `allowed` over the grid of `namespace` and two
- * other namespaces, plus the `named` answers; the message lists every difference.
+ * other namespaces; the message lists every difference.
  */
 export async function assertExactRights(
   kubeconfig: string,
   namespace: string,
   allowed: Ask[],
-  named: { ask: Ask; allowed: boolean }[] = [],
 ): Promise<void> {
   const asks = grid([namespace, 'default', 'kube-system']);
   const expected = new Set(allowed.map(key));
@@ -179,14 +142,10 @@ export async function assertExactRights(
       asks.some((q) => key(q) === key(a)),
       `${key(a)} is not in the grid`,
     );
-  const answers = await review(kubeconfig, [...asks, ...named.map((n) => n.ask)]);
+  const answers = await review(kubeconfig, asks);
   const wrong: string[] = [];
   asks.forEach((a, i) => {
     if (answers[i] !== expected.has(key(a))) wrong.push(`${answers[i] ? 'allowed' : 'denied'}: ${key(a)}`);
-  });
-  named.forEach((n, i) => {
-    const answer = answers[asks.length + i];
-    if (answer !== n.allowed) wrong.push(`${answer ? 'allowed' : 'denied'}: ${key(n.ask)}`);
   });
   assert.deepEqual(
     wrong,
