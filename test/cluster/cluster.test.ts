@@ -1,7 +1,8 @@
 /**
  * The embedded cluster as the end-to-end tests use it: brought up (idempotently), images loaded, the
  * reference service deployed (MODE=good). Then the node, cluster DNS, the NodePort on 127.0.0.1,
- * the apiserver → kubelet path and the rollout driver's RBAC are checked against the real thing, and
+ * the apiserver → kubelet path, the rollout driver's RBAC (every verb it must not have) and the
+ * namespace's Pod Security enforcement are checked against the real thing, and
  * a deploy without its images fails at once, naming the image.
  * Leaves the cluster up for e2e-*.test.ts; teardown.test.ts takes it down at the end of make test-cluster.
  */
@@ -19,6 +20,7 @@ import { BRIDGE, nodeLayout } from '../../cluster/node-layout.ts';
 import { deploy } from '../../deploy/deploy.ts';
 import { type DeployedTarget, readTarget } from '../../deploy/target.ts';
 import { Status } from '../../tools/status.ts';
+import { assertExactRights, strategyRights } from './rbac.ts';
 
 const layout = nodeLayout();
 const namespace = 'zerodrop';
@@ -127,14 +129,35 @@ describe('the embedded cluster', { concurrency: 1 }, () => {
     assert.match(out.stdout, /Ready to accept connections/);
   });
 
-  test('the rollout driver may patch Deployments in zerodrop, and nothing more', async () => {
-    const canI = async (...args: string[]) => {
-      const out = await kubectl(target.driverKubeconfig)`${kubectlBin} auth can-i ${args}`;
-      return out.stdout.trim();
+  test('the rolling driver may get and patch Deployments and watch pods and EndpointSlices in zerodrop, and nothing more', {
+    timeout: 3 * 60_000,
+  }, async () => {
+    await assertExactRights(target.driverKubeconfig, namespace, strategyRights('rolling', namespace));
+  });
+
+  test('the namespace enforces the restricted Pod Security profile, which the reference service meets', async () => {
+    const ns = await getJson<{ metadata: { labels: Record<string, string> } }>([
+      'get',
+      'namespace',
+      namespace,
+    ]);
+    assert.equal(ns.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+    // The service's pods were admitted (every Deployment is available, above); a root pod is not.
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'root-probe', namespace },
+      spec: { containers: [{ name: 'c', image: 'localhost/pause:3.10-zerodrop' }] },
     };
-    assert.equal(await canI('patch', 'deployments', '-n', namespace), 'yes');
-    assert.equal(await canI('get', 'secrets', '-n', namespace), 'no');
-    assert.equal(await canI('patch', 'deployments', '-n', 'default'), 'no');
+    const out = await $({
+      env: { ...process.env, KUBECONFIG: layout.adminKubeconfig },
+      input: JSON.stringify(pod),
+      quiet: true,
+      nothrow: true,
+      timeout: '30s',
+    })`${kubectlBin} create --dry-run=server -f -`;
+    assert.notEqual(out.exitCode, 0, out.stdout);
+    assert.match(out.stderr, /violates PodSecurity "restricted:latest"/);
   });
 
   test('deploy stops at once, naming the image, when the node lacks one (make images brings it back)', {

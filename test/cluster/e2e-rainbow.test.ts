@@ -1,6 +1,6 @@
 /**
- * Rainbow (N-color) end to end on the embedded cluster: K sequential rainbow rollouts of the good
- * service pass; the seed-000 failure modes are caught (pod affinity in the transition window, the racy
+ * Rainbow (N-color) end to end on the embedded cluster: the driver has the rainbow Role's rights and no
+ * others; K sequential rainbow rollouts of the good service pass; the seed-000 failure modes are caught (pod affinity in the transition window, the racy
  * logout in the Redis audit, the missing cookie guard on the negative probes); and interrupting the
  * driver at each step leaves exactly one healthy color selected and at most N colors alive.
  */
@@ -19,7 +19,8 @@ import { repoRoot as repo } from '../../tools/paths.ts';
 import { Status } from '../../tools/status.ts';
 import { newRunId } from '../../validator/run/run-id.ts';
 import { slow } from '../support/tier.ts';
-import { goodRun, judge, printMatrix } from './matrix.ts';
+import { judge, printMatrix } from './matrix.ts';
+import { assertExactRights, strategyRights } from './rbac.ts';
 
 const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(`rainbow-${mode}`);
@@ -154,15 +155,25 @@ async function interruptDriverAt(step: number, signal: NodeJS.Signals): Promise<
 describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
   after(printMatrix);
 
+  test('the rainbow driver may create and delete colors and re-point the main Service, and nothing more', {
+    skip: !selected('rbac'),
+  }, async () => {
+    await deployRainbow('good');
+    const target = readTarget();
+    await assertExactRights(
+      target.driverKubeconfig,
+      target.namespace,
+      strategyRights('rainbow', target.namespace),
+    );
+  });
+
   test('the good service passes 3 sequential rainbow rollouts', { skip: !selected('good') }, async () => {
-    const result = await goodRun(async () => {
-      await deployRainbow('good');
-      return validate({
-        RUN_ID: newRunId('e2e-rainbow-good'),
-        ...rainbowRun,
-        HTTP_USERS: '150',
-        WS_USERS: '100',
-      });
+    await deployRainbow('good');
+    const result = await validate({
+      RUN_ID: newRunId('e2e-rainbow-good'),
+      ...rainbowRun,
+      HTTP_USERS: '150',
+      WS_USERS: '100',
     });
     judge('rainbow', 'good', [], result);
     await assertConsistent('after 3 rainbow rollouts');

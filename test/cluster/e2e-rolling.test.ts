@@ -6,7 +6,7 @@ import { Status } from '../../tools/status.ts';
 import { newRunId } from '../../validator/run/run-id.ts';
 import { detections } from '../support/detections.ts';
 import { slow } from '../support/tier.ts';
-import { goodRun, judge, printMatrix } from './matrix.ts';
+import { judge, printMatrix } from './matrix.ts';
 
 const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(mode);
@@ -27,7 +27,7 @@ describe('zero-downtime.js on the embedded cluster (rolling update)', { concurre
   test('the good deployment passes every invariant at 300 HTTP + 200 WebSocket users', {
     skip: !selected('good'),
   }, async () => {
-    const result = await goodRun(() => deployAndValidate('good', { BASELINE: '15s', COOLDOWN: '10s' }));
+    const result = await deployAndValidate('good', { BASELINE: '15s', COOLDOWN: '10s' });
     judge('rolling', 'good', [], result);
   });
 

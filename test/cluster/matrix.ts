@@ -36,38 +36,6 @@ export function failedInReport(reportDir: string): string[] {
   return failedMetrics(readSummary(reportDir));
 }
 
-/**
- * The one failure of a good run on the embedded cluster this project has seen and not explained: a
- * single new connection refused (1–2 occurrences, nothing else failed) while every new pod was Ready
- * and every old pod's sandbox was gone — twice with its cause recorded (a rolling and a rainbow good
- * run), and likely once before causes were recorded, in about thirteen full-scale runs on this 2-core
- * machine: a platform transient (kube-proxy on a loaded single node,
- * most likely), not the service. Only that signature earns a good run a second try (goodRun); the
- * first run's breakdown is printed.
- */
-function refusedConnectionOnly(result: ValidateResult): boolean {
-  if (result.exitCode !== 99) return false;
-  const summary = readSummary(result.reportDir);
-  const failed = failedMetrics(summary);
-  const count = summary.breakdown.reduce((sum, r) => sum + r.count, 0);
-  return (
-    failed.length === 1 &&
-    failed[0] === 'zd_http_conn_errors' &&
-    count <= 2 &&
-    summary.breakdown.every((r) => r.detail.endsWith('connection refused'))
-  );
-}
-
-/** Runs a good-service validation, and once more if the first failed only as refusedConnectionOnly says. */
-export async function goodRun(run: () => Promise<ValidateResult>): Promise<ValidateResult> {
-  const first = await run();
-  if (!refusedConnectionOnly(first)) return first;
-  console.log(
-    `a new connection was refused, nothing else failed (${first.reportDir}):${breakdownLines(first.reportDir)}\nrunning it once more`,
-  );
-  return run();
-}
-
 /** The largest rows of a run's failure breakdown, one line each: what a failed assertion shows. */
 function breakdownLines(reportDir: string, rows = 12): string {
   return readSummary(reportDir)
