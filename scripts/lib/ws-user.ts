@@ -162,6 +162,7 @@ class WsSession {
     const onReady = () => {
       if (ready) return;
       ready = true;
+      this.traffic.socket('open', this.served, this.closedAt !== null);
       if (this.closedAt !== null) {
         metrics.reconnectMs.add(Date.now() - this.closedAt, this.at());
         this.closedAt = null;
@@ -262,6 +263,7 @@ class WsSession {
     return new Promise<Ended>((resolve) => {
       socket.addEventListener('close', (e) => {
         for (const timer of timers) clearInterval(timer);
+        if (ready) this.traffic.socket('close', this.served);
         this.onClose(e as unknown as CloseEvent, opened, handshakeError, refused).then(resolve, (error) => {
           logError(error);
           resolve('stop');
@@ -295,9 +297,10 @@ class WsSession {
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
     metrics.msgsReceived.add(1, at);
-    this.traffic.count(Date.now(), this.served.color);
+    const latency = event.ts === null ? null : Date.now() - event.ts;
+    this.traffic.served('feed', this.served, latency);
     if (at.phase === 'rollout') metrics.rolloutPhaseSamples.add(1);
-    if (event.ts !== null) metrics.feedLatencyMs.add(Date.now() - event.ts, at);
+    if (latency !== null) metrics.feedLatencyMs.add(latency, at);
     if (seen.lost > 0) {
       this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
         count: seen.lost,

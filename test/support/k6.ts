@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
+import { dashboardEnv } from '../../scripts/lib/report/dashboard.ts';
 import type { Diagnosis } from '../../scripts/lib/report/diagnosis.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,17 +34,27 @@ export interface K6Report {
   k6: { metrics: Record<string, { values: Record<string, number> } | undefined> };
 }
 
+/**
+ * Runs a bundle with bin/k6; `dashboard` also writes k6's web dashboard export to
+ * reports/<runId>/dashboard.html, as `make validate` does.
+ */
 export async function runK6(
   script: string,
   env: Record<string, string>,
   timeoutMs = 600_000,
+  options: { dashboard?: boolean } = {},
 ): Promise<K6Run> {
   const runId = env.RUN_ID ?? `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
   const { exitCode, output } = await runK6Script(
     join(repo, 'dist', script),
-    { RUN_ID: runId, REPORT_DIR: reportDir, ...env },
+    {
+      RUN_ID: runId,
+      REPORT_DIR: reportDir,
+      ...(options.dashboard ? dashboardEnv(join(reportDir, runId)) : {}),
+      ...env,
+    },
     timeoutMs,
   );
   const file = join(reportDir, runId, 'summary.json');

@@ -19,6 +19,8 @@ export interface NoKubernetesRun {
   k6?: Record<string, string>;
   /** A fault injected while k6 runs. */
   fault?: (redis: RedisServer) => Promise<void>;
+  /** Also write k6's web dashboard export to reports/<runId>/dashboard.html. */
+  dashboard?: boolean;
 }
 
 const tierSettings: Record<string, string> = {
@@ -48,13 +50,12 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
   const injected = run.fault?.(redis);
   try {
     return await Promise.race([
-      runK6('zero-downtime.js', {
-        RUN_ID: runId,
-        BASE_URL: fleet.url,
-        REDIS_URL: redis.url,
-        ...tierSettings,
-        ...run.k6,
-      }),
+      runK6(
+        'zero-downtime.js',
+        { RUN_ID: runId, BASE_URL: fleet.url, REDIS_URL: redis.url, ...tierSettings, ...run.k6 },
+        undefined,
+        { dashboard: run.dashboard ?? false },
+      ),
       actor.failure,
     ]);
   } finally {
