@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
 import { diagnosedIds, failedMetrics, type K6Run } from '../support/k6.ts';
-import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
+import { referenceEnv, validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 import type { RedisServer } from '../support/redis.ts';
 import { slow } from '../support/tier.ts';
 
@@ -16,15 +16,6 @@ const only = process.env.ZD_MODES?.split(',');
 /** ZD_FULL_SCALE=1 runs the good service at the default 300 HTTP + 200 WebSocket users. */
 const fullScale = process.env.ZD_FULL_SCALE === '1';
 const selected = (mode: string) => !only || only.includes(mode);
-
-const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
-  REDIS_URL: redisUrl,
-  BAD_MODE: mode,
-  SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
-  DRAIN_SECONDS: '2',
-  SHUTDOWN_TIMEOUT_SECONDS: '10',
-  LOG_LEVEL: 'warn',
-});
 
 /** Settings beyond the defaults: the service's environment and k6's, and a fault injected while k6 runs. */
 interface Extra {
@@ -41,7 +32,7 @@ function validate(
   return validateWithoutKubernetes({
     name: `nok8s-${mode}`,
     replicas: 3,
-    env: (redisUrl) => ({ ...appEnv(redisUrl, mode), ...extra.app }),
+    env: (redisUrl) => ({ ...referenceEnv(redisUrl, mode), ...extra.app }),
     k6: {
       HTTP_USERS: String(users.http),
       WS_USERS: String(users.ws),

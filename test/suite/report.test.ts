@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { K6Run } from '../support/k6.ts';
-import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
+import { referenceEnv, validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 
 const reports = fileURLToPath(new URL('../../reports', import.meta.url));
 const file = (run: K6Run, name: string) => join(reports, run.runId, name);
@@ -20,14 +20,7 @@ function validate(mode: string): Promise<K6Run> {
   return validateWithoutKubernetes({
     name: `report-${mode}`,
     replicas: 3,
-    env: (redisUrl) => ({
-      REDIS_URL: redisUrl,
-      BAD_MODE: mode,
-      SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
-      DRAIN_SECONDS: '2',
-      SHUTDOWN_TIMEOUT_SECONDS: '10',
-      LOG_LEVEL: 'warn',
-    }),
+    env: (redisUrl) => referenceEnv(redisUrl, mode),
     k6: { HTTP_USERS: '30', WS_USERS: '20' },
     dashboard: true,
   });

@@ -37,6 +37,16 @@ const tierSettings: Record<string, string> = {
   NEGATIVE_AUTH_SHARE: '0.2',
 };
 
+/** The reference service's environment in this tier, in a known-bad mode (`none`: the good service). */
+export const referenceEnv = (redisUrl: string, mode: string): Record<string, string> => ({
+  REDIS_URL: redisUrl,
+  BAD_MODE: mode,
+  SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
+  DRAIN_SECONDS: '2',
+  SHUTDOWN_TIMEOUT_SECONDS: '10',
+  LOG_LEVEL: 'warn',
+});
+
 export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K6Run> {
   const redis = await startRedis();
   const fleet = await startFleet({
