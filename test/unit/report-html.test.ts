@@ -66,6 +66,7 @@ describe('timelineSvg', () => {
       a,
       /<title>pod-a \(default\): ready at -60 s, terminating at 15 s, gone at 18 s; 150 requests/,
     );
+    assert.match(panel(svg, 'pods'), />lane scale: 10 requests\/s, 4 WebSocket sessions</);
     assert.match(lane(svg, 'pod-c'), /class="state-starting"/);
     assert.match(lane(svg, 'pod-b'), /class="state-unready"/);
   });
@@ -150,6 +151,7 @@ describe('timelineSvg', () => {
   it('leaves out the WebSocket panel of a run without WebSocket users, and copes with one second', () => {
     const svg = timelineSvg(shapeTimeline({ seconds: [traffic[0] as SecondRecord], failures: [] }));
     assert.equal(panel(svg, 'sockets'), '');
+    assert.match(panel(svg, 'pods'), />lane scale: 10 requests\/s</);
     assert.doesNotMatch(svg, /NaN|Infinity|undefined/);
     assert.match(svg, />1 s</);
   });

@@ -258,7 +258,10 @@ function podLanes(k: Canvas, top: number): { svg: string; height: number } {
       parts.join(''),
     );
   });
-  const note = `lane scale: ${short(maxRequests)} requests${k.per}, ${short(maxSockets)} WebSocket sessions`;
+  const sockets = m.pods.some((l) => l.sockets.some((v) => v > 0))
+    ? `, ${short(maxSockets)} WebSocket sessions`
+    : '';
+  const note = `lane scale: ${short(maxRequests)} requests${k.per}${sockets}`;
   return { svg: k.panel('pods', 'Pods', top, h, lanes.join(''), note), height: h };
 }
 
@@ -351,10 +354,16 @@ const swatch = (color: string, label: string, line = false) =>
 export function timelineSvg(m: TimelineModel | null): string {
   if (!m) return '<p>No traffic was recorded.</p>';
   const k = new Canvas(m);
-  const parts = m.rollouts.map((w) =>
-    text(k.x(w.from) + 2, 11, `rollout${w.index ? ` ${w.index}` : ''}`, { fill: '#8a6d00' }),
-  );
-  let top = 24;
+  // Each rollout named above the panels, unless it would overlap the name before it.
+  const parts: string[] = [];
+  let free = 0;
+  for (const w of m.rollouts) {
+    const x = k.x(w.from) + 2;
+    if (x < free) continue;
+    parts.push(text(x, 12, `rollout${w.index ? ` ${w.index}` : ''}`, { fill: '#8a6d00' }));
+    free = x + 60;
+  }
+  let top = 44;
   const lanes = podLanes(k, top);
   parts.push(lanes.svg);
   top += lanes.height + gap;
