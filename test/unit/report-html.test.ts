@@ -1,10 +1,10 @@
 /** The self-contained HTML report and its SVG timeline. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SecondRecord } from '../../scripts/lib/per-second.ts';
+import { PerSecond, type SecondRecord } from '../../scripts/lib/per-second.ts';
 import type { BreakdownRow, SeriesPoint } from '../../scripts/lib/report/breakdown.ts';
 import { htmlReport } from '../../scripts/lib/report/html.ts';
-import { shapeTimeline, type TimelineModel } from '../../scripts/lib/report/timeline-data.ts';
+import { parseSeconds, shapeTimeline, type TimelineModel } from '../../scripts/lib/report/timeline-data.ts';
 import { stateColors, tickLabel, tickStep, timelineSvg } from '../../scripts/lib/report/timeline-svg.ts';
 import type { Verdict } from '../../scripts/lib/report/verdict.ts';
 import { hostile, mixedVerdict, runMeta } from './report-fixtures.ts';
@@ -154,6 +154,21 @@ describe('timelineSvg', () => {
     assert.match(panel(svg, 'pods'), />lane scale: 10 requests\/s</);
     assert.doesNotMatch(svg, /NaN|Infinity|undefined/);
     assert.match(svg, />1 s</);
+  });
+
+  it('draws a long run of many pods: 150 lanes over 600 columns', () => {
+    const rec = new PerSecond();
+    for (let s = 0; s < 1800; s++) rec.count((t0 + s) * 1000, 'http', `pod-${Math.floor(s / 12)}`, 'c');
+    const m = shapeTimeline({ seconds: parseSeconds({ a: rec.take() }), failures: [] }) as TimelineModel;
+    assert.equal(m.columns, 600);
+    const svg = timelineSvg(m);
+    assert.equal(count(svg, /<g class="lane" data-pod="/g), 150);
+    assert.match(panel(svg, 'pods'), />lane scale: 3 requests per 3 s</);
+    assert.deepEqual(
+      [...panel(svg, 'failures').matchAll(/text-anchor="middle" fill="#555">([^<]+)</g)].map((x) => x[1]),
+      ['0:00', '5:00', '10:00', '15:00', '20:00', '25:00', '30:00'],
+    );
+    assert.ok(svg.length < 2_000_000, `${svg.length} characters`);
   });
 
   it('escapes pod, color and invariant names', () => {

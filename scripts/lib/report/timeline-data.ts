@@ -144,10 +144,13 @@ const unattributed = 'unknown';
 
 export function shapeTimeline(input: TimelineInput): TimelineModel | null {
   const pods = input.pods ?? {};
-  const seconds = [...input.seconds.map((r) => r[0]), ...input.failures.map((p) => p.second)];
-  if (seconds.length === 0) return null;
-  const first = Math.min(...seconds);
-  const last = Math.max(...seconds);
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const second of [...input.seconds.map((r) => r[0]), ...input.failures.map((p) => p.second)]) {
+    first = Math.min(first, second);
+    last = Math.max(last, second);
+  }
+  if (!Number.isFinite(first)) return null;
   const span = last - first + 1;
   const step = Math.max(1, Math.ceil(span / maxColumns));
   const columns = Math.ceil(span / step);
@@ -190,8 +193,8 @@ export function shapeTimeline(input: TimelineInput): TimelineModel | null {
       const [activity = '', pod = unattributed, color = unattributed] = key.split('|');
       const l = lane(pod || unattributed);
       if (activity === 'http' || activity === 'feed') {
-        (activity === 'http' ? l.requests : l.messages)[c] =
-          ((activity === 'http' ? l.requests : l.messages)[c] ?? 0) + n;
+        const into = activity === 'http' ? l.requests : l.messages;
+        into[c] = (into[c] ?? 0) + n;
         const served = colors.get(color) ?? zeros();
         colors.set(color, served);
         served[c] = (served[c] ?? 0) + n;

@@ -59,6 +59,13 @@ export function tickLabel(seconds: number, total: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(seconds % 60)}` : `${m}:${pad(seconds % 60)}`;
 }
 
+/** The largest value, at least 1 (a loop: a long run has too many values to spread into Math.max). */
+function top1(values: Iterable<number | null>): number {
+  let max = 1;
+  for (const v of values) if (v !== null && v > max) max = v;
+  return max;
+}
+
 /** A compact number for scale labels: 950, 1.2k, 1.5M. */
 function short(n: number): string {
   return n >= 1e6
@@ -181,7 +188,7 @@ function podLanes(k: Canvas, top: number): { svg: string; height: number } {
   const { m } = k;
   const laneH = m.pods.length > 24 ? 18 : 28;
   const h = Math.max(1, m.pods.length * (laneH + 4) - 4);
-  const max = (pick: (l: PodLane) => number[]) => Math.max(1, ...m.pods.flatMap(pick));
+  const max = (pick: (l: PodLane) => number[]) => top1(m.pods.flatMap(pick));
   const maxRequests = max((l) => l.requests);
   const maxSockets = max((l) => l.sockets);
   const maxFailures = max((l) => l.failures);
@@ -274,7 +281,7 @@ function linesPanel(
   unit: string,
 ): string {
   const h = 110;
-  const max = Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const max = top1(series.flatMap((s) => s.values));
   const body = [
     text(left - 6, top + 10, `${short(max)}${unit}`, { text_anchor: 'end' }),
     text(left - 6, top + h, '0', { text_anchor: 'end' }),
@@ -291,8 +298,8 @@ function linesPanel(
 
 function socketsPanel(k: Canvas, top: number, ws: NonNullable<TimelineModel['sockets']>): string {
   const h = 90;
-  const maxOpen = Math.max(1, ...ws.open);
-  const maxRe = Math.max(1, ...ws.reconnects);
+  const maxOpen = top1(ws.open);
+  const maxRe = top1(ws.reconnects);
   const body = [
     text(left - 6, top + 10, `${short(maxOpen)} open`, { text_anchor: 'end', fill: socketsColor }),
     text(width - right + 4, top + 10, `${short(maxRe)}${k.per}`, { fill: reconnectColor }),
@@ -316,11 +323,8 @@ function socketsPanel(k: Canvas, top: number, ws: NonNullable<TimelineModel['soc
 function failuresPanel(k: Canvas, top: number): string {
   const { m } = k;
   const h = 90;
-  const max = Math.max(
-    1,
-    ...Array.from({ length: m.columns }, (_, c) =>
-      m.failures.reduce((sum, x) => sum + (x.counts[c] ?? 0), 0),
-    ),
+  const max = top1(
+    Array.from({ length: m.columns }, (_, c) => m.failures.reduce((sum, x) => sum + (x.counts[c] ?? 0), 0)),
   );
   const base: number[] = [];
   const body = [
