@@ -29,38 +29,55 @@ export type SecondRecord = [
   latency: Record<string, Record<string, number>>,
 ];
 
-export class PerSecond {
-  private seconds = new Map<number, SecondRecord>();
+/** A second being counted: maps, cheaper than objects with dynamic keys in k6's JavaScript runtime. */
+interface Counting {
+  second: number;
+  counts: Map<string, number>;
+  http: Map<number, number>;
+  feed: Map<number, number>;
+}
 
-  private second(epochMs: number): SecondRecord {
-    const s = Math.floor(epochMs / 1000);
-    let record = this.seconds.get(s);
+export class PerSecond {
+  private seconds = new Map<number, Counting>();
+  /** The second counted last: nearly every call counts into the same one. */
+  private last: Counting | null = null;
+
+  private second(epochMs: number): Counting {
+    const second = Math.floor(epochMs / 1000);
+    if (this.last?.second === second) return this.last;
+    let record = this.seconds.get(second);
     if (!record) {
-      record = [s, {}, {}];
-      this.seconds.set(s, record);
+      record = { second, counts: new Map(), http: new Map(), feed: new Map() };
+      this.seconds.set(second, record);
     }
+    this.last = record;
     return record;
   }
 
   count(epochMs: number, activity: Activity, pod: string, color: string): void {
-    const counts = this.second(epochMs)[1];
+    const counts = this.second(epochMs).counts;
     const key = `${activity}|${pod}|${color}`;
-    counts[key] = (counts[key] ?? 0) + 1;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
 
   latency(epochMs: number, kind: 'http' | 'feed', ms: number): void {
-    const latency = this.second(epochMs)[2];
-    const buckets = latency[kind] ?? {};
-    latency[kind] = buckets;
+    const buckets = this.second(epochMs)[kind];
     const b = latencyBucket(ms);
-    buckets[b] = (buckets[b] ?? 0) + 1;
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
   }
 
   /** The seconds recorded since the last take, as one JSON blob ('' when none), and forgets them. */
   take(): string {
     if (this.seconds.size === 0) return '';
-    const blob = JSON.stringify([...this.seconds.values()]);
+    const records: SecondRecord[] = [];
+    for (const r of this.seconds.values()) {
+      const latency: SecondRecord[2] = {};
+      if (r.http.size > 0) latency.http = Object.fromEntries(r.http);
+      if (r.feed.size > 0) latency.feed = Object.fromEntries(r.feed);
+      records.push([r.second, Object.fromEntries(r.counts), latency]);
+    }
     this.seconds = new Map();
-    return blob;
+    this.last = null;
+    return JSON.stringify(records);
   }
 }
