@@ -5,12 +5,15 @@
  * reference service as `make deploy` recorded it.
  * Any validator setting in the environment (ROLLOUTS, HTTP_USERS, THRESHOLDS, …) passes through. Prints
  * the verdict and the report path; exits with k6's code (0 pass, 99 threshold failure, 107/108 setup).
+ * k6's web dashboard runs on a free loopback port and its HTML export is written to
+ * reports/<run>/dashboard.html (K6_WEB_DASHBOARD=false: not).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { newRunId } from '../validator/run/run-id.ts';
+import { dashboardEnv } from '../validator/verdict/report/dashboard.ts';
 import { parseDeploySettings } from './config.ts';
 import { isProfileFile, resolveProfileTarget } from './profile-target.ts';
 import { readTarget } from './target.ts';
@@ -80,6 +83,7 @@ export async function validate(overrides: Record<string, string> = {}): Promise<
     ...targetEnv,
     RUN_ID: runId,
     REPORT_DIR: reportRoot,
+    ...dashboardEnv(reportDir, settings),
     ...overrides,
     // The resolved target wins over overrides that only named it (a relative PROFILE path).
     ...(targetEnv.PROFILE ? { PROFILE: targetEnv.PROFILE } : {}),
@@ -103,5 +107,6 @@ export function verdictLine(result: ValidateResult): string {
       : result.exitCode === 99
         ? 'FAIL: an invariant or guard failed'
         : `ERROR: the run could not be judged (k6 exit ${result.exitCode})`;
-  return `${verdict} — report ${path.relative(process.cwd(), result.reportDir) || result.reportDir}/summary.txt (timeline.html, junit.xml)`;
+  const dashboard = existsSync(path.join(result.reportDir, 'dashboard.html')) ? ', dashboard.html' : '';
+  return `${verdict} — report ${path.relative(process.cwd(), result.reportDir) || result.reportDir}/summary.txt (timeline.html, junit.xml${dashboard})`;
 }

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { detections, diagnoses } from '../support/detections.ts';
 import type { Fleet } from '../support/fleet.ts';
 import { diagnosedIds, failedMetrics, type K6Run } from '../support/k6.ts';
-import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
+import { referenceEnv, validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 import type { RedisServer } from '../support/redis.ts';
 import { slow } from '../support/tier.ts';
 
@@ -18,15 +18,6 @@ const only = process.env.ZD_MODES?.split(',');
 /** ZD_FULL_SCALE=1 runs the good service at the default 300 HTTP + 200 WebSocket users. */
 const fullScale = process.env.ZD_FULL_SCALE === '1';
 const selected = (mode: string) => !only || only.includes(mode);
-
-const appEnv = (redisUrl: string, mode: string): Record<string, string> => ({
-  REDIS_URL: redisUrl,
-  BAD_MODE: mode,
-  SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
-  DRAIN_SECONDS: '2',
-  SHUTDOWN_TIMEOUT_SECONDS: '10',
-  LOG_LEVEL: 'warn',
-});
 
 /** Settings beyond the defaults: the service's environment and k6's, and a fault injected while k6 runs. */
 interface Extra {
@@ -43,7 +34,7 @@ function validate(
   return validateWithoutKubernetes({
     name: `nok8s-${mode}`,
     replicas: 3,
-    env: (redisUrl) => ({ ...appEnv(redisUrl, mode), ...extra.app }),
+    env: (redisUrl) => ({ ...referenceEnv(redisUrl, mode), ...extra.app }),
     k6: {
       HTTP_USERS: String(users.http),
       WS_USERS: String(users.ws),
@@ -163,7 +154,7 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
         name: 'nok8s-actor-fails',
         replicas: 3,
         service: { command: ['sh', '-c', crashing] },
-        env: (redisUrl) => appEnv(redisUrl, 'none'),
+        env: (redisUrl) => referenceEnv(redisUrl, 'none'),
         // Without the stop, k6 would wait 5 minutes for the rollout, then the cooldown.
         k6: { HTTP_USERS: '10', WS_USERS: '5', ROLLOUT_TIMEOUT: '5m' },
       }),

@@ -1,6 +1,8 @@
 /**
  * The rollout actor for STRATEGY=none: watches a run's control hash in Redis and performs each
- * requested rollout on the fleet, then reports it (the handshake documented in validator/rollout/strategies/none.ts).
+ * requested rollout on the fleet, then reports it (the handshake documented in
+ * validator/rollout/strategies/none.ts), and writes the fleet's pod lifecycle events to the run's `pods`
+ * hash once the run has claimed its id.
  */
 import { Redis } from 'ioredis';
 import type { Fleet } from './fleet.ts';
@@ -23,6 +25,16 @@ export function actOnRollouts(
   // ioredis reconnects by itself (a test may restart Redis); a failed command still rejects.
   redis.on('error', () => {});
   const key = `zdrun:${runId}:timeline`;
+  const podsKey = `zdrun:${runId}:pods`;
+  let written = 0;
+  /** The fleet's lifecycle events not written yet; none before setup() claimed the run id. */
+  const writePodEvents = async () => {
+    const events = fleet.podEvents().slice(written);
+    if (events.length === 0 || !(await redis.hexists(key, 'createdAt'))) return;
+    await redis.hset(podsKey, Object.fromEntries(events.map((e) => [`${e.pod}|${e.event}`, String(e.at)])));
+    await redis.expire(podsKey, 86_400);
+    written += events.length;
+  };
   let performed = 0;
   let stopped = false;
   let reject: (error: Error) => void = () => {};
@@ -44,9 +56,11 @@ export function actOnRollouts(
   };
   const loop = (async () => {
     while (!stopped && performed < maxRollouts) {
+      await retried(writePodEvents);
       const requested = Number((await retried(() => redis.hget(key, 'rolloutRequested'))) ?? 0);
       if (requested > performed) {
         const pods = await fleet.rollingRestart();
+        await retried(writePodEvents);
         performed++;
         await retried(() =>
           redis

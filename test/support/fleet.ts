@@ -3,7 +3,8 @@
  * maxUnavailable 0: each replica slot owns two endpoint ports that nginx balances over; a rollout starts
  * the new instance behind the slot's idle endpoint, waits until it is ready, removes the old endpoint
  * (no new connections), waits the preStop delay, then SIGTERMs the old instance and waits for it to exit.
- * Instances are named pod-<n> so failures are attributed.
+ * Instances are named pod-<n> so failures are attributed; their lifecycle (created, ready, terminating =
+ * endpoint removed, gone = exited) is logged for the report's pod lanes.
  */
 import { type AppProcess, type StartAppOptions, startApp } from './app-process.ts';
 import { type Endpoint, startEndpoint } from './endpoint.ts';
@@ -24,16 +25,26 @@ export interface FleetOptions {
   exitTimeoutMs?: number;
 }
 
+/** One lifecycle event of an instance (the `pods` fields of validator/rollout/strategies/none.ts). */
+export interface PodEventRecord {
+  pod: string;
+  event: 'created' | 'ready' | 'terminating' | 'gone';
+  at: number;
+}
+
 export interface Fleet {
   readonly url: string;
   readonly nginx: Nginx;
   instances(): AppProcess[];
+  /** Every lifecycle event so far, oldest first. */
+  podEvents(): readonly PodEventRecord[];
   /** Replaces every instance once; returns how many were replaced. */
   rollingRestart(): Promise<number>;
   stop(): Promise<void>;
 }
 
 interface Pod {
+  name: string;
   app: AppProcess;
   endpoint: Endpoint;
 }
@@ -42,15 +53,21 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const slots: [number, number][] = [];
   for (let i = 0; i < options.replicas; i++) slots.push([await freePort(), await freePort()]);
   let counter = 0;
+  const events: PodEventRecord[] = [];
+  const log = (pod: string, event: PodEventRecord['event']) => events.push({ pod, event, at: Date.now() });
   const start = async (endpointPort: number): Promise<Pod> => {
     counter++;
+    const name = `pod-${counter}`;
+    log(name, 'created');
     const app = await startApp({
       entry: 'dist/app/server.cjs',
       ...options.service,
-      env: { POD_NAME: `pod-${counter}`, VERSION: `v${counter}`, ...options.env },
+      env: { POD_NAME: name, VERSION: `v${counter}`, ...options.env },
     });
     try {
-      return { app, endpoint: await startEndpoint(endpointPort, app.port) };
+      const pod = { name, app, endpoint: await startEndpoint(endpointPort, app.port) };
+      log(name, 'ready');
+      return pod;
     } catch (error) {
       await app.stop();
       throw error;
@@ -70,6 +87,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     url: nginx.url,
     nginx,
     instances: () => live.map((p) => p.app),
+    podEvents: () => events,
     async rollingRestart() {
       let replaced = 0;
       for (const [slot, old] of [...live].entries()) {
@@ -79,9 +97,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         // with the instance still running).
         stopped.push(old);
         old.endpoint.remove();
+        log(old.name, 'terminating');
         await new Promise((r) => setTimeout(r, options.preStopMs ?? 1000));
         old.app.signal('SIGTERM');
         const exit = await old.app.waitForExit(options.exitTimeoutMs ?? 30_000);
+        log(old.name, 'gone');
         old.endpoint.close();
         if (exit.signal === null && exit.code !== null && !cleanExitCodes.includes(exit.code)) {
           throw new Error(`instance on port ${old.app.port} exited with ${exit.code}:\n${old.app.output()}`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { repoRoot as repo } from '../../tools/paths.ts';
 import { newRunId } from '../../validator/run/run-id.ts';
 import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
+import { dashboardEnv } from '../../validator/verdict/report/dashboard.ts';
 import type { Diagnosis } from '../../validator/verdict/report/diagnosis.ts';
 
 export const k6Binary = join(repo, 'bin/k6');
@@ -34,20 +35,29 @@ export interface K6Report {
   k6: { metrics: Record<string, { values: Record<string, number> } | undefined> };
 }
 
+/**
+ * Runs a bundle with bin/k6; `dashboard` also writes k6's web dashboard export to
+ * reports/<runId>/dashboard.html, as `make validate` does.
+ */
 export async function runK6(
   script: string,
   env: Record<string, string>,
   timeoutMs = 600_000,
-  stop?: AbortSignal,
+  options: { dashboard?: boolean; stop?: AbortSignal } = {},
 ): Promise<K6Run> {
   const runId = env.RUN_ID ?? newRunId('test');
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
   const { exitCode, output } = await runK6Script(
     join(repo, 'dist', script),
-    { RUN_ID: runId, REPORT_DIR: reportDir, ...env },
+    {
+      RUN_ID: runId,
+      REPORT_DIR: reportDir,
+      ...(options.dashboard ? dashboardEnv(join(reportDir, runId)) : {}),
+      ...env,
+    },
     timeoutMs,
-    stop,
+    options.stop,
   );
   const file = join(reportDir, runId, 'summary.json');
   const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as K6Report) : null;

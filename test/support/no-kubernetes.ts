@@ -21,6 +21,8 @@ export interface NoKubernetesRun {
   k6?: Record<string, string>;
   /** A fault injected while k6 runs (in Redis, or in the fleet: its load balancer, its instances). */
   fault?: (redis: RedisServer, fleet: Fleet) => Promise<void>;
+  /** Also write k6's web dashboard export to reports/<runId>/dashboard.html. */
+  dashboard?: boolean;
 }
 
 const tierSettings: Record<string, string> = {
@@ -36,6 +38,16 @@ const tierSettings: Record<string, string> = {
   LOGOUT_SHARE: '0.2',
   NEGATIVE_AUTH_SHARE: '0.2',
 };
+
+/** The reference service's environment in this tier, in a known-bad mode (`none`: the good service). */
+export const referenceEnv = (redisUrl: string, mode: string): Record<string, string> => ({
+  REDIS_URL: redisUrl,
+  BAD_MODE: mode,
+  SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
+  DRAIN_SECONDS: '2',
+  SHUTDOWN_TIMEOUT_SECONDS: '10',
+  LOG_LEVEL: 'warn',
+});
 
 export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K6Run> {
   const redis = await startRedis();
@@ -61,7 +73,7 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
       'zero-downtime.js',
       { RUN_ID: runId, BASE_URL: fleet.url, REDIS_URL: redis.url, ...tierSettings, ...run.k6 },
       undefined,
-      stopK6.signal,
+      { stop: stopK6.signal, dashboard: run.dashboard ?? false },
     );
     if (actorFailed.error) {
       throw new Error(

@@ -1,95 +1,210 @@
 /** The self-contained HTML report and its SVG timeline. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PerSecond, type SecondRecord } from '../../validator/run/per-second.ts';
 import type { BreakdownRow, SeriesPoint } from '../../validator/verdict/report/breakdown.ts';
-import { htmlReport, timelineSvg } from '../../validator/verdict/report/html.ts';
+import { htmlReport } from '../../validator/verdict/report/html.ts';
+import {
+  parseSeconds,
+  shapeTimeline,
+  type TimelineModel,
+} from '../../validator/verdict/report/timeline-data.ts';
+import {
+  stateColors,
+  tickLabel,
+  tickStep,
+  timelineSvg,
+} from '../../validator/verdict/report/timeline-svg.ts';
 import type { Verdict } from '../../validator/verdict/report/verdict.ts';
 import { hostile, mixedVerdict, runMeta } from './report-fixtures.ts';
-
-const t0 = 1_700_000_000;
-/** Traffic per second and color: blue serves 0-30 s, green takes over from 20 s. */
-const traffic: SeriesPoint[] = [
-  { second: t0, key: 'blue', count: 10 },
-  { second: t0 + 20, key: 'blue', count: 6 },
-  { second: t0 + 20, key: 'green', count: 4 },
-  { second: t0 + 30, key: 'green', count: 10 },
-  { second: t0 + 60, key: 'green', count: 10 },
-];
-const failures: SeriesPoint[] = [
-  { second: t0 + 20, key: 'zd_http_5xx|blue', count: 3 },
-  { second: t0 + 20, key: 'zd_auth_lost|blue', count: 2 },
-];
+import { rollingRestart, t0 } from './timeline-fixtures.ts';
 
 const count = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].length;
+/** The markup of one panel (`<g class="panel" id="…">`) of a timeline. */
+const panel = (svg: string, id: string) => {
+  const start = svg.indexOf(`<g class="panel" id="${id}">`);
+  if (start < 0) return '';
+  const next = svg.indexOf('<g class="panel"', start + 1);
+  return svg.slice(start, next < 0 ? svg.indexOf('</svg>') : next);
+};
+/** One lane's markup. */
+const lane = (svg: string, pod: string) => {
+  const start = svg.search(new RegExp(`<g class="lane[^"]*" data-pod="${pod}">`));
+  return start < 0 ? '' : svg.slice(start, svg.indexOf('</g>', start));
+};
+
+const model = () => shapeTimeline(rollingRestart()) as TimelineModel;
+const traffic: SecondRecord[] = [
+  [t0, { 'http|app-1|blue': 10 }, {}],
+  [t0 + 60, { 'http|app-2|green': 10 }, {}],
+];
+const failures: SeriesPoint[] = [
+  { second: t0 + 20, key: 'zd_http_5xx|blue|app-1', count: 3 },
+  { second: t0 + 20, key: 'zd_auth_lost|blue|app-1', count: 2 },
+];
+
+describe('tickStep and tickLabel', () => {
+  it('gives at most about ten round ticks, labelled in seconds or minutes', () => {
+    assert.equal(tickStep(1), 1);
+    assert.equal(tickStep(60), 10);
+    assert.equal(tickStep(61), 10);
+    assert.equal(tickStep(101), 15);
+    assert.equal(tickStep(3600), 600);
+    assert.equal(tickLabel(45, 60), '45 s');
+    assert.equal(tickLabel(90, 600), '1:30');
+    assert.equal(tickLabel(3725, 7200), '1:02:05');
+  });
+});
 
 describe('timelineSvg', () => {
   it('says so when nothing was recorded', () => {
-    assert.equal(timelineSvg([], [], runMeta()), '<p>No traffic was recorded.</p>');
+    assert.equal(timelineSvg(null), '<p>No traffic was recorded.</p>');
   });
 
-  it('draws one line per color, one bar per failure second and the rollout window', () => {
-    const svg = timelineSvg(traffic, failures, runMeta());
-    assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="260"'));
-    assert.equal(count(svg, /<polyline /g), 2);
-    assert.match(svg, /<title>blue<\/title><\/polyline>/);
-    assert.match(svg, /<title>green<\/title><\/polyline>/);
-    assert.equal(count(svg, /fill="#c00"/g), 1);
-    assert.match(svg, /<title>5 failures at \+20s<\/title>/);
-    assert.match(svg, /<title>rollout<\/title>/);
-  });
-
-  it('scales time from the first to the last second and values to the busiest second', () => {
-    const svg = timelineSvg(traffic, failures, runMeta());
-    // x: 50 + (s - t0) / 60 * 830; y: 230 - v / 10 * 210.
-    const blue = svg.match(/points="([^"]*)"><title>blue</)?.[1];
-    assert.equal(blue, '50.0,20.0 326.7,104.0');
-    assert.match(svg, />60 s<\/text>/);
-    assert.match(svg, />10\/s<\/text>/);
-  });
-
-  it('shades the rollout from its start to its end', () => {
-    const meta = runMeta({
-      timeline: { rolloutStart: (t0 + 15) * 1000 + 400, rolloutEnd: (t0 + 45) * 1000, endAt: null },
-    });
-    const svg = timelineSvg(traffic, failures, meta);
-    const rect = svg.match(/<rect x="([\d.]+)" y="20" width="([\d.]+)" height="210" fill="#fff2cc">/);
-    assert.ok(rect, 'rollout rect');
-    assert.equal(Number(rect[1]), 50 + (15 / 60) * 830);
-    assert.equal(Number(rect[2]), (30 / 60) * 830);
-  });
-
-  it('shades a rollout that has not ended up to the last second', () => {
-    const meta = runMeta({ timeline: { rolloutStart: (t0 + 30) * 1000, rolloutEnd: null, endAt: null } });
-    const rect = timelineSvg(traffic, [], meta).match(/<rect x="([\d.]+)" y="20" width="([\d.]+)"/);
-    assert.ok(rect);
-    assert.equal(Number(rect[1]) + Number(rect[2]), 880);
-  });
-
-  it('draws no rollout window for a run without rollout', () => {
-    const svg = timelineSvg(
-      traffic,
-      [],
-      runMeta({ timeline: { rolloutStart: null, rolloutEnd: null, endAt: null } }),
+  it('has a lane per pod with its states, requests, sockets and failures', () => {
+    const svg = timelineSvg(model());
+    assert.equal(count(svg, /<g class="lane[^"]*" data-pod="/g), 5);
+    for (const pod of ['pod-a', 'pod-b', 'pod-c', 'pod-d', 'unknown']) assert.ok(lane(svg, pod), pod);
+    const a = lane(svg, 'pod-a');
+    assert.match(a, /<rect class="state-ready" x="170" [^>]*fill="#c7e9c0"/);
+    assert.match(a, /<rect class="state-terminating" /);
+    assert.doesNotMatch(a, /state-starting/);
+    assert.match(a, /<polygon points="/, 'requests area');
+    assert.match(a, /<path d="M/, 'sockets line');
+    assert.match(
+      a,
+      /<title>pod-a \(default\): ready at -60 s, terminating at 15 s, gone at 18 s; 150 requests/,
     );
-    assert.doesNotMatch(svg, /<title>rollout<\/title>/);
+    assert.match(panel(svg, 'pods'), />lane scale: 10 requests\/s, 4 WebSocket sessions</);
+    assert.match(lane(svg, 'pod-c'), /class="state-starting"/);
+    assert.match(lane(svg, 'pod-b'), /class="state-unready"/);
   });
 
-  it('copes with a single second of data', () => {
-    const svg = timelineSvg([{ second: t0, key: 'blue', count: 1 }], [], runMeta());
-    assert.doesNotMatch(svg, /NaN|Infinity/);
-    assert.match(svg, />1 s<\/text>/);
+  it('orders the lanes as the pods came and marks the failing ones', () => {
+    const svg = timelineSvg(model());
+    const order = [...svg.matchAll(/data-pod="([^"]+)"/g)].map((x) => x[1]);
+    assert.deepEqual(order, ['pod-a', 'pod-b', 'pod-c', 'pod-d', 'unknown']);
+    assert.match(svg, /<g class="lane failing" data-pod="pod-b">/);
+    assert.match(lane(svg, 'pod-b'), />4 failures<\/text>/);
+    assert.equal(count(lane(svg, 'pod-b'), /class="failure"/g), 2);
+    assert.match(lane(svg, 'pod-b'), /<title>3 failures at 25 s<\/title>/);
+    assert.match(svg, /<g class="lane" data-pod="pod-a">/);
   });
 
-  it('draws failures even without traffic', () => {
-    const svg = timelineSvg([], failures, runMeta());
-    assert.equal(count(svg, /<polyline /g), 0);
-    assert.match(svg, /5 failures at \+0s/);
+  it('draws the panels on one time axis with ticks, and the rollout shaded in each', () => {
+    const svg = timelineSvg(model());
+    for (const id of ['pods', 'served', 'sockets', 'latency', 'failures']) {
+      const p = panel(svg, id);
+      assert.ok(p, id);
+      assert.equal(
+        count(p, /<rect class="rollout" x="296.7" y="[\d.]+" width="380"/g),
+        1,
+        `${id}: rollout 10-40 s of 60`,
+      );
+      assert.deepEqual(
+        [...p.matchAll(/text-anchor="middle" fill="#555">([^<]+)</g)].map((x) => x[1]),
+        ['0 s', '10 s', '20 s', '30 s', '40 s', '50 s', '60 s'],
+        `${id}: time ticks`,
+      );
+    }
+    assert.match(svg, />rollout 1<\/text>/);
   });
 
-  it('escapes color names', () => {
-    const svg = timelineSvg([{ second: t0, key: hostile, count: 1 }], [], runMeta());
+  it('draws WebSocket sessions open and reconnects', () => {
+    const p = panel(timelineSvg(model()), 'sockets');
+    assert.match(p, />8 open</);
+    assert.equal(count(p, /<rect class="reconnects"/g), 2);
+    assert.match(p, /<title>4 reconnects at 15 s<\/title>/);
+  });
+
+  it('draws latency p99 per second for HTTP and the feed', () => {
+    const p = panel(timelineSvg(model()), 'latency');
+    assert.match(p, /<title>HTTP p99<\/title>/);
+    assert.match(p, /<title>feed p99<\/title>/);
+    assert.match(p, />304 ms</, 'scaled to the slowest second');
+  });
+
+  it('puts failures on their own scale, stacked by invariant', () => {
+    const svg = timelineSvg(model());
+    const p = panel(svg, 'failures');
+    assert.match(p, /fill="#c00">3\/s</, 'the busiest failing second, not the traffic');
+    assert.match(panel(svg, 'served'), />38\/s</, 'traffic keeps its scale');
+    assert.equal(count(p, /<rect class="failure"/g), 3);
+    assert.match(p, /<title>3 × zd_http_conn_errors at 25 s<\/title>/);
+    const empty = timelineSvg(shapeTimeline({ ...rollingRestart(), failures: [], breakdown: [] }));
+    assert.match(panel(empty, 'failures'), />no failure recorded</);
+    assert.doesNotMatch(empty, /class="lane failing"/);
+  });
+
+  it('has a legend naming every state, series and failing invariant', () => {
+    const legend = timelineSvg(model()).split('<div class="legend">')[1] ?? '';
+    for (const s of ['starting', 'ready', 'unready', 'terminating'])
+      assert.match(
+        legend,
+        new RegExp(`background:${stateColors[s as keyof typeof stateColors]};[^"]*"></i>pod ${s}<`),
+      );
+    for (const label of [
+      'pod gone',
+      'WebSocket sessions open',
+      'rollout window',
+      'served by default',
+      'reconnects',
+      'HTTP p99',
+      'feed p99',
+      'zd_http_conn_errors',
+      'zd_auth_lost',
+    ])
+      assert.ok(legend.includes(`</i>${label}</span>`), label);
+  });
+
+  it('leaves out the WebSocket panel of a run without WebSocket users, and copes with one second', () => {
+    const svg = timelineSvg(shapeTimeline({ seconds: [traffic[0] as SecondRecord], failures: [] }));
+    assert.equal(panel(svg, 'sockets'), '');
+    assert.match(panel(svg, 'pods'), />lane scale: 10 requests\/s</);
+    assert.doesNotMatch(svg, /NaN|Infinity|undefined/);
+    assert.match(svg, />1 s</);
+  });
+
+  it('draws a long run of many pods: 150 lanes over 600 columns', () => {
+    const rec = new PerSecond();
+    for (let s = 0; s < 1800; s++) rec.count((t0 + s) * 1000, 'http', `pod-${Math.floor(s / 12)}`, 'c');
+    const m = shapeTimeline({ seconds: parseSeconds({ a: rec.take() }), failures: [] }) as TimelineModel;
+    assert.equal(m.columns, 600);
+    const svg = timelineSvg(m);
+    assert.equal(count(svg, /<g class="lane" data-pod="/g), 150);
+    assert.match(panel(svg, 'pods'), />lane scale: 3 requests per 3 s</);
+    assert.deepEqual(
+      [...panel(svg, 'failures').matchAll(/text-anchor="middle" fill="#555">([^<]+)</g)].map((x) => x[1]),
+      ['0:00', '5:00', '10:00', '15:00', '20:00', '25:00', '30:00'],
+    );
+    assert.ok(svg.length < 2_000_000, `${svg.length} characters`);
+  });
+
+  it('escapes pod, color and invariant names', () => {
+    const svg = timelineSvg(
+      shapeTimeline({
+        seconds: [[t0, { [`http|${hostile}|${hostile}`]: 1 }, {}]],
+        failures: [{ second: t0, key: `${hostile}|x|${hostile}`, count: 1 }],
+      }),
+    );
     assert.ok(!svg.includes('<script>'));
+    assert.ok(!svg.includes('"x"'));
     assert.ok(svg.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;q&apos;'));
+  });
+
+  it('is self-contained: no script, no external reference', () => {
+    const html = htmlReport(
+      mixedVerdict(),
+      [],
+      rollingRestart().seconds,
+      rollingRestart().failures,
+      runMeta(),
+    );
+    assert.doesNotMatch(html, /<script|<link|@import|url\(/i);
+    assert.deepEqual(
+      html.match(/https?:\/\/[^\s"<]+/g)?.filter((u) => u !== 'http://127.0.0.1:8080'),
+      ['http://www.w3.org/2000/svg'],
+    );
   });
 });
 
@@ -119,6 +234,38 @@ describe('htmlReport', () => {
     );
     assert.match(html, /30 HTTP \+ 20 WebSocket users/);
     assert.match(html, /<svg /);
+    assert.match(html, /<g class="lane failing" data-pod="app-1">/);
+  });
+
+  it('puts the failing rows first, and names them under the heading', () => {
+    const html = htmlReport(mixedVerdict(), breakdown, traffic, failures, runMeta());
+    const rows = [...html.matchAll(/<tr class="(ok|bad|skip)">/g)].map((m) => m[1]);
+    assert.deepEqual(rows, ['bad', 'bad', 'ok', 'ok']);
+    assert.match(
+      html,
+      /<p class="bad">Failed: <code>zd_reconnect_ms<\/code>, <code>zd_audit_runs<\/code><\/p>/,
+    );
+    assert.ok(html.indexOf('zd_audit_runs</code></td>') < html.indexOf('zd_http_5xx</code></td>'));
+  });
+
+  it('links the k6 web dashboard written beside it', () => {
+    const html = htmlReport(mixedVerdict(), [], traffic, [], runMeta(), undefined, {
+      dashboard: 'dashboard.html',
+    });
+    assert.match(html, /<a href="dashboard\.html">dashboard\.html<\/a>/);
+    assert.doesNotMatch(htmlReport(mixedVerdict(), [], traffic, [], runMeta()), /dashboard\.html/);
+  });
+
+  it('draws the pods’ lifecycle from their events and each rollout’s window', () => {
+    const input = rollingRestart();
+    const meta = runMeta({
+      timeline: { rolloutStart: null, rolloutEnd: null, endAt: null, rollouts: input.rollouts ?? [] },
+    });
+    const html = htmlReport(mixedVerdict(), [], input.seconds, input.failures, meta, undefined, {
+      pods: input.pods ?? {},
+    });
+    assert.match(html, /<rect class="state-starting"/);
+    assert.match(html, />rollout 1</);
   });
 
   it('says PASS and "None." for a clean run', () => {
@@ -149,7 +296,7 @@ describe('htmlReport', () => {
     const html = htmlReport(
       verdict,
       rows,
-      [{ second: t0, key: hostile, count: 1 }],
+      [[t0, { [`http|${hostile}|${hostile}`]: 1 }, {}]],
       [],
       runMeta({
         runId: hostile,
@@ -162,8 +309,9 @@ describe('htmlReport', () => {
     );
     assert.ok(!html.includes('<script>'), 'no raw markup from the run');
     assert.ok(!html.includes(`"x"`), 'no raw quotes from the run');
-    // 4 verdict cells, 5 breakdown cells, title and heading, 5 run fields, the line title and its legend.
-    assert.equal(count(html, /&lt;script&gt;/g), 18);
+    // 4 verdict cells and the failed line, 5 breakdown cells, title and heading, 5 run fields; the
+    // timeline: the lane's data-pod, title, name and failure count label, the color line and its legend.
+    assert.equal(count(html, /&lt;script&gt;/g), 23);
   });
 });
 

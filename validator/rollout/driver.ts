@@ -33,7 +33,7 @@ export function strategyFor(
 ): RolloutStrategy {
   switch (config.strategy) {
     case 'rolling':
-      return rollingRollout(config, profile);
+      return rollingRollout(config, profile, control ? (fields) => control.recordPods(fields) : undefined);
     case 'none':
       if (!control)
         throw new Error('REDIS_URL: is required with STRATEGY=none (the external rollout handshake)');
@@ -52,7 +52,10 @@ export async function driveRollouts(
   await control.mark('rolloutStart', Date.now());
   for (let index = 1; index <= config.rollouts; index++) {
     console.log(`rollout ${index}/${config.rollouts} (${config.strategy}): triggering`);
+    // Each rollout's window, for the report's timeline (phase.ts rolloutWindows).
+    await control.mark(`rollout:${index}:start`, Date.now());
     const outcome = await strategy(index);
+    await control.mark(`rollout:${index}:end`, Date.now());
     if (!outcome.ok) {
       // The load ends now; teardown() stops the run (108) with this line: an abort here, in a VU, would
       // carry the script's file location.

@@ -13,6 +13,7 @@ import redis from 'k6/x/redis';
 import { ConfigError } from '../settings/parse.ts';
 import { runControlUrl } from '../settings/redis-url.ts';
 import { orderEntry } from '../verdict/audit-rules.ts';
+import { PerSecond } from './per-second.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
 import { retrying } from './redis-retry.ts';
 
@@ -21,6 +22,9 @@ export interface Attribution {
   pod: string;
   color: string;
 }
+
+/** Who served a request or a session. */
+type Served = Pick<Attribution, 'pod' | 'color'>;
 
 /** What the user flows and the rollout driver need from run control. */
 export interface Control {
@@ -35,7 +39,8 @@ export interface Control {
   recordOrders(user: string, cids: string[]): Promise<void>;
   /** `detail` is the failure's short cause (failure-detail.ts), empty where the invariant says it all. */
   recordFailure(invariant: string, at: Attribution, epochMs: number, detail?: string): Promise<void>;
-  recordTraffic(buckets: Map<string, number>): Promise<void>;
+  /** One flush of a VU's per-second activity (per-second.ts) under a field no other flush uses. */
+  recordSeconds(field: string, blob: string): Promise<void>;
 }
 
 /**
@@ -59,7 +64,7 @@ export class FixedDurationControl implements Control {
   async recordActivity(): Promise<void> {}
   async recordOrders(): Promise<void> {}
   async recordFailure(): Promise<void> {}
-  async recordTraffic(): Promise<void> {}
+  async recordSeconds(): Promise<void> {}
 }
 
 /**
@@ -160,7 +165,7 @@ export class RunControl implements Control {
     await this.expiresSoon('orders');
   }
 
-  /** Counts one failure of `invariant` by phase, pod and color, and per second for the timeline. */
+  /** Counts one failure of `invariant` by phase, pod and color, and per second (and pod) for the timeline. */
   async recordFailure(invariant: string, at: Attribution, epochMs: number, detail = ''): Promise<void> {
     await this.client.hincrby(
       this.key('failures'),
@@ -169,18 +174,25 @@ export class RunControl implements Control {
     );
     await this.client.hincrby(
       this.key('failure-seconds'),
-      `${Math.floor(epochMs / 1000)}|${invariant}|${at.color}`,
+      `${Math.floor(epochMs / 1000)}|${invariant}|${at.color}|${at.pod}`,
       1,
     );
     await this.expiresSoon('failures');
     await this.expiresSoon('failure-seconds');
   }
 
-  /** Adds a VU's traffic counts per second and color (flushed in batches by the VU). */
-  async recordTraffic(buckets: Map<string, number>): Promise<void> {
-    for (const [field, count] of buckets)
-      await this.client.hincrby(this.key('traffic-seconds'), field, count);
-    if (buckets.size > 0) await this.expiresSoon('traffic-seconds');
+  /** One HSET per flush of a VU's activity: the report sums the blobs by second. */
+  async recordSeconds(field: string, blob: string): Promise<void> {
+    await this.client.hset(this.key('seconds'), field, blob);
+    await this.expiresSoon('seconds');
+  }
+
+  /** Pod lifecycle events (`<pod>|<event>` → epoch ms) seen by the rollout driver, for the timeline's lanes. */
+  async recordPods(fields: Record<string, number>): Promise<void> {
+    const args = Object.entries(fields).flat();
+    if (args.length === 0) return;
+    await this.client.sendCommand('HSET', this.key('pods'), ...args);
+    await this.expiresSoon('pods');
   }
 
   /**
@@ -195,28 +207,42 @@ export class RunControl implements Control {
       'orders',
       'failures',
       'failure-seconds',
-      'traffic-seconds',
+      'seconds',
+      'pods',
     ]) {
       await this.client.expire(this.key(name), seconds);
     }
   }
 }
 
-/** Per-VU traffic counter: counts per second and color, flushed every few seconds. */
+/**
+ * Per-VU activity recorder for the timeline (per-second.ts): counts in memory, flushed every few seconds
+ * as one HSET under a field of its own (a random writer id and a flush number), so VUs never contend.
+ */
 export class TrafficRecorder {
-  private buckets = new Map<string, number>();
+  private readonly seconds = new PerSecond();
+  private readonly writer = Math.random().toString(36).slice(2, 10);
+  private flushes = 0;
   private flushedAt = Date.now();
 
-  count(epochMs: number, color: string): void {
-    const field = `${Math.floor(epochMs / 1000)}|${color}`;
-    this.buckets.set(field, (this.buckets.get(field) ?? 0) + 1);
+  /** An identity request answered (`http`) or a feed message (`feed`), and its latency when known. */
+  served(kind: 'http' | 'feed', by: Served, latencyMs: number | null): void {
+    const now = Date.now();
+    this.seconds.count(now, kind, by.pod, by.color);
+    if (latencyMs !== null) this.seconds.latency(now, kind, latencyMs);
+  }
+
+  /** A WebSocket session became usable (`open`, also `reconnect` after a close) or ended (`close`). */
+  socket(event: 'open' | 'close', by: Served, reconnected = false): void {
+    const now = Date.now();
+    this.seconds.count(now, event, by.pod, by.color);
+    if (reconnected) this.seconds.count(now, 'reconnect', by.pod, by.color);
   }
 
   async flush(control: Control, force = false): Promise<void> {
     if (!force && Date.now() - this.flushedAt < 3000) return;
-    const buckets = this.buckets;
-    this.buckets = new Map();
     this.flushedAt = Date.now();
-    await control.recordTraffic(buckets);
+    const blob = this.seconds.take();
+    if (blob !== '') await control.recordSeconds(`${this.writer}.${++this.flushes}`, blob);
   }
 }

@@ -107,7 +107,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
   const served = servedBy(profile, res, body);
   const tags = { phase, ...served };
   metrics.zd_requests.add(1, { ...tags, status: String(res.status) });
-  traffic.count(Date.now(), served.color);
+  traffic.served('http', served, res.status === 0 ? null : res.timings.duration);
   if (phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
 
   if (profile.http.unauthorizedStatuses.includes(res.status)) {

@@ -163,6 +163,7 @@ class WsSession {
     const onReady = () => {
       if (ready) return;
       ready = true;
+      this.traffic.socket('open', this.served, this.closedAt !== null);
       if (this.closedAt !== null) {
         metrics.zd_reconnect_ms.add(Date.now() - this.closedAt, this.at());
         this.closedAt = null;
@@ -267,6 +268,7 @@ class WsSession {
     return new Promise<Ended>((resolve) => {
       socket.addEventListener('close', (e) => {
         for (const timer of timers) clearInterval(timer);
+        if (ready) this.traffic.socket('close', this.served);
         const failed = { handshakeError, refusedBy };
         this.onClose(e as unknown as CloseEvent, opened, failed, refused).then(resolve, (error) => {
           logError(error);
@@ -301,9 +303,10 @@ class WsSession {
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
     metrics.zd_msgs_received.add(1, at);
-    this.traffic.count(Date.now(), this.served.color);
+    const latency = event.ts === null ? null : Date.now() - event.ts;
+    this.traffic.served('feed', this.served, latency);
     if (at.phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
-    if (event.ts !== null) metrics.zd_feed_latency_ms.add(Date.now() - event.ts, at);
+    if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost > 0) {
       this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
         count: seen.lost,

@@ -1,10 +1,12 @@
 /**
  * handleSummary glue: builds the verdict, reads the failure breakdown and timelines from the run's
  * control keys, and writes reports/<run-id>/ (summary.txt, summary.json, junit.xml, timeline.html),
- * with the text summary on stdout too.
+ * with the text summary on stdout too. k6 itself writes dashboard.html there when the launcher asked
+ * (report/dashboard.ts).
  */
 
 import { RunControl } from '../run/control.ts';
+import type { SecondRecord } from '../run/per-second.ts';
 import { emptyTimeline, parseTimeline } from '../run/phase.ts';
 import { reportKeysTtlSeconds } from '../settings/options.ts';
 import { redact } from '../settings/redact.ts';
@@ -12,12 +14,14 @@ import type { Config } from '../settings/registry.ts';
 import { runVariables } from '../settings/registry.ts';
 import type { Guard, NotChecked } from './invariants.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
+import { dashboardBeside } from './report/dashboard.ts';
 import { diagnose } from './report/diagnosis.ts';
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
 import { proven } from './report/proven.ts';
 import { textReport } from './report/text.ts';
+import { type PodEvents, parsePods, parseRollouts, parseSeconds } from './report/timeline-data.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 
 /** The files of a run's report folder. */
@@ -44,23 +48,27 @@ export function reproduceCommand(env: Record<string, string | undefined>, script
 
 interface Collected {
   breakdown: BreakdownRow[];
-  traffic: SeriesPoint[];
+  /** What the users did each second (per-second.ts), merged over the VUs. */
+  seconds: SecondRecord[];
   failures: SeriesPoint[];
+  pods: PodEvents;
   timeline: RunMeta['timeline'];
   /** Logouts the run recorded (the diagnosis compares them with the sessions left alive). */
   logouts?: number;
 }
 
 async function collect(control: RunControl | null): Promise<Collected> {
-  if (!control) return { breakdown: [], traffic: [], failures: [], timeline: emptyTimeline };
+  if (!control) return { breakdown: [], seconds: [], failures: [], pods: {}, timeline: emptyTimeline };
   const hash = await control.client.hgetall(control.key('timeline'));
   return {
     breakdown: parseBreakdown(await control.client.hgetall(control.key('failures'))),
-    traffic: parseSeries(await control.client.hgetall(control.key('traffic-seconds'))),
+    seconds: parseSeconds(await control.client.hgetall(control.key('seconds'))),
     failures: parseSeries(await control.client.hgetall(control.key('failure-seconds'))),
+    pods: parsePods(await control.client.hgetall(control.key('pods'))),
     timeline: {
       ...parseTimeline(hash),
       ...(hash.rolloutFailure ? { rolloutFailure: hash.rolloutFailure } : {}),
+      rollouts: parseRollouts(hash),
     },
     logouts: Number(await control.client.sendCommand('SCARD', control.key('logged-out'))),
   };
@@ -113,13 +121,22 @@ export async function summarize(
   });
   const dir = `${config.reportDir}/${runId}`;
   const written = record.reportFolder(dir, setupCompleted);
-  const text = textReport(verdict, collected.breakdown, meta, written ? dir : null, diagnosis);
+  const dashboard = dashboardBeside(__ENV, dir);
+  const text = textReport(verdict, collected.breakdown, meta, written ? dir : null, diagnosis, dashboard);
   if (!written) return { stdout: `\n${text}` };
   return {
     stdout: `\n${text}`,
     [`${dir}/summary.txt`]: text,
     [`${dir}/summary.json`]: JSON.stringify(
-      { ...(notRun ? { notRun } : {}), verdict, meta, breakdown: collected.breakdown, diagnosis, k6: data },
+      {
+        ...(notRun ? { notRun } : {}),
+        verdict,
+        meta,
+        breakdown: collected.breakdown,
+        diagnosis,
+        pods: collected.pods,
+        k6: data,
+      },
       null,
       2,
     ),
@@ -127,10 +144,11 @@ export async function summarize(
     [`${dir}/timeline.html`]: htmlReport(
       verdict,
       collected.breakdown,
-      collected.traffic,
+      collected.seconds,
       collected.failures,
       meta,
       diagnosis,
+      { pods: collected.pods, ...(dashboard ? { dashboard } : {}) },
     ),
   };
 }

@@ -5,6 +5,9 @@
  *   zerodrop  HSET rolloutRequested <k>
  *   actor     performs rollout k, then HINCRBY podsReplaced <n>, HSET replicas <r>, HSET rolloutCompleted <k>
  * zerodrop waits for rolloutCompleted ≥ k within ROLLOUT_TIMEOUT.
+ * For the report's pod lanes the actor may also write each instance's lifecycle, once per event:
+ *   actor     HSET zdrun:<runId>:pods <pod>|<event> <epoch ms>   (created, ready, unready, terminating, gone)
+ * (`<pod>` as the service names itself in its attribution; terminating = taken out of rotation).
  */
 import { sleep } from 'k6';
 import type { RunControl } from '../../run/control.ts';

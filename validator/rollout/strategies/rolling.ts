@@ -9,22 +9,29 @@ import type { Config } from '../../settings/registry.ts';
 import type { RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient, selectorOf } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
+import { PodEventLog, type PodObject } from '../pod-events.ts';
 import { deploymentView, podView, RolloutProgress } from '../state.ts';
 
 const pollSeconds = 0.5;
 const startTimeoutMs = 30_000;
 
-export function rollingRollout(config: Config, profile: TargetProfile): RolloutStrategy {
+/** Where the pod lifecycle events seen while following a rollout go (the report's pod lanes). */
+export type PodEventSink = (fields: Record<string, number>) => Promise<void>;
+
+export function rollingRollout(
+  config: Config,
+  profile: TargetProfile,
+  recordPods: PodEventSink = async () => {},
+): RolloutStrategy {
   const kube = kubeClient(config);
   const target = kubeTarget(config, profile);
   const { namespace, deployment: name } = target;
   let originalImage: string | null = null;
+  const podEvents = new PodEventLog();
 
   const podsOf = (deployment: KubeObject) => {
     const matches = selectorOf(deployment.spec?.selector?.matchLabels ?? {});
-    return (kube.list('Pod', namespace) as KubeObject[])
-      .filter((p) => matches(p.metadata?.labels))
-      .map(podView);
+    return (kube.list('Pod', namespace) as KubeObject[]).filter((p) => matches(p.metadata?.labels));
   };
 
   const trigger = (index: number, deployment: KubeObject): KubeObject => {
@@ -51,7 +58,9 @@ export function rollingRollout(config: Config, profile: TargetProfile): RolloutS
     const started = Date.now();
     try {
       const before = kube.get('Deployment.apps', name, namespace) as KubeObject;
-      const oldPods = new Set(podsOf(before).map((p) => p.name));
+      const listed = podsOf(before);
+      await recordPods(podEvents.observe(listed as PodObject[], Date.now()));
+      const oldPods = new Set(listed.map(podView).map((p) => p.name));
       const patched = trigger(index, before);
       const progress = new RolloutProgress(oldPods, patched.metadata?.generation ?? 0, started, {
         startTimeoutMs,
@@ -60,7 +69,9 @@ export function rollingRollout(config: Config, profile: TargetProfile): RolloutS
       const replicas = deploymentView(before).desired;
       for (;;) {
         const deployment = kube.get('Deployment.apps', name, namespace) as KubeObject;
-        const state = progress.observe(deploymentView(deployment), podsOf(deployment), Date.now());
+        const pods = podsOf(deployment);
+        await recordPods(podEvents.observe(pods as PodObject[], Date.now()));
+        const state = progress.observe(deploymentView(deployment), pods.map(podView), Date.now());
         if (state.kind === 'complete') {
           return {
             ok: true,

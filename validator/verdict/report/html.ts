@@ -1,28 +1,37 @@
 /**
- * A self-contained HTML report with an SVG timeline: traffic per color per second, failures per second,
- * and the rollout window shaded — where a timeline says more than a table. Pure.
+ * A self-contained HTML report (inline SVG and CSS, no script, opens offline): the verdict with failing
+ * rows first, the timeline (timeline-svg.ts: a lane per pod, traffic per color, WebSocket sessions and
+ * reconnects, latency p99, failures, the rollout windows shaded), what the run proves, the failure
+ * breakdown and the diagnosis. Pure.
  */
+import type { SecondRecord } from '../../run/per-second.ts';
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
 import { type Diagnosis, noSignature } from './diagnosis.ts';
 import { escapeXml } from './junit.ts';
 import type { RunMeta } from './meta.ts';
 import { provenHtml } from './proven.ts';
+import { type PodEvents, shapeTimeline } from './timeline-data.ts';
+import { timelineSvg } from './timeline-svg.ts';
 import { type Verdict, verdictWord } from './verdict.ts';
 
-const palette = ['#3366cc', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00', '#316395', '#994499'];
-const width = 900;
-const height = 260;
-const pad = { left: 50, right: 20, top: 20, bottom: 30 };
+export interface HtmlExtras {
+  /** Pod lifecycle events (the `pods` hash). */
+  pods?: PodEvents;
+  /** The k6 web dashboard's export beside the report (a file name in the same folder), when written. */
+  dashboard?: string;
+}
 
 export function htmlReport(
   verdict: Verdict,
   breakdown: BreakdownRow[],
-  traffic: SeriesPoint[],
+  seconds: SecondRecord[],
   failures: SeriesPoint[],
   meta: RunMeta,
   diagnosis?: Diagnosis,
+  extras: HtmlExtras = {},
 ): string {
-  const rows = verdict.rows
+  const failing = verdict.rows.filter((r) => !r.ok);
+  const rows = [...failing, ...verdict.rows.filter((r) => r.ok)]
     .map(
       (r) =>
         `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.ok ? '✓' : '✗'}</td><td>${r.kind}</td><td>${escapeXml(r.title)}</td><td><code>${escapeXml(r.metric)}</code></td><td>${escapeXml(r.value)}</td><td>${r.thresholds.map((t) => escapeXml(t.expression)).join(', ')}</td></tr>`,
@@ -41,17 +50,33 @@ export function htmlReport(
         `<tr><td>${b.count}</td><td>${escapeXml(b.invariant)}</td><td>${escapeXml(b.phase)}</td><td>${escapeXml(b.pod)}</td><td>${escapeXml(b.color)}</td><td>${escapeXml(b.detail || '—')}</td></tr>`,
     )
     .join('\n');
+  const timeline = shapeTimeline({
+    seconds,
+    failures,
+    pods: extras.pods ?? {},
+    rollouts: meta.timeline.rollouts ?? [],
+    rolloutStart: meta.timeline.rolloutStart,
+    rolloutEnd: meta.timeline.rolloutEnd,
+    breakdown,
+  });
+  const failed = failing.length
+    ? `<p class="bad">Failed: ${failing.map((r) => `<code>${escapeXml(r.metric)}</code>`).join(', ')}</p>\n`
+    : '';
+  const dashboard = extras.dashboard
+    ? `<p>k6 web dashboard of this run: <a href="${escapeXml(extras.dashboard)}">${escapeXml(extras.dashboard)}</a></p>\n`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>zerodrop ${escapeXml(meta.runId)}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1 span.pass{color:#109618}h1 span.fail{color:#c00}
 table{border-collapse:collapse;margin:12px 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;font-size:13px}
-tr.bad td{background:#fee}p.bad{color:#c00}p.ok{color:#109618}tr.skip td{color:#777;font-style:italic}code{font-size:12px}.legend span{margin-right:14px;font-size:13px}
+tr.bad td{background:#fee}p.bad{color:#c00}p.ok{color:#109618}tr.skip td{color:#777;font-style:italic}code{font-size:12px}
+.legend{max-width:1000px}.legend span{display:inline-block;margin:0 14px 4px 0;font-size:13px}svg{max-width:100%;height:auto}
 </style></head><body>
 <h1>zerodrop ${escapeXml(meta.runId)}: <span class="${verdict.passed ? 'pass' : 'fail'}">${escapeXml(verdictWord(verdict))}</span></h1>
 <p>${escapeXml(meta.target)} · profile ${escapeXml(meta.profile)} · thresholds ${escapeXml(meta.thresholds)} · strategy ${escapeXml(meta.strategy)} × ${meta.rollouts} · ${meta.users.http} HTTP + ${meta.users.ws} WebSocket users (${meta.users.perVu} per VU)</p>
-<h2>Timeline</h2>
-${timelineSvg(traffic, failures, meta)}
+${failed}${dashboard}<h2>Timeline</h2>
+${timelineSvg(timeline)}
 <h2>Verdict</h2>
 <table><tr><th></th><th>kind</th><th>what</th><th>metric</th><th>value</th><th>threshold</th></tr>
 ${rows}
@@ -62,69 +87,6 @@ ${diagnosis ? diagnosisHtml(diagnosis) : ''}
 <h2>Reproduce</h2><pre>${escapeXml(meta.command)}</pre>
 </body></html>
 `;
-}
-
-export function timelineSvg(traffic: SeriesPoint[], failures: SeriesPoint[], meta: RunMeta): string {
-  const seconds = [...traffic, ...failures].map((p) => p.second);
-  if (seconds.length === 0) return '<p>No traffic was recorded.</p>';
-  const t0 = Math.min(...seconds);
-  const t1 = Math.max(...seconds, t0 + 1);
-  const x = (s: number) => pad.left + ((s - t0) / (t1 - t0)) * (width - pad.left - pad.right);
-  const colors = [...new Set(traffic.map((p) => p.key))].sort();
-  const perSecond = (points: SeriesPoint[], key?: string) => {
-    const sums = new Map<number, number>();
-    for (const p of points)
-      if (key === undefined || p.key === key) sums.set(p.second, (sums.get(p.second) ?? 0) + p.count);
-    return sums;
-  };
-  const failureSums = perSecond(failures);
-  const maxY = Math.max(
-    1,
-    ...colors.flatMap((c) => [...perSecond(traffic, c).values()]),
-    ...failureSums.values(),
-  );
-  const y = (v: number) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
-  const parts: string[] = [];
-  const { rolloutStart, rolloutEnd } = meta.timeline;
-  if (rolloutStart !== null) {
-    const a = x(Math.floor(rolloutStart / 1000));
-    const b = x(Math.floor((rolloutEnd ?? t1 * 1000) / 1000));
-    parts.push(
-      `<rect x="${a}" y="${pad.top}" width="${Math.max(1, b - a)}" height="${height - pad.top - pad.bottom}" fill="#fff2cc"><title>rollout</title></rect>`,
-    );
-  }
-  colors.forEach((color, i) => {
-    const sums = perSecond(traffic, color);
-    const points = [...sums.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([s, v]) => `${x(s).toFixed(1)},${y(v).toFixed(1)}`);
-    parts.push(
-      `<polyline fill="none" stroke="${palette[i % palette.length]}" stroke-width="1.5" points="${points.join(' ')}"><title>${escapeXml(color)}</title></polyline>`,
-    );
-  });
-  for (const [s, v] of failureSums) {
-    parts.push(
-      `<rect x="${x(s) - 2}" y="${y(v)}" width="4" height="${height - pad.bottom - y(v)}" fill="#c00"><title>${v} failures at +${s - t0}s</title></rect>`,
-    );
-  }
-  parts.push(
-    `<line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="#888"/>`,
-  );
-  parts.push(
-    `<text x="${pad.left}" y="${height - 8}" font-size="11">0 s</text><text x="${width - pad.right - 40}" y="${height - 8}" font-size="11">${t1 - t0} s</text>`,
-  );
-  parts.push(`<text x="4" y="${pad.top + 10}" font-size="11">${maxY}/s</text>`);
-  const legend = colors
-    .map(
-      (c, i) =>
-        `<span style="color:${palette[i % palette.length]}">■ traffic served by ${escapeXml(c)}</span>`,
-    )
-    .concat(
-      '<span style="color:#c00">■ failures</span>',
-      '<span style="color:#d9b44a">■ rollout window</span>',
-    )
-    .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg><div class="legend">${legend}</div>`;
 }
 
 /** The diagnosis section: one block per finding (signature, likely cause, fix, evidence). */

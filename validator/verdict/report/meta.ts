@@ -9,7 +9,11 @@ export interface RunMeta {
   strategy: string;
   rollouts: number;
   users: { http: number; ws: number; perVu: number };
-  timeline: Timeline & { rolloutFailure?: string };
+  /** The run's marks, and each rollout's window (epoch ms) where the driver recorded it. */
+  timeline: Timeline & {
+    rolloutFailure?: string;
+    rollouts?: { index: number; start: number; end: number | null }[];
+  };
   /** The exact command that reproduces this run. */
   command: string;
   durationMs: number;

@@ -12,6 +12,8 @@ export function textReport(
   /** The folder the reports are written to; null when they are not. */
   reportDir: string | null,
   diagnosis?: Diagnosis,
+  /** The k6 web dashboard's export written beside the reports, when asked for. */
+  dashboard?: string | null,
 ): string {
   const lines: string[] = [];
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -55,7 +57,9 @@ export function textReport(
   }
   lines.push(`Reproduce: ${meta.command}`);
   if (reportDir !== null)
-    lines.push(`Report: ${reportDir}/ (summary.txt, summary.json, junit.xml, timeline.html)`);
+    lines.push(
+      `Report: ${reportDir}/ (summary.txt, summary.json, junit.xml, timeline.html${dashboard ? `, ${dashboard}` : ''})`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,0 +1,83 @@
+/**
+ * What a VU's users did each second, for the report's timeline: identity requests answered and feed
+ * messages received by the pod and color that served them, WebSocket sessions opened (and which of them
+ * were reconnects) and closed by pod, and log-bucketed latency histograms (HTTP identity requests, feed
+ * messages) from which the report takes a p99 per second. Counted in memory per VU and flushed as one
+ * blob every few seconds (control.ts), so a request costs a map increment, never a Redis call.
+ * Pure: no k6 imports (it runs in every VU: keep it small; decoding is report/timeline-data.ts).
+ */
+
+/** What a second's counter counts: `http` identity requests answered, `feed` messages, WebSocket events. */
+export type Activity = 'http' | 'feed' | 'open' | 'close' | 'reconnect';
+
+/** Histogram buckets per doubling of the latency: each bucket is at most 9 % wide. */
+export const bucketsPerDoubling = 8;
+const lowestBucket = -32; // 1/16 ms and below
+const highestBucket = 200; // ≈ 9 hours and above
+
+/** Bucket b holds latencies in (2^((b-1)/8), 2^(b/8)] ms. */
+export function latencyBucket(ms: number): number {
+  if (!(ms > 0)) return lowestBucket;
+  const b = Math.ceil(bucketsPerDoubling * Math.log2(ms));
+  return Math.max(lowestBucket, Math.min(highestBucket, b));
+}
+
+/** One second of one writer: counts by `activity|pod|color`, latency buckets by kind. */
+export type SecondRecord = [
+  second: number,
+  counts: Record<string, number>,
+  latency: Record<string, Record<string, number>>,
+];
+
+/** A second being counted: maps, cheaper than objects with dynamic keys in k6's JavaScript runtime. */
+interface Counting {
+  second: number;
+  counts: Map<string, number>;
+  http: Map<number, number>;
+  feed: Map<number, number>;
+}
+
+export class PerSecond {
+  private seconds = new Map<number, Counting>();
+  /** The second counted last: nearly every call counts into the same one. */
+  private last: Counting | null = null;
+
+  private second(epochMs: number): Counting {
+    const second = Math.floor(epochMs / 1000);
+    if (this.last?.second === second) return this.last;
+    let record = this.seconds.get(second);
+    if (!record) {
+      record = { second, counts: new Map(), http: new Map(), feed: new Map() };
+      this.seconds.set(second, record);
+    }
+    this.last = record;
+    return record;
+  }
+
+  count(epochMs: number, activity: Activity, pod: string, color: string): void {
+    const counts = this.second(epochMs).counts;
+    const key = `${activity}|${pod}|${color}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+
+  latency(epochMs: number, kind: 'http' | 'feed', ms: number): void {
+    const buckets = this.second(epochMs)[kind];
+    const b = latencyBucket(ms);
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
+  }
+
+  /** The seconds recorded since the last take, as one JSON blob ('' when none), and forgets them. */
+  take(): string {
+    if (this.seconds.size === 0) return '';
+    const records: SecondRecord[] = [];
+    for (const r of this.seconds.values()) {
+      const latency: SecondRecord[2] = {};
+      if (r.http.size > 0) latency.http = Object.fromEntries(r.http);
+      if (r.feed.size > 0) latency.feed = Object.fromEntries(r.feed);
+      records.push([r.second, Object.fromEntries(r.counts), latency]);
+    }
+    this.seconds = new Map();
+    this.last = null;
+    return JSON.stringify(records);
+  }
+}
