@@ -27,13 +27,27 @@ import {
 import { errorDetail } from './lib/failure-detail.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, withOrderId } from './lib/frames.ts';
 import { idempotencyKey } from './lib/idempotency.ts';
-import { cookieFormats, fill } from './lib/profile.ts';
+import { cookieFormats, fill, hasFrame, hasOrders } from './lib/profile.ts';
 import { redact } from './lib/redact.ts';
 import { sessionIdFromCookie } from './lib/session-cookie.ts';
 import { loadSettings } from './lib/settings.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './lib/socketio.ts';
-import { cookieSid, login, type Response, type SyntheticUser } from './lib/users.ts';
-import { readMessage, resumePayload } from './lib/ws-message.ts';
+import { adapter } from './lib/user-adapter.ts';
+import {
+  cookieSid,
+  identitySeen,
+  type LoginResult,
+  login,
+  type Response,
+  type SyntheticUser,
+} from './lib/users.ts';
+import {
+  adapterMessage,
+  adapterOpening,
+  readMessage,
+  resumePayload,
+  withQueryParams,
+} from './lib/ws-message.ts';
 
 const { config, profile } = loadSettings({ requireRedis: false });
 const checkFailures = new Counter('zd_check_failures');
@@ -110,6 +124,18 @@ function httpSeen(res: Response, request: string): HttpSeen {
 
 const requestOf = (method: string, path: string) => `${method} ${path}`;
 
+/** The login's exchange as seen: the profile's request, or the adapter's last one (none: status 0). */
+function loginSeen(result: LoginResult): HttpSeen {
+  const spec = profile.http.login;
+  const res = result.res;
+  if (res === null)
+    return { request: 'adapter login', status: 0, error: result.reason ?? null, headers: {}, body: null };
+  const request = spec
+    ? requestOf(spec.method ?? 'POST', spec.path)
+    : requestOf(res.request.method, res.url.replace(/^[a-z]+:\/\/[^/]+/i, ''));
+  return httpSeen(res, request);
+}
+
 function cookieValue(u: SyntheticUser): string | null {
   return u.jar.cookiesForURL(config.baseUrl)[profile.http.session.cookie]?.[0] ?? null;
 }
@@ -117,15 +143,17 @@ function cookieValue(u: SyntheticUser): string | null {
 async function httpUser(client: Client | null, secrets: string[]): Promise<HttpUserSeen> {
   const u = user('h');
   const spec = profile.http;
-  const { identity: loggedIn, res } = await login(profile, config, u, { flow: 'check' });
+  const result = await login(profile, config, u, { flow: 'check' });
+  const loggedIn = result.identity;
   const cookie = cookieValue(u);
   if (cookie !== null) secrets.push(cookie);
   const sid = cookieSid(profile, config, u);
   if (sid !== null) secrets.push(sid);
   const seen: HttpUserSeen = {
     user: u.name,
-    login: httpSeen(res, requestOf(spec.login.method ?? 'POST', spec.login.path)),
+    login: loginSeen(result),
     loggedIn: loggedIn !== null,
+    ...(adapter.login ? { loginUser: loggedIn?.user ?? null, loginReason: result.reason ?? '' } : {}),
     cookie,
     cookieNames: Object.keys(u.jar.cookiesForURL(config.baseUrl)),
     identity: null,
@@ -135,12 +163,12 @@ async function httpUser(client: Client | null, secrets: string[]): Promise<HttpU
     afterLogout: null,
     storeAfterLogout: null,
   };
-  if (res.status < 200 || res.status > 299) return seen;
+  const status = result.res?.status ?? 0;
+  if (adapter.login ? loggedIn === null : status < 200 || status > 299) return seen;
   const identityUrl = `${config.baseUrl}${spec.identity.path}`;
-  seen.identity = httpSeen(
-    await http.asyncRequest('GET', identityUrl, null, { jar: u.jar }),
-    requestOf('GET', spec.identity.path),
-  );
+  const identityRes = await http.asyncRequest('GET', identityUrl, null, { jar: u.jar });
+  seen.identity = httpSeen(identityRes, requestOf('GET', spec.identity.path));
+  if (adapter.identity) seen.identityNamed = { user: identitySeen(profile, identityRes, null).user ?? null };
   const key = profile.redis?.session?.key;
   if (client && key && sid !== null && cookie !== null) {
     try {
@@ -211,14 +239,14 @@ async function candidates(
 
 async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen> {
   const u = user('w');
-  const spec = profile.http.login;
-  const { identity, res } = await login(profile, config, u, { flow: 'check' });
+  const result = await login(profile, config, u, { flow: 'check' });
+  const identity = result.identity;
   const cookie = cookieValue(u);
   if (cookie !== null) secrets.push(cookie);
   if (identity?.sid) secrets.push(identity.sid);
   const seen: WsSeen = {
     user: u.name,
-    login: httpSeen(res, requestOf(spec.method ?? 'POST', spec.path)),
+    login: loginSeen(result),
     loggedIn: identity !== null,
     first: null,
     second: null,
@@ -242,7 +270,18 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
         ? null
         : { feed: lastFeed, greeting: lastGreeting, session: { id: identity.sid } };
     // Without a feed frame there is no resume point to check: the reconnect is for the order's resend.
-    seen.second = await connection(u, values, seen.first.order ? orderId : null, values ? feedsAfter : 0);
+    const previous = {
+      feed: seen.first.frames.filter((f) => f.event.kind === 'feed').at(-1)?.event ?? null,
+      greeting: seen.first.frames.filter((f) => f.event.kind === 'greeting').at(-1)?.event ?? null,
+      sessionId: identity.sid,
+    };
+    seen.second = await connection(
+      u,
+      values,
+      seen.first.order ? orderId : null,
+      values ? feedsAfter : 0,
+      previous,
+    );
   }
   const orders = profile.redis?.orders;
   const acked = seen.first.frames.some((f) => f.event.kind === 'ack' && f.event.id === orderId);
@@ -273,13 +312,15 @@ function connection(
   values: ResumeValues | null,
   orderId: string | null,
   feeds: number,
+  previous: Parameters<typeof adapterOpening>[1] = null,
 ): Promise<ConnectionSeen> {
   const ws = profile.websocket as NonNullable<typeof profile.websocket>;
   const socketIo = ws.protocol === 'socket.io';
   const namespace = ws.namespace ?? '/';
   const wsBase = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
   const base = socketIo ? withQuery(wsBase, 'EIO=4&transport=websocket') : wsBase;
-  const url = resumeUrl(base, ws, values);
+  const opening = adapter.resume ? adapterOpening(adapter, previous) : null;
+  const url = opening ? withQueryParams(base, opening.query) : resumeUrl(base, ws, values);
   const seen: ConnectionSeen = {
     url,
     opened: false,
@@ -307,9 +348,11 @@ function connection(
     if (ready) return;
     ready = true;
     const order = ws.order;
-    if (!order || !orderId) return;
+    if (!hasOrders(profile) || !orderId) return;
     seen.order = { id: orderId, atMs: since() };
-    if (socketIo) {
+    if (adapter.order) send(adapter.order(orderId));
+    else if (!order) return;
+    else if (socketIo) {
       ackIds.set(0, orderId);
       send(sioEmitWithAck(namespace, 0, order.event as string, withOrderId(order.data, orderId)));
     } else send(JSON.stringify(withOrderId(order.frame, orderId)));
@@ -319,14 +362,22 @@ function connection(
     seen.opened = true;
     openedAt = Date.now();
     if (!socketIo) {
-      seen.resumeSent = resumePayload(ws, values, 'message');
-      if (seen.resumeSent !== undefined) send(JSON.stringify(seen.resumeSent));
-      if (!ws.frames.greeting) onReady();
+      seen.resumeSent = opening ? opening.message : resumePayload(ws, values, 'message');
+      if (typeof seen.resumeSent === 'string') send(seen.resumeSent);
+      else if (seen.resumeSent !== undefined) send(JSON.stringify(seen.resumeSent));
+      if (!hasFrame(profile, 'greeting')) onReady();
     }
   });
   socket.addEventListener('message', (e) => {
     const raw = (e as MessageEvent).data;
     const text = typeof raw === 'string' ? raw : '';
+    if (adapter.classify) {
+      const { event, reply } = adapterMessage(text, adapter);
+      if (reply !== undefined) send(reply);
+      seen.frames.push({ frame: text, event, atMs: since() });
+      if (event.kind === 'greeting') onReady();
+      return;
+    }
     const input = readMessage(text, ws);
     switch (input.kind) {
       case 'open': {
@@ -339,7 +390,7 @@ function connection(
         break;
       case 'connected':
         seen.connected = true;
-        if (!ws.frames.greeting) onReady();
+        if (!hasFrame(profile, 'greeting')) onReady();
         break;
       case 'refused':
         seen.refused = input.message;
@@ -376,11 +427,11 @@ function connection(
 
   const done = (): boolean => {
     const count = (kind: string) => seen.frames.filter((f) => f.event.kind === kind).length;
-    const greeted = !ws.frames.greeting || count('greeting') > 0;
-    const fed = !ws.frames.feed || count('feed') >= feeds;
+    const greeted = !hasFrame(profile, 'greeting') || count('greeting') > 0;
+    const fed = !hasFrame(profile, 'feed') || count('feed') >= feeds;
     const order = seen.order;
     const acked =
-      !ws.order ||
+      !hasOrders(profile) ||
       !orderId ||
       (order !== null &&
         (seen.frames.some(

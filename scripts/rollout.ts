@@ -12,9 +12,10 @@ import {
   stopOnRolloutFailure,
   strategyFor,
 } from './lib/rollout-driver.ts';
+import { runEnd } from './lib/run-end-loader.ts';
 import { claimReportFolder, claimRunId, runRecord } from './lib/run-folder.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
-import { summarize } from './lib/summary.ts';
+import type { SummaryInput } from './lib/summary.ts';
 
 const { config, profile } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;
@@ -57,6 +58,6 @@ export async function teardown(data: unknown): Promise<void> {
   await stopOnRolloutFailure(new RunControl(redisUrl, runIdFromSetup(data)));
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/rollout.js', { record: runRecord });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/rollout.js', { record: runRecord });
 }

@@ -7,8 +7,9 @@ import { httpUsers as runHttpUsers } from './lib/http-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './lib/invariants.ts';
 import { scenarioOptions } from './lib/options.ts';
 import { checkTarget } from './lib/preflight.ts';
+import { runEnd } from './lib/run-end-loader.ts';
 import { durationSetting, loadSettings, runIdFromSetup } from './lib/settings.ts';
-import { summarize } from './lib/summary.ts';
+import type { SummaryInput } from './lib/summary.ts';
 import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const smokeMs = durationSetting('SMOKE_DURATION', '10s');
@@ -45,6 +46,6 @@ export async function wsUsers(data: unknown): Promise<void> {
   await runWsUsers(config, profile, new FixedDurationControl(smokeMs), runId);
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/smoke.js', { notChecked });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/smoke.js', { notChecked });
 }

@@ -5,7 +5,6 @@
  */
 
 import { availableMemory } from 'k6/x/zerodrop';
-import { auditStore } from './lib/audit.ts';
 import { proofPlan } from './lib/bounds.ts';
 import { RunControl } from './lib/control.ts';
 import { httpUsers as runHttpUsers } from './lib/http-user.ts';
@@ -19,9 +18,10 @@ import {
   stopOnRolloutFailure,
   strategyFor,
 } from './lib/rollout-driver.ts';
+import { runEnd } from './lib/run-end-loader.ts';
 import { claimReportFolder, claimRunId, runRecord } from './lib/run-folder.ts';
 import { loadSettings, runIdFromSetup } from './lib/settings.ts';
-import { summarize } from './lib/summary.ts';
+import type { SummaryInput } from './lib/summary.ts';
 import { wsUsers as runWsUsers } from './lib/ws-user.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
@@ -68,7 +68,7 @@ export async function teardown(data: unknown): Promise<void> {
   const control = new RunControl(redisUrl, runIdFromSetup(data));
   try {
     await stopOnRolloutFailure(control);
-    const counts = await auditStore(profile, control);
+    const counts = await runEnd().auditStore(profile, control);
     console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
   } catch (error) {
     if (!isTransient(error)) throw error;
@@ -76,6 +76,6 @@ export async function teardown(data: unknown): Promise<void> {
   }
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
 }

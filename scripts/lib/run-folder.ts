@@ -8,7 +8,7 @@ import { privateFolder, recall, remember } from 'k6/x/zerodrop';
 import type { RunControl } from './control.ts';
 import { errorText } from './kube.ts';
 import { stopSetup, whenSetupStops } from './preflight.ts';
-import { type RunRecord, reportFiles } from './summary.ts';
+import { type RunRecord, reportFiles } from './report/files.ts';
 
 whenSetupStops((reason) => remember('notRun', reason));
 

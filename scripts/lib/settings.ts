@@ -11,8 +11,9 @@ import { type Config, ConfigError, duration, type ParseOptions, parseConfig } fr
 import { checkRedisUrl } from './control.ts';
 import { type ThresholdProfile, validateThresholdProfile } from './invariants.ts';
 import { checkMemory } from './memory.ts';
-import { ProfileError, parseProfile, type TargetProfile } from './profile.ts';
+import { type AdapterUse, hasFrame, ProfileError, parseProfile, type TargetProfile } from './profile.ts';
 import { withPresets } from './profile-presets.ts';
+import { adapterUse } from './user-adapter.ts';
 
 const thresholdProfiles: Record<string, unknown> = { strict, tolerant };
 
@@ -42,9 +43,9 @@ function readJson(setting: string, path: string): unknown {
   }
 }
 
-function loadProfile(name: string): TargetProfile {
+function loadProfile(name: string, adapter: AdapterUse | undefined): TargetProfile {
   const builtin = builtinProfiles[name];
-  if (builtin) return builtin;
+  if (builtin) return adapter ? parseProfile(builtin, name, adapter) : builtin;
   if (!name.endsWith('.json')) {
     throw new Error(
       `PROFILE: unknown profile '${name}' (built in: ${Object.keys(builtinProfiles).join(', ')}; or a path to a .json profile)`,
@@ -52,7 +53,7 @@ function loadProfile(name: string): TargetProfile {
   }
   const data = readJson('PROFILE', name);
   try {
-    return parseProfile(withPresets(data), name);
+    return parseProfile(withPresets(data), name, adapter);
   } catch (error) {
     throw error instanceof ProfileError
       ? error
@@ -80,8 +81,8 @@ export function loadSettings(
     const config = parseConfig(__ENV, { ...options, newRunId });
     if (config.redisUrl) checkRedisUrl(config.redisUrl);
     checkMemory(config, availableMemory());
-    const profile = loadProfile(config.profile);
-    const proof = proofProblem(config, Boolean(profile.websocket?.frames.feed));
+    const profile = loadProfile(config.profile, adapterUse());
+    const proof = proofProblem(config, hasFrame(profile, 'feed'));
     if (proof !== null) throw new ConfigError('PROVE_LOSS_BELOW', proof);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });

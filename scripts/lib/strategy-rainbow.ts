@@ -25,7 +25,7 @@ import {
 } from './rainbow-plan.ts';
 import type { RolloutOutcome, RolloutStrategy } from './rollout-driver.ts';
 import { deploymentView } from './rollout-state.ts';
-import { login, unauthorizedExpected } from './users.ts';
+import { login, loginFailure, unauthorizedExpected } from './users.ts';
 
 const pollSeconds = 0.5;
 /** How many polls a new color Service gets to start answering (15 s). */
@@ -146,8 +146,10 @@ async function smokeTest(
     name: `${config.userPrefix ?? profile.users.prefix}smoke`,
     jar: new http.CookieJar(),
   };
-  const { identity, res } = await login(profile, { ...config, baseUrl }, user, { flow: 'smoke' });
-  if (!identity) return `login answered ${res.status} ${res.error ?? ''}`.trim();
+  const result = await login(profile, { ...config, baseUrl }, user, { flow: 'smoke' });
+  const res = result.res;
+  if (!result.identity)
+    return res ? `login answered ${res.status} ${res.error ?? ''}`.trim() : loginFailure(result);
   const me = http.get(`${baseUrl}${profile.http.identity.path}`, {
     jar: user.jar,
     tags: { flow: 'smoke' },

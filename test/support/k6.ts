@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BreakdownRow } from '../../scripts/lib/report/breakdown.ts';
 import type { Diagnosis } from '../../scripts/lib/report/diagnosis.ts';
@@ -42,7 +42,7 @@ export async function runK6(
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
   const { exitCode, output } = await runK6Script(
-    join(repo, 'dist', script),
+    isAbsolute(script) ? script : join(repo, 'dist', script),
     { RUN_ID: runId, REPORT_DIR: reportDir, ...env },
     timeoutMs,
   );

@@ -17,6 +17,8 @@ export interface NoKubernetesRun {
   env: (redisUrl: string) => Record<string, string>;
   /** k6 settings over the tier's. */
   k6?: Record<string, string>;
+  /** The bundle to run: a file of dist/ or an absolute path (default zero-downtime.js). */
+  script?: string;
   /** A fault injected while k6 runs. */
   fault?: (redis: RedisServer) => Promise<void>;
 }
@@ -48,7 +50,7 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
   const injected = run.fault?.(redis);
   try {
     return await Promise.race([
-      runK6('zero-downtime.js', {
+      runK6(run.script ?? 'zero-downtime.js', {
         RUN_ID: runId,
         BASE_URL: fleet.url,
         REDIS_URL: redis.url,
