@@ -38,6 +38,8 @@ describe('an adapter bundled into the entries (express-ws, no Kubernetes)', { co
   test('make bundle ADAPTER=… names the adapter and stays within the bundle budget', () => {
     const output = bundle('examples/express-ws/zerodrop-adapter.ts', dist);
     assert.match(output, /with the adapter examples\/express-ws\/zerodrop-adapter\.ts/);
+    const sizes = [...output.matchAll(/ (\d+) KB/g)].map((m) => Number(m[1]));
+    assert.ok(sizes.length >= 6 && sizes.every((kb) => kb < 100), output);
   });
 
   const validate = (fault: string) =>
