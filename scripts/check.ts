@@ -10,7 +10,7 @@
 
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
-import { clearInterval, setInterval } from 'k6/timers';
+import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import redis from 'k6/x/redis';
 import { readSession, timesAppliedInStore } from './lib/audit.ts';
@@ -269,6 +269,10 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
       lastFeed === undefined
         ? null
         : { feed: lastFeed, greeting: lastGreeting, session: { id: identity.sid } };
+    // The feed must move on while disconnected, or a service that does not replay looks as if it did.
+    await pause(
+      reconnectDelayMs(seen.first.frames.filter((f) => f.event.kind === 'feed').map((f) => f.atMs)),
+    );
     // Without a feed frame there is no resume point to check: the reconnect is for the order's resend.
     const previous = {
       feed: seen.first.frames.filter((f) => f.event.kind === 'feed').at(-1)?.event ?? null,
@@ -297,6 +301,19 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
   }
   return seen;
 }
+
+/**
+ * How long the check stays disconnected before it resumes: 2.5 feed intervals as the first connection
+ * saw them (so at least two messages are published meanwhile), 100 ms to 2 s.
+ */
+function reconnectDelayMs(feedAtMs: number[]): number {
+  const first = feedAtMs[0];
+  const last = feedAtMs.at(-1);
+  if (first === undefined || last === undefined || feedAtMs.length < 2) return 100;
+  return Math.min(2000, Math.max(100, Math.round((2.5 * (last - first)) / (feedAtMs.length - 1))));
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function withQuery(url: string, query: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;

@@ -13,9 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startApp } from '../support/app-process.ts';
 import { examples } from '../support/examples.ts';
 import { failedMetrics, runK6Script } from '../support/k6.ts';
 import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
+import { startRedis } from '../support/redis.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'zerodrop-adapter-'));
@@ -76,6 +78,57 @@ describe('an adapter bundled into the entries (express-ws, no Kubernetes)', { co
       const run = await validate(fault);
       assert.equal(run.exitCode, 99, `expected 99, got ${run.exitCode}:\n${run.output.slice(-5000)}`);
       assert.ok(failedMetrics(run).includes(invariant), `failed: ${failedMetrics(run).join(', ')}`);
+    });
+  }
+
+  for (const fault of ['none', 'no-replay'] as const) {
+    test(`the profile check with the adapter: ${fault === 'none' ? 'every hook ✓' : 'FAULT=no-replay ✗ on the adapter resume'}`, async () => {
+      const redis = await startRedis();
+      const app = await startApp({
+        ...expressWs.service,
+        env: {
+          ...expressWs.env,
+          REDIS_URL: redis.url,
+          POD_NAME: 'pod-a',
+          ...(fault === 'none' ? {} : { FAULT: fault }),
+        },
+      });
+      try {
+        const run = await runK6Script(
+          join(dist, 'check.js'),
+          { BASE_URL: app.url, REDIS_URL: redis.url, PROFILE: profile },
+          60_000,
+        );
+        const marked = (mark: string) => run.output.split('\n').filter((l) => l.startsWith(` ${mark} `));
+        if (fault === 'none') {
+          assert.equal(run.exitCode, 0, run.output);
+          assert.deepEqual(marked('✗'), [], run.output);
+          for (const hook of [
+            'adapter login',
+            'adapter identity',
+            'adapter classify: greeting',
+            'adapter classify: feed',
+            'adapter classify: ack (applied)',
+            'adapter classify: ack (duplicate)',
+            'adapter resume',
+            'redis.orders',
+          ])
+            assert.ok(
+              marked('✓').some((l) => l.includes(` ${hook} `)),
+              `${hook} ✓\n${run.output}`,
+            );
+        } else {
+          assert.equal(run.exitCode, 99, run.output);
+          assert.deepEqual(
+            marked('✗').map((l) => l.trim().split(/ {2,}/)[0]),
+            ['✗ adapter resume'],
+            run.output,
+          );
+        }
+      } finally {
+        await app.stop();
+        await redis.stop();
+      }
     });
   }
 
