@@ -49,11 +49,20 @@ function adapterPlugin(adapter: string | undefined): Plugin {
       const file = resolve(adapter);
       if (!existsSync(file)) throw new StepError(`ADAPTER: cannot read '${adapter}'`);
       const shown = shownPath(file);
-      b.onLoad({ filter: /[\\/]scripts[\\/]lib[\\/]adapter-module\.ts$/ }, () => ({
-        contents: `import * as m from ${JSON.stringify(file)};\nexport const adapterModule = m;\nexport const adapterSource = ${JSON.stringify(shown)};\n`,
-        loader: 'ts',
-        resolveDir: repo,
-      }));
+      let replaced = false;
+      b.onLoad({ filter: /[\\/]adapter-module\.ts$/ }, () => {
+        replaced = true;
+        return {
+          contents: `import * as m from ${JSON.stringify(file)};\nexport const adapterModule = m;\nexport const adapterSource = ${JSON.stringify(shown)};\n`,
+          loader: 'ts',
+          resolveDir: repo,
+        };
+      });
+      // Should adapter-module.ts move or be renamed, no bundle must go out silently without the adapter.
+      b.onEnd(() => {
+        if (!replaced)
+          throw new StepError('ADAPTER: no entry imports adapter-module.ts: the adapter was not bundled');
+      });
     },
   };
 }
