@@ -27,8 +27,9 @@ examples: setup ## Install the example services' own dependencies (npm ci per No
 k6: ## Build bin/k6 (xk6 + pinned extensions), cached by the pins
 	@$(TSX) build/build-k6.ts
 
-bundle: ## Bundle validator/*.ts into dist/*.js and the reference service into dist/app/
-	@$(TSX) build/bundle.ts
+# ADAPTER (your adapter module, docs/adapters.md) is bundled into every entry; a relative path is yours.
+bundle: ## Bundle validator/*.ts into dist/*.js and the reference service into dist/app/ (ADAPTER=path.ts: your adapter)
+	@$(if $(ADAPTER),ADAPTER='$(abspath $(ADAPTER))') $(TSX) build/bundle.ts
 
 tools: ## Build the pinned developer tools (actionlint, the k6-operator manager) from the Go module proxy, cached
 	@$(TSX) build/build-tools.ts
@@ -93,8 +94,16 @@ check: bin/k6 dist/check.js ## Check a profile against a running service in seco
 bin/k6: build/versions.json $(wildcard xk6-*/*.go xk6-*/go.mod)
 	@$(TSX) build/build-k6.ts
 
-dist/check.js: $(shell find validator thresholds app/src -name '*.ts' -o -name '*.json')
-	@$(TSX) build/bundle.ts
+dist/check.js: $(shell find validator thresholds app/src -name '*.ts' -o -name '*.json') $(ADAPTER) dist/.adapter
+	@$(if $(ADAPTER),ADAPTER='$(abspath $(ADAPTER))') $(TSX) build/bundle.ts
+
+# The adapter dist/ was bundled with (build/bundle.ts writes it): rewritten here only when ADAPTER differs,
+# so dist/check.js is rebuilt when the adapter changes or goes away.
+dist/.adapter: FORCE
+	@mkdir -p dist; [ "$$(cat $@ 2>/dev/null)" = '$(abspath $(ADAPTER))' ] || echo '$(abspath $(ADAPTER))' > $@
+
+.PHONY: FORCE
+FORCE:
 
 cloud: k6 bundle ## Grafana Cloud k6: the whole suite here, results streamed to the cloud (DRY_RUN=1: archive + inspect only)
 	@$(TSX) cloud/run-cloud.ts full

@@ -7,10 +7,14 @@
  *    bench/minimal-mix.js (one VU per user, the plain way to write this load) and bench/minimal-packed.js
  *    (the same users packed like zerodrop packs them) — budget: < 1 GiB and < 1.3×;
  *  - time from the end of the last rollout to the verdict (k6's exit), against COOLDOWN + 5 s.
+ * BENCH_COMPARE=/path/to/other/dist[,…] also runs zero-downtime.js of those bundle folders at the default
+ * packing in the same run (e.g. an older commit's `make bundle`), so figures compare on one machine under
+ * one load; BENCH_ONLY=packed skips the other runs. The machine's load average is printed with them.
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { actOnRollouts } from '../test/support/external-rollout.ts';
@@ -22,6 +26,8 @@ import { parseConfig } from '../validator/settings/registry.ts';
 
 const repo = join(import.meta.dirname, '..');
 const cooldownS = 5;
+/** A run that has not ended by then is killed (and reported with exit null). */
+const runTimeoutMs = 300_000;
 /** The suite's default packing, as its config parser has it. */
 const defaultPerVu = parseConfig(
   { BASE_URL: 'http://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' },
@@ -54,7 +60,9 @@ async function measureK6(args: string[], env: Record<string, string>): Promise<M
       // exited between samples
     }
   }, 200);
+  const killer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(killer);
   clearInterval(sample);
   if (exitCode !== 0) console.error(stderr.slice(-2000));
   return { exitCode, peakRssMb: peak / 1024, exitedAt: Date.now() };
@@ -80,11 +88,14 @@ async function withFleet<T>(work: (fleet: Fleet, redisUrl: string) => Promise<T>
   }
 }
 
-async function runSuite(usersPerVu: number): Promise<Measured & { verdictAfterS: number }> {
+async function runSuite(
+  usersPerVu: number,
+  dist = join(repo, 'dist'),
+): Promise<Measured & { verdictAfterS: number }> {
   return withFleet(async (fleet, redisUrl) => {
     const runId = newRunId('bench');
     const actor = actOnRollouts(redisUrl, runId, fleet, 1);
-    const measured = await measureK6([join('dist', 'zero-downtime.js')], {
+    const measured = await measureK6([join(dist, 'zero-downtime.js')], {
       RUN_ID: runId,
       BASE_URL: fleet.url,
       REDIS_URL: redisUrl,
@@ -112,11 +123,33 @@ function runBaseline(script: string): Promise<Measured> {
   );
 }
 
+const load = () => loadavg()[0]?.toFixed(1) ?? '?';
+
 async function main(): Promise<void> {
   const bundles = readdirSync(join(repo, 'dist'))
-    .filter((f) => f.endsWith('.js'))
+    .filter((f) => f.endsWith('.js') || f.endsWith('.cjs'))
     .map((f) => `${f} ${(statSync(join(repo, 'dist', f)).size / 1024).toFixed(1)} KB`);
+  const compare = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean);
+  const compared: string[] = [];
+  for (const dist of compare) {
+    const before = load();
+    const m = await runSuite(defaultPerVu, dist);
+    compared.push(
+      `    ${dist}/zero-downtime.js, ${defaultPerVu} per VU: ${m.peakRssMb.toFixed(0)} MB (exit ${m.exitCode}; load ${before} → ${load()})`,
+    );
+  }
+  const loadBefore = load();
   const packed = await runSuite(defaultPerVu);
+  const loadAfter = load();
+  if (process.env.BENCH_ONLY === 'packed') {
+    console.log(`  bundles: ${bundles.join(', ')}  (budget < 100 KB each)`);
+    console.log(`  k6 peak RSS at 300 HTTP + 200 WebSocket users, ${defaultPerVu} per VU:`);
+    for (const line of compared) console.log(line);
+    console.log(
+      `    dist/zero-downtime.js: ${packed.peakRssMb.toFixed(0)} MB (exit ${packed.exitCode}; load ${loadBefore} → ${loadAfter})`,
+    );
+    return;
+  }
   const unpacked = await runSuite(1);
   const minimal = await runBaseline('minimal-mix.js');
   const minimalPacked = await runBaseline('minimal-packed.js');
@@ -130,6 +163,7 @@ async function main(): Promise<void> {
   console.log('  k6 peak RSS at 300 HTTP + 200 WebSocket users:');
   const packing = `${defaultPerVu} users per VU`;
   console.log(`    zero-downtime.js, ${packing} (the default):  ${mb(packed)}`);
+  for (const line of compared) console.log(line);
   console.log(`    zero-downtime.js, 1 user per VU (500 VUs):    ${mb(unpacked)}`);
   console.log(`    minimal-mix.js, 1 user per VU (500 VUs):      ${mb(minimal)}`);
   console.log(`    minimal-packed.js, ${packing}:               ${mb(minimalPacked)}`);

@@ -48,11 +48,15 @@ export function testRunFor(runId: string): string {
 }
 
 /**
- * What the script ConfigMap holds, as `--from-file=<key>=<path>` pairs: the bundle and its source map. k6
- * loads the map beside the script; without it k6 logs a warning whose text contains `error=`, and the
- * operator's initializer fails on any log line matching `level.*error`.
+ * What the script ConfigMap holds, as `--from-file=<key>=<path>` pairs: the bundle, run-end.cjs (the
+ * audit and reports it requires in VU 0, scripts/lib/run-end-loader.ts) and their source maps. k6 loads
+ * a map beside its script; without it k6 logs a warning whose text contains `error=`, and the operator's
+ * initializer fails on any log line matching `level.*error`.
  */
 export function scriptFiles(manifest: TestRunManifest): { key: string; path: string }[] {
   const bundle = manifest.spec.script.configMap.file;
-  return [bundle, `${bundle}.map`].map((key) => ({ key, path: join(repo, 'dist', key) }));
+  return [bundle, `${bundle}.map`, 'run-end.cjs', 'run-end.cjs.map'].map((key) => ({
+    key,
+    path: join(repo, 'dist', key),
+  }));
 }

@@ -3,16 +3,17 @@
  * each kind walks every flow the profile describes — login, identity, the session cookie and its store
  * key in Redis, attribution, a made-up cookie, logout; the WebSocket upgrade, greeting, feed, an order
  * and its ack, a client-side close and a reconnect with resume, the order's resend — and one line per
- * profile field says what was seen (lib/check-lines.ts decides the lines). Everything happens in setup();
+ * profile field says what was seen (profile/check-lines.ts decides the lines). Everything happens in setup();
  * the lines reach handleSummary through setup data, and one failed line makes the run exit 99 (a
  * threshold on zd_check_failures). A bad setting or profile stops it in the init context (107).
  */
 
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
-import { clearInterval, setInterval } from 'k6/timers';
+import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import redis from 'k6/x/redis';
+import { adapter } from './adapter/user-adapter.ts';
 import {
   type ConnectionSeen,
   checkLines,
@@ -23,15 +24,28 @@ import {
   type Observations,
   type WsSeen,
 } from './profile/check-lines.ts';
-import { cookieFormats, fill } from './profile/profile.ts';
+import { cookieFormats, fill, hasFrame, hasOrders } from './profile/profile.ts';
 import { redact } from './settings/redact.ts';
 import { loadSettings } from './settings/settings.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, withOrderId } from './users/frames.ts';
 import { idempotencyKey } from './users/idempotency.ts';
 import { sessionIdFromCookie } from './users/session-cookie.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './users/socketio.ts';
-import { cookieSid, login, type Response, type SyntheticUser } from './users/users.ts';
-import { readMessage, resumePayload } from './users/ws-message.ts';
+import {
+  cookieSid,
+  identitySeen,
+  type LoginResult,
+  login,
+  type Response,
+  type SyntheticUser,
+} from './users/users.ts';
+import {
+  adapterMessage,
+  adapterOpening,
+  readMessage,
+  resumePayload,
+  withQueryParams,
+} from './users/ws-message.ts';
 import { readSession, timesAppliedInStore } from './verdict/audit.ts';
 import { errorDetail } from './verdict/failure-detail.ts';
 
@@ -110,6 +124,18 @@ function httpSeen(res: Response, request: string): HttpSeen {
 
 const requestOf = (method: string, path: string) => `${method} ${path}`;
 
+/** The login's exchange as seen: the profile's request, or the adapter's last one (none: status 0). */
+function loginSeen(result: LoginResult): HttpSeen {
+  const spec = profile.http.login;
+  const res = result.res;
+  if (res === null)
+    return { request: 'adapter login', status: 0, error: result.reason ?? null, headers: {}, body: null };
+  const request = spec
+    ? requestOf(spec.method ?? 'POST', spec.path)
+    : requestOf(res.request.method, res.url.replace(/^[a-z]+:\/\/[^/]+/i, ''));
+  return httpSeen(res, request);
+}
+
 function cookieValue(u: SyntheticUser): string | null {
   return u.jar.cookiesForURL(config.baseUrl)[profile.http.session.cookie]?.[0] ?? null;
 }
@@ -117,15 +143,17 @@ function cookieValue(u: SyntheticUser): string | null {
 async function httpUser(client: Client | null, secrets: string[]): Promise<HttpUserSeen> {
   const u = user('h');
   const spec = profile.http;
-  const { identity: loggedIn, res } = await login(profile, config, u, { flow: 'check' });
+  const result = await login(profile, config, u, { flow: 'check' });
+  const loggedIn = result.identity;
   const cookie = cookieValue(u);
   if (cookie !== null) secrets.push(cookie);
   const sid = cookieSid(profile, config, u);
   if (sid !== null) secrets.push(sid);
   const seen: HttpUserSeen = {
     user: u.name,
-    login: httpSeen(res, requestOf(spec.login.method ?? 'POST', spec.login.path)),
+    login: loginSeen(result),
     loggedIn: loggedIn !== null,
+    ...(adapter.login ? { loginUser: loggedIn?.user ?? null, loginReason: result.reason ?? '' } : {}),
     cookie,
     cookieNames: Object.keys(u.jar.cookiesForURL(config.baseUrl)),
     identity: null,
@@ -135,12 +163,12 @@ async function httpUser(client: Client | null, secrets: string[]): Promise<HttpU
     afterLogout: null,
     storeAfterLogout: null,
   };
-  if (res.status < 200 || res.status > 299) return seen;
+  const status = result.res?.status ?? 0;
+  if (adapter.login ? loggedIn === null : status < 200 || status > 299) return seen;
   const identityUrl = `${config.baseUrl}${spec.identity.path}`;
-  seen.identity = httpSeen(
-    await http.asyncRequest('GET', identityUrl, null, { jar: u.jar }),
-    requestOf('GET', spec.identity.path),
-  );
+  const identityRes = await http.asyncRequest('GET', identityUrl, null, { jar: u.jar });
+  seen.identity = httpSeen(identityRes, requestOf('GET', spec.identity.path));
+  if (adapter.identity) seen.identityNamed = { user: identitySeen(profile, identityRes, null).user ?? null };
   const key = profile.redis?.session?.key;
   if (client && key && sid !== null && cookie !== null) {
     try {
@@ -211,14 +239,14 @@ async function candidates(
 
 async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen> {
   const u = user('w');
-  const spec = profile.http.login;
-  const { identity, res } = await login(profile, config, u, { flow: 'check' });
+  const result = await login(profile, config, u, { flow: 'check' });
+  const identity = result.identity;
   const cookie = cookieValue(u);
   if (cookie !== null) secrets.push(cookie);
   if (identity?.sid) secrets.push(identity.sid);
   const seen: WsSeen = {
     user: u.name,
-    login: httpSeen(res, requestOf(spec.method ?? 'POST', spec.path)),
+    login: loginSeen(result),
     loggedIn: identity !== null,
     first: null,
     second: null,
@@ -241,8 +269,23 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
       lastFeed === undefined
         ? null
         : { feed: lastFeed, greeting: lastGreeting, session: { id: identity.sid } };
+    // The feed must move on while disconnected, or a service that does not replay looks as if it did.
+    await pause(
+      reconnectDelayMs(seen.first.frames.filter((f) => f.event.kind === 'feed').map((f) => f.atMs)),
+    );
     // Without a feed frame there is no resume point to check: the reconnect is for the order's resend.
-    seen.second = await connection(u, values, seen.first.order ? orderId : null, values ? feedsAfter : 0);
+    const previous = {
+      feed: seen.first.frames.filter((f) => f.event.kind === 'feed').at(-1)?.event ?? null,
+      greeting: seen.first.frames.filter((f) => f.event.kind === 'greeting').at(-1)?.event ?? null,
+      sessionId: identity.sid,
+    };
+    seen.second = await connection(
+      u,
+      values,
+      seen.first.order ? orderId : null,
+      values ? feedsAfter : 0,
+      previous,
+    );
   }
   const orders = profile.redis?.orders;
   const acked = seen.first.frames.some((f) => f.event.kind === 'ack' && f.event.id === orderId);
@@ -259,6 +302,19 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
   return seen;
 }
 
+/**
+ * How long the check stays disconnected before it resumes: 2.5 feed intervals as the first connection
+ * saw them (so at least two messages are published meanwhile), 100 ms to 2 s.
+ */
+function reconnectDelayMs(feedAtMs: number[]): number {
+  const first = feedAtMs[0];
+  const last = feedAtMs.at(-1);
+  if (first === undefined || last === undefined || feedAtMs.length < 2) return 100;
+  return Math.min(2000, Math.max(100, Math.round((2.5 * (last - first)) / (feedAtMs.length - 1))));
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 function withQuery(url: string, query: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
@@ -273,13 +329,15 @@ function connection(
   values: ResumeValues | null,
   orderId: string | null,
   feeds: number,
+  previous: Parameters<typeof adapterOpening>[1] = null,
 ): Promise<ConnectionSeen> {
   const ws = profile.websocket as NonNullable<typeof profile.websocket>;
   const socketIo = ws.protocol === 'socket.io';
   const namespace = ws.namespace ?? '/';
   const wsBase = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
   const base = socketIo ? withQuery(wsBase, 'EIO=4&transport=websocket') : wsBase;
-  const url = resumeUrl(base, ws, values);
+  const opening = adapter.resume ? adapterOpening(adapter, previous) : null;
+  const url = opening ? withQueryParams(base, opening.query) : resumeUrl(base, ws, values);
   const seen: ConnectionSeen = {
     url,
     opened: false,
@@ -307,9 +365,11 @@ function connection(
     if (ready) return;
     ready = true;
     const order = ws.order;
-    if (!order || !orderId) return;
+    if (!hasOrders(profile) || !orderId) return;
     seen.order = { id: orderId, atMs: since() };
-    if (socketIo) {
+    if (adapter.order) send(adapter.order(orderId));
+    else if (!order) return;
+    else if (socketIo) {
       ackIds.set(0, orderId);
       send(sioEmitWithAck(namespace, 0, order.event as string, withOrderId(order.data, orderId)));
     } else send(JSON.stringify(withOrderId(order.frame, orderId)));
@@ -319,14 +379,22 @@ function connection(
     seen.opened = true;
     openedAt = Date.now();
     if (!socketIo) {
-      seen.resumeSent = resumePayload(ws, values, 'message');
-      if (seen.resumeSent !== undefined) send(JSON.stringify(seen.resumeSent));
-      if (!ws.frames.greeting) onReady();
+      seen.resumeSent = opening ? opening.message : resumePayload(ws, values, 'message');
+      if (typeof seen.resumeSent === 'string') send(seen.resumeSent);
+      else if (seen.resumeSent !== undefined) send(JSON.stringify(seen.resumeSent));
+      if (!hasFrame(profile, 'greeting')) onReady();
     }
   });
   socket.addEventListener('message', (e) => {
     const raw = (e as MessageEvent).data;
     const text = typeof raw === 'string' ? raw : '';
+    if (adapter.classify) {
+      const { event, reply } = adapterMessage(text, adapter);
+      if (reply !== undefined) send(reply);
+      seen.frames.push({ frame: text, event, atMs: since() });
+      if (event.kind === 'greeting') onReady();
+      return;
+    }
     const input = readMessage(text, ws);
     switch (input.kind) {
       case 'open': {
@@ -339,7 +407,7 @@ function connection(
         break;
       case 'connected':
         seen.connected = true;
-        if (!ws.frames.greeting) onReady();
+        if (!hasFrame(profile, 'greeting')) onReady();
         break;
       case 'refused':
         seen.refused = input.message;
@@ -376,11 +444,11 @@ function connection(
 
   const done = (): boolean => {
     const count = (kind: string) => seen.frames.filter((f) => f.event.kind === kind).length;
-    const greeted = !ws.frames.greeting || count('greeting') > 0;
-    const fed = !ws.frames.feed || count('feed') >= feeds;
+    const greeted = !hasFrame(profile, 'greeting') || count('greeting') > 0;
+    const fed = !hasFrame(profile, 'feed') || count('feed') >= feeds;
     const order = seen.order;
     const acked =
-      !ws.order ||
+      !hasOrders(profile) ||
       !orderId ||
       (order !== null &&
         (seen.frames.some(

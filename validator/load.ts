@@ -11,6 +11,8 @@ import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
+import { runEnd } from './verdict/run-end-loader.ts';
+import type { SummaryInput } from './verdict/summary.ts';
 import { summarize } from './verdict/summary.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
@@ -46,6 +48,6 @@ export async function wsUsers(data: unknown): Promise<void> {
   await runWsUsers(config, profile, controlFor(runId), runId);
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/load.js', { notChecked });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/load.js', { notChecked });
 }

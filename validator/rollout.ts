@@ -3,7 +3,6 @@
  * run's timeline to Redis (same RUN_ID as the `load` run it accompanies), so the load ends a cooldown
  * after the last rollout. Fails (exit 108) saying why when a rollout never starts or stalls.
  */
-
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
 import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
@@ -11,6 +10,8 @@ import { checkCluster, checkRedis } from './run/preflight.ts';
 import { maxDurationMs, runKeysTtlSeconds } from './settings/options.ts';
 import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { guardsFor, thresholdsFor } from './verdict/invariants.ts';
+import { runEnd } from './verdict/run-end-loader.ts';
+import type { SummaryInput } from './verdict/summary.ts';
 import { summarize } from './verdict/summary.ts';
 
 const { config, profile } = loadSettings({ requireRedis: true });
@@ -56,6 +57,6 @@ export async function teardown(data: unknown): Promise<void> {
   await stopOnRolloutFailure(new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/rollout.js', { record: runRecord });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/rollout.js', { record: runRecord });
 }

@@ -9,6 +9,8 @@ import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
+import { runEnd } from './verdict/run-end-loader.ts';
+import type { SummaryInput } from './verdict/summary.ts';
 import { summarize } from './verdict/summary.ts';
 
 const settings = loadSettings({ requireRedis: false });
@@ -45,6 +47,6 @@ export async function wsUsers(data: unknown): Promise<void> {
   await runWsUsers(config, profile, new FixedDurationControl(smokeMs), runId);
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/smoke.js', { notChecked });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/smoke.js', { notChecked });
 }

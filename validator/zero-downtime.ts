@@ -17,6 +17,8 @@ import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { auditStore } from './verdict/audit.ts';
 import { proofPlan } from './verdict/bounds.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
+import { runEnd } from './verdict/run-end-loader.ts';
+import type { SummaryInput } from './verdict/summary.ts';
 import { summarize } from './verdict/summary.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
@@ -65,7 +67,7 @@ export async function teardown(data: unknown): Promise<void> {
   const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   try {
     await stopOnRolloutFailure(control);
-    const counts = await auditStore(profile, control);
+    const counts = await runEnd().auditStore(profile, control);
     console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
   } catch (error) {
     if (!isTransient(error)) throw error;
@@ -73,6 +75,6 @@ export async function teardown(data: unknown): Promise<void> {
   }
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[0]) {
-  return summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
+export function handleSummary(data: SummaryInput) {
+  return runEnd().summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
 }

@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { repoRoot as repo } from '../../tools/paths.ts';
 import { newRunId } from '../../validator/run/run-id.ts';
 import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
@@ -49,7 +50,7 @@ export async function runK6(
   const reportDir = env.REPORT_DIR ?? join(repo, 'reports');
   mkdirSync(join(reportDir, runId), { recursive: true });
   const { exitCode, output } = await runK6Script(
-    join(repo, 'dist', script),
+    isAbsolute(script) ? script : join(repo, 'dist', script),
     {
       RUN_ID: runId,
       REPORT_DIR: reportDir,

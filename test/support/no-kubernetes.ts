@@ -19,6 +19,8 @@ export interface NoKubernetesRun {
   env: (redisUrl: string) => Record<string, string>;
   /** k6 settings over the tier's. */
   k6?: Record<string, string>;
+  /** The bundle to run: a file of dist/ or an absolute path (default zero-downtime.js). */
+  script?: string;
   /** A fault injected while k6 runs (in Redis, or in the fleet: its load balancer, its instances). */
   fault?: (redis: RedisServer, fleet: Fleet) => Promise<void>;
   /** Also write k6's web dashboard export to reports/<runId>/dashboard.html. */
@@ -70,7 +72,7 @@ export async function validateWithoutKubernetes(run: NoKubernetesRun): Promise<K
   const injected = run.fault?.(redis, fleet);
   try {
     const result = await runK6(
-      'zero-downtime.js',
+      run.script ?? 'zero-downtime.js',
       { RUN_ID: runId, BASE_URL: fleet.url, REDIS_URL: redis.url, ...tierSettings, ...run.k6 },
       undefined,
       { stop: stopK6.signal, dashboard: run.dashboard ?? false },

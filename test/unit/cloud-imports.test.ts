@@ -23,7 +23,8 @@ async function metafileOf(entry: string): Promise<Metafile> {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    external: ['k6', 'k6/*', 'https://*'],
+    // run-end.cjs is required beside the entry at run time (build/bundle.ts checks its imports too).
+    external: ['k6', 'k6/*', 'https://*', './run-end.cjs'],
     metafile: true,
     write: false,
     logLevel: 'silent',

@@ -4,11 +4,10 @@
  * ✗ with the response or frame that did not match (truncated, secrets redacted), – for what the profile
  * lacks, · for frames no matcher recognised (to write matchers from). Pure: no k6 imports.
  */
-
 import { fillTemplate, type ResumeValues, type WsEvent } from '../users/frames.ts';
 import { type CookieFormat, sessionIdFromCookie } from '../users/session-cookie.ts';
 import { judgeSession, type StoredSession } from '../verdict/audit-rules.ts';
-import { pick, type TargetProfile, type ValueSource, type WebSocketProfile } from './profile.ts';
+import { hasOrders, pick, type TargetProfile, type ValueSource, type WebSocketProfile } from './profile.ts';
 
 export type Mark = 'pass' | 'fail' | 'skip' | 'info';
 
@@ -83,6 +82,11 @@ export interface HttpUserSeen {
   user: string;
   login: HttpSeen;
   loggedIn: boolean;
+  /** The adapter's login: the user it named, or why it failed. */
+  loginUser?: string | null;
+  loginReason?: string;
+  /** What the adapter's identity hook read from the identity response. */
+  identityNamed?: { user: string | null };
   /** The session cookie's value after login; null when none was set. */
   cookie: string | null;
   /** The names of the cookies the login set. */
@@ -202,14 +206,29 @@ function httpLines(profile: TargetProfile, seen: Observations, redact: (text: st
   const lines: Line[] = [];
   const login = h.login;
   const loginBody = parsed(login.body);
-  if (!is2xx(login.status)) {
+  if (profile.adapter?.login) {
+    lines.push(
+      h.loggedIn
+        ? {
+            mark: 'pass',
+            field: 'adapter login',
+            text: `${exchange(login)}, logged in as ${json(h.loginUser ?? null)}`,
+          }
+        : {
+            mark: 'fail',
+            field: 'adapter login',
+            text: `${h.loginReason ?? exchange(login)}`,
+            ...(login.status === 0 ? {} : { seen: responseShown(login, redact) }),
+          },
+    );
+  } else if (!is2xx(login.status)) {
     lines.push({
       mark: 'fail',
       field: 'http.login',
       text: exchange(login),
       seen: responseShown(login, redact),
     });
-  } else if (spec.login.user !== undefined) {
+  } else if (spec.login?.user !== undefined) {
     const named = asText(pick(loginBody, spec.login.user));
     lines.push(
       named === h.user
@@ -275,8 +294,20 @@ function httpLines(profile: TargetProfile, seen: Observations, redact: (text: st
       text: `${exchange(identity)} with the session cookie`,
       seen: responseShown(identity, redact),
     });
-  else {
-    const named = asText(pick(identityBody, spec.identity.user));
+  else if (profile.adapter?.identity) {
+    const named = h.identityNamed?.user ?? null;
+    lines.push(
+      named === h.user
+        ? { mark: 'pass', field: 'adapter identity', text: `${exchange(identity)}, user ${json(named)}` }
+        : {
+            mark: 'fail',
+            field: 'adapter identity',
+            text: `${exchange(identity)} but the adapter read ${json(named)} (expected ${json(h.user)})`,
+            seen: responseShown(identity, redact),
+          },
+    );
+  } else {
+    const named = asText(pick(identityBody, spec.identity.user as string));
     lines.push(
       named === h.user
         ? {
@@ -566,11 +597,13 @@ function wsLines(profile: TargetProfile, seen: Observations, redact: (text: stri
     });
   }
 
-  lines.push(greetingLine(ws, w, first, redact));
-  const feedLine = feedLines(ws, first, redact);
-  lines.push(...feedLine);
-  lines.push(...ackLines(ws, first, w.second, redact));
-  lines.push(resumeLine(ws, first, w.second, redact));
+  if (profile.adapter?.frames) lines.push(...adapterLines(profile, w, first, redact));
+  else {
+    lines.push(greetingLine(ws, w, first, redact));
+    lines.push(...feedLines(ws, first, redact));
+    lines.push(...ackLines(ws, first, w.second, redact));
+    lines.push(resumeLine(ws, first, w.second, redact));
+  }
   lines.push(ordersStoreLine(profile, seen, first));
   lines.push(strangerLine(ws, w.stranger, redact));
   const strangers = [...unrecognised(first), ...unrecognised(w.second)].slice(0, 3);
@@ -582,6 +615,131 @@ function wsLines(profile: TargetProfile, seen: Observations, redact: (text: stri
       text: `${total} frame${total === 1 ? '' : 's'} matched no matcher of websocket.frames; one of each shape:`,
       seen: strangers.map((f) => shown(f.frame, redact)).join('\n'),
     });
+  return lines;
+}
+
+/** The frame lines when the adapter's classify reads the frames: one per kind it declares, and the resume. */
+function adapterLines(
+  profile: TargetProfile,
+  w: WsSeen,
+  first: ConnectionSeen,
+  redact: (text: string) => string,
+): Line[] {
+  const kinds = profile.adapter?.frames ?? [];
+  const lines: Line[] = [];
+  const invalid = first.frames.find((f) => f.event.kind === 'invalid');
+  if (invalid)
+    lines.push({
+      mark: 'fail',
+      field: 'adapter classify',
+      text: (invalid.event as { reason: string }).reason,
+      seen: shown(invalid.frame, redact),
+    });
+  if (kinds.includes('greeting')) {
+    const greeting = events(first, 'greeting')[0];
+    lines.push(
+      !greeting
+        ? {
+            mark: 'fail',
+            field: 'adapter classify: greeting',
+            text: `no greeting in ${seconds(first.listenedMs)}`,
+            seen: seenFrames(first, redact),
+          }
+        : greeting.event.user !== null && greeting.event.user !== w.user
+          ? {
+              mark: 'fail',
+              field: 'adapter classify: greeting',
+              text: `user is ${json(greeting.event.user)}, not ${json(w.user)}`,
+              seen: shown(greeting.frame, redact),
+            }
+          : {
+              mark: 'pass',
+              field: 'adapter classify: greeting',
+              text: `after ${greeting.atMs} ms${greeting.event.user === null ? '' : `: user ${json(greeting.event.user)}`}`,
+            },
+    );
+  }
+  if (kinds.includes('feed')) {
+    const seqs = events(first, 'feed').map((f) => f.event.seq);
+    const broken = discontinuity(seqs);
+    lines.push(
+      seqs.length === 0
+        ? {
+            mark: 'fail',
+            field: 'adapter classify: feed',
+            text: `no feed message in ${seconds(first.listenedMs)}`,
+            seen: seenFrames(first, redact),
+          }
+        : broken !== null
+          ? {
+              mark: 'fail',
+              field: 'adapter classify: feed',
+              text: `not contiguous: ${broken}`,
+              seen: seqs.join(', '),
+            }
+          : {
+              mark: 'pass',
+              field: 'adapter classify: feed',
+              text: `${seqs.length} messages, seq ${seqs[0]}…${seqs[seqs.length - 1]}`,
+            },
+    );
+  }
+  const ack = (c: ConnectionSeen | null, want: 'applied' | 'duplicate', label: string): Line => {
+    const field = `adapter classify: ack (${want})`;
+    if (!c?.order) return notReached(field, 'no order sent');
+    const found = ackOf(c);
+    if (found === null || !('ack' in found))
+      return {
+        mark: 'fail',
+        field,
+        text: `no ack for ${label} within ${seconds(c.listenedMs - c.order.atMs)}`,
+        seen: seenFrames(c, redact),
+      };
+    return found.ack.event.outcome === want
+      ? { mark: 'pass', field, text: `${label} acked ${want} in ${found.ms} ms` }
+      : {
+          mark: 'fail',
+          field,
+          text: `${label} acked ${found.ack.event.outcome}, expected ${want}`,
+          seen: shown(found.ack.frame, redact),
+        };
+  };
+  if (profile.websocket && (profile.websocket.order || profile.adapter?.order))
+    lines.push(
+      ack(first, 'applied', 'the order'),
+      ack(w.second, 'duplicate', 'its resend after the reconnect'),
+    );
+  const second = w.second;
+  const lastFeed = events(first, 'feed').at(-1);
+  const next = second ? events(second, 'feed')[0] : undefined;
+  const field = profile.adapter?.resume ? 'adapter resume' : 'websocket.resume';
+  if (!second || !lastFeed)
+    lines.push(notReached(field, second ? 'no feed message before the reconnect' : 'no reconnect'));
+  else if (!next)
+    lines.push({
+      mark: 'fail',
+      field,
+      text: `no feed message after the reconnect in ${seconds(second.listenedMs)}`,
+      seen: seenFrames(second, redact),
+    });
+  else {
+    const broken = discontinuity([lastFeed.event.seq, next.event.seq]);
+    const how = `${redact(second.url.includes('?') ? second.url.slice(second.url.indexOf('?')) : '(no query)')}${typeof second.resumeSent === 'string' ? `, message ${shown(second.resumeSent, redact)}` : ''}`;
+    lines.push(
+      broken === null
+        ? {
+            mark: 'pass',
+            field,
+            text: `reconnected with ${how}: seq ${next.event.seq} follows ${lastFeed.event.seq}`,
+          }
+        : {
+            mark: 'fail',
+            field,
+            text: `reconnected with ${how}: ${broken}`,
+            seen: shown(next.frame, redact),
+          },
+    );
+  }
   return lines;
 }
 
@@ -838,7 +996,7 @@ function ordersStoreLine(profile: TargetProfile, seen: Observations, first: Conn
   const field = 'redis.orders';
   const spec = profile.redis?.orders;
   if (!spec) return lacks(field);
-  if (!profile.websocket?.order) return lacks(field, 'websocket.order');
+  if (!hasOrders(profile)) return lacks(field, 'websocket.order');
   if (seen.redis === 'unset') return { mark: 'skip', field, text: 'not checked (REDIS_URL is not set)' };
   if (seen.redis !== null) return notReached(field, 'Redis unreachable');
   const store = seen.ws?.ordersStore ?? null;

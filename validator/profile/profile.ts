@@ -7,6 +7,8 @@
  * and an invariant whose inputs a profile lacks is reported as not checked (invariants.ts).
  * Pure: no k6 imports.
  */
+
+import type { FrameKind } from '../adapter/adapter.ts';
 import { parseDuration } from '../settings/duration.ts';
 import {
   array,
@@ -55,18 +57,22 @@ export function targetProfileShape() {
       password: string(),
     }),
     http: object({
-      login: object({
-        method: optional(oneOf(['POST', 'PUT'])),
-        path: Path,
-        /** JSON body; `{user}` and `{password}` are substituted. */
-        body: record(string()),
-        /** Optional: where the logged-in user is named in the response (checked when given). */
-        user: optional(Field),
-      }),
+      /** Required unless the adapter logs in (crossChecks). */
+      login: optional(
+        object({
+          method: optional(oneOf(['POST', 'PUT'])),
+          path: Path,
+          /** JSON body; `{user}` and `{password}` are substituted. */
+          body: record(string()),
+          /** Optional: where the logged-in user is named in the response (checked when given). */
+          user: optional(Field),
+        }),
+      ),
       /** An authenticated request whose response names the identity. */
       identity: object({
         path: Path,
-        user: Field,
+        /** Required unless the adapter reads the identity (crossChecks). */
+        user: optional(Field),
         /** Optional: the session id in the response; compared across the run when given. */
         sessionId: optional(Field),
       }),
@@ -187,7 +193,19 @@ export function targetProfileShape() {
   });
 }
 
-export type TargetProfile = Infer<ReturnType<typeof targetProfileShape>>;
+/** What a bundled adapter (adapter.ts) takes over from the profile: the fields it replaces are not read. */
+export interface AdapterUse {
+  /** Where it came from (the ADAPTER path), for messages. */
+  source: string;
+  login: boolean;
+  identity: boolean;
+  /** The kinds its classify returns; null when the profile's matchers classify frames. */
+  frames: readonly FrameKind[] | null;
+  resume: boolean;
+  order: boolean;
+}
+
+export type TargetProfile = Infer<ReturnType<typeof targetProfileShape>> & { adapter?: AdapterUse };
 export type WebSocketProfile = NonNullable<TargetProfile['websocket']>;
 export type ValueSource = NonNullable<NonNullable<TargetProfile['http']['attribution']>['pod']>;
 
@@ -195,13 +213,30 @@ export class ProfileError extends Error {
   override name = 'ProfileError';
 }
 
-/** Checks across fields that the schema alone cannot express. */
-function crossChecks(p: TargetProfile): ShapeIssue[] {
+/** Checks across fields that the schema alone cannot express (and what an adapter takes over). */
+function crossChecks(p: TargetProfile, adapter: AdapterUse | undefined): ShapeIssue[] {
   const issues: ShapeIssue[] = [];
   const ws = p.websocket;
   const socketIo = ws?.protocol === 'socket.io';
-  if (ws?.order) {
-    if (!ws.frames.ack)
+  const byAdapter = adapter ? ` (or an adapter exporting ${'$'})` : '';
+  if (!p.http.login && !adapter?.login)
+    issues.push({ path: 'http.login', problem: `is required${byAdapter.replace('$', 'login')}` });
+  if (p.http.identity.user === undefined && !adapter?.identity)
+    issues.push({ path: 'http.identity.user', problem: `is required${byAdapter.replace('$', 'identity')}` });
+  const classified = adapter?.frames ?? null;
+  if (ws && socketIo && adapter && (classified || adapter.resume || adapter.order))
+    issues.push({
+      path: 'websocket.protocol',
+      problem:
+        'socket.io frames, resume and orders come from the profile: an adapter here may export login and identity only',
+    });
+  if (ws && classified && Object.keys(ws.frames).length > 0)
+    issues.push({
+      path: 'websocket.frames',
+      problem: `the adapter's classify reads the frames: leave the matchers out`,
+    });
+  if (ws?.order && !adapter?.order) {
+    if (!ws.frames.ack && !classified?.includes('ack'))
       issues.push({ path: 'websocket.frames.ack', problem: 'is required when websocket.order is given' });
     if (socketIo && (ws.order.event === undefined || ws.order.frame !== undefined))
       issues.push({
@@ -211,6 +246,8 @@ function crossChecks(p: TargetProfile): ShapeIssue[] {
     if (!socketIo && ws.order.frame === undefined)
       issues.push({ path: 'websocket.order.frame', problem: 'is required for the json protocol' });
   }
+  if (ws && adapter?.order && !ws.frames.ack && !classified?.includes('ack'))
+    issues.push({ path: 'websocket.frames.ack', problem: `is required for the adapter's orders` });
   if (ws?.frames.ack && !socketIo && ws.frames.ack.id === undefined)
     issues.push({ path: 'websocket.frames.ack.id', problem: 'is required for the json protocol' });
   if (ws?.resume?.auth !== undefined && !socketIo)
@@ -230,13 +267,22 @@ function crossChecks(p: TargetProfile): ShapeIssue[] {
   return issues;
 }
 
-/** Validates a parsed JSON profile (its preset already merged); the error names every problem. */
-export function parseProfile(data: unknown, source: string): TargetProfile {
+/**
+ * Validates a parsed JSON profile (its preset already merged); the error names every problem. With an
+ * adapter, the fields its hooks replace may be left out (a websocket section's `frames` too, when it
+ * classifies them), and the profile records what the adapter took over.
+ */
+export function parseProfile(data: unknown, source: string, adapter?: AdapterUse): TargetProfile {
   try {
-    const profile = targetProfileShape().parse(data, '');
-    const issues = crossChecks(profile);
+    const ws = (data as { websocket?: Record<string, unknown> } | null)?.websocket;
+    const filled =
+      adapter?.frames && ws && typeof ws === 'object' && !Object.hasOwn(ws, 'frames')
+        ? { ...(data as object), websocket: { ...ws, frames: {} } }
+        : data;
+    const profile: TargetProfile = targetProfileShape().parse(filled, '');
+    const issues = crossChecks(profile, adapter);
     if (issues.length > 0) throw new ShapeError(issues);
-    return profile;
+    return adapter ? { ...profile, adapter } : profile;
   } catch (error) {
     if (error instanceof ShapeError) {
       const n = error.issues.length;
@@ -267,4 +313,15 @@ export function fill(template: string, values: Record<string, string>): string {
 export function matches(value: unknown, matcher: Record<string, unknown>): boolean {
   for (const [path, expected] of Object.entries(matcher)) if (pick(value, path) !== expected) return false;
   return true;
+}
+
+/** Whether the target sends frames of a kind: the profile's matcher, or the adapter's classify. */
+export function hasFrame(p: TargetProfile, kind: FrameKind): boolean {
+  if (!p.websocket) return false;
+  return p.adapter?.frames ? p.adapter.frames.includes(kind) : p.websocket.frames[kind] !== undefined;
+}
+
+/** Whether the target takes orders: the profile's websocket.order, or the adapter's order hook. */
+export function hasOrders(p: TargetProfile): boolean {
+  return Boolean(p.websocket && (p.websocket.order || p.adapter?.order));
 }

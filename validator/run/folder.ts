@@ -6,7 +6,7 @@
  */
 import { privateFolder, recall, remember } from 'k6/x/zerodrop';
 import { errorText } from '../rollout/kube.ts';
-import { type RunRecord, reportFiles } from '../verdict/summary.ts';
+import { type RunRecord, reportFiles } from '../verdict/report/files.ts';
 import type { RunControl } from './control.ts';
 import { stopSetup, whenSetupStops } from './preflight.ts';
 

@@ -5,9 +5,16 @@
 import exec from 'k6/execution';
 import strict from '../../thresholds/strict.json';
 import tolerant from '../../thresholds/tolerant.json';
+import { adapterUse } from '../adapter/user-adapter.ts';
 import { builtinProfiles } from '../profile/builtin/index.ts';
 import { withPresets } from '../profile/presets.ts';
-import { ProfileError, parseProfile, type TargetProfile } from '../profile/profile.ts';
+import {
+  type AdapterUse,
+  hasFrame,
+  ProfileError,
+  parseProfile,
+  type TargetProfile,
+} from '../profile/profile.ts';
 import { checkRedisUrl } from '../run/control.ts';
 import { newRunId } from '../run/run-id.ts';
 import { proofProblem } from '../verdict/bounds.ts';
@@ -39,9 +46,9 @@ function readJson(setting: string, path: string): unknown {
   }
 }
 
-function loadProfile(name: string): TargetProfile {
+function loadProfile(name: string, adapter: AdapterUse | undefined): TargetProfile {
   const builtin = builtinProfiles[name];
-  if (builtin) return builtin;
+  if (builtin) return adapter ? parseProfile(builtin, name, adapter) : builtin;
   if (!name.endsWith('.json')) {
     throw new Error(
       `PROFILE: unknown profile '${name}' (built in: ${Object.keys(builtinProfiles).join(', ')}; or a path to a .json profile)`,
@@ -49,7 +56,7 @@ function loadProfile(name: string): TargetProfile {
   }
   const data = readJson('PROFILE', name);
   try {
-    return parseProfile(withPresets(data), name);
+    return parseProfile(withPresets(data), name, adapter);
   } catch (error) {
     throw error instanceof ProfileError
       ? error
@@ -77,8 +84,8 @@ export function loadSettings(
     const config = parseConfig(__ENV, { ...options, newRunId: () => newRunId() });
     if (config.redisUrl) checkRedisUrl(config.redisUrl);
     checkMemory(config, availableMemory());
-    const profile = loadProfile(config.profile);
-    const proof = proofProblem(config, Boolean(profile.websocket?.frames.feed));
+    const profile = loadProfile(config.profile, adapterUse());
+    const proof = proofProblem(config, hasFrame(profile, 'feed'));
     if (proof !== null) throw new ConfigError('PROVE_LOSS_BELOW', proof);
     return { config, profile, thresholds: loadThresholds(config.thresholds) };
   });

@@ -19,15 +19,16 @@ import { compareIdentity, type Identity } from './identity.ts';
 import { inShare } from './shares.ts';
 import {
   cookieSid,
+  identitySeen,
   jsonBody,
   login,
+  loginFailure,
   pause,
   type Response,
   runVuShare,
   type SyntheticUser,
   servedBy,
   setsCookies,
-  textAt,
   unauthorizedExpected,
 } from './users.ts';
 
@@ -90,10 +91,11 @@ async function httpUser(u: HttpUser): Promise<void> {
 
 async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
   const { user, config, profile, control } = u;
-  const { identity, res } = await login(profile, config, user, { phase });
+  const result = await login(profile, config, user, { phase });
+  const { identity, res } = result;
   if (!identity) {
-    console.error(`login of ${user.name} failed: status ${res.status} ${res.error ?? ''}`.trim());
-    await countHttpFailure(res, phase, profile, control);
+    console.error(`login of ${user.name} failed: ${loginFailure(result)}`);
+    if (res) await countHttpFailure(res, phase, profile, control);
     return null;
   }
   metrics.zd_sessions_established.add(1, { kind: 'http' });
@@ -130,8 +132,7 @@ async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase
   const { identity, change } = compareIdentity(
     state.identity,
     {
-      user: textAt(body, spec.user),
-      ...(spec.sessionId === undefined ? {} : { sessionId: textAt(body, spec.sessionId) }),
+      ...identitySeen(profile, res, body),
       ...(setsCookies(res) ? { sid: cookieSid(profile, config, user) } : {}),
     },
     `GET ${spec.path}`,
@@ -244,7 +245,7 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
   }
   const again = await login(profile, config, user, { phase });
   if (!again.identity) {
-    await countHttpFailure(again.res, phase, profile, control);
+    if (again.res) await countHttpFailure(again.res, phase, profile, control);
     state.persisted = false;
     return;
   }

@@ -5,12 +5,14 @@
 import exec from 'k6/execution';
 import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
 import { setTimeout } from 'k6/timers';
+import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adapter.ts';
+import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
 import { type Control, TrafficRecorder } from '../run/control.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
 import { idempotencyKey } from './idempotency.ts';
-import type { Identity } from './identity.ts';
+import type { Identity, Seen } from './identity.ts';
 import { sessionIdFromCookie } from './session-cookie.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
@@ -125,9 +127,82 @@ export function jsonBody(res: Response): unknown {
   }
 }
 
+/**
+ * What an identity response names: read by the adapter's identity hook, or at the profile's paths. An
+ * adapter that throws names nobody (an identity change, with the error logged).
+ */
+export function identitySeen(profile: TargetProfile, res: Response, body: unknown): Seen {
+  if (adapter.identity) {
+    try {
+      const seen = adapter.identity(replyOf(res));
+      return {
+        user: seen.user ?? null,
+        ...(seen.sessionId === undefined ? {} : { sessionId: seen.sessionId }),
+      };
+    } catch (error) {
+      console.error(`the adapter's identity threw ${String(error)}`);
+      return { user: null };
+    }
+  }
+  const spec = profile.http.identity;
+  return {
+    user: textAt(body, spec.user),
+    ...(spec.sessionId === undefined ? {} : { sessionId: textAt(body, spec.sessionId) }),
+  };
+}
+
 export interface LoginResult {
   identity: Identity | null;
-  res: Response;
+  /** The login's (last) response; null when an adapter's login sent none. */
+  res: Response | null;
+  /** Why an adapter's login failed. */
+  reason?: string;
+}
+
+/** A response as an adapter reads it (adapter.ts). */
+export function replyOf(res: Response): HttpReply {
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: typeof res.body === 'string' ? res.body : null,
+    error: res.error || null,
+  };
+}
+
+/** The login through the adapter's hook: its requests go out with the user's jar, like the profile's. */
+async function adapterLogin(
+  login: NonNullable<Adapter['login']>,
+  profile: TargetProfile,
+  config: Config,
+  user: SyntheticUser,
+  password: string,
+  tags: Record<string, string>,
+): Promise<LoginResult> {
+  let res: Response | null = null;
+  const send = async (call: HttpCall): Promise<HttpReply> => {
+    const retryable: Record<string, string> =
+      call.method === 'GET' ? {} : { 'Idempotency-Key': idempotencyKey() };
+    res = await http.asyncRequest(call.method, `${config.baseUrl}${call.path}`, call.body ?? null, {
+      jar: user.jar,
+      headers: { ...retryable, ...call.headers },
+      tags: { ...tags, flow: 'login' },
+    });
+    return replyOf(res);
+  };
+  let outcome: LoginOutcome;
+  try {
+    outcome = await login({ user: user.name, password, send });
+  } catch (error) {
+    outcome = { ok: false, reason: `the adapter's login threw ${String(error)}` };
+  }
+  if (!outcome.ok) return { identity: null, res, reason: outcome.reason };
+  return { identity: { user: outcome.user, sessionId: null, sid: cookieSid(profile, config, user) }, res };
+}
+
+/** A login's failure as one line: the adapter's reason, or the response's status and error. */
+export function loginFailure({ res, reason }: LoginResult): string {
+  if (reason !== undefined) return reason;
+  return res ? `status ${res.status} ${res.error ?? ''}`.trim() : 'no response';
 }
 
 /**
@@ -143,7 +218,8 @@ export async function login(
   tags: Record<string, string>,
 ): Promise<LoginResult> {
   const password = config.userPassword ?? profile.users.password;
-  const spec = profile.http.login;
+  if (adapter.login) return adapterLogin(adapter.login, profile, config, user, password, tags);
+  const spec = profile.http.login as NonNullable<TargetProfile['http']['login']>;
   const body: Record<string, string> = {};
   for (const [key, template] of Object.entries(spec.body))
     body[key] = fill(template, { user: user.name, password });

@@ -8,7 +8,9 @@
 import http from 'k6/http';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
+import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
+import { hasFrame, hasOrders } from '../profile/profile.ts';
 import type { Control, TrafficRecorder } from '../run/control.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
@@ -21,8 +23,8 @@ import { backoffMs, classifyClose } from './close-codes.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
-import { login, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
-import { readMessage, resumePayload } from './ws-message.ts';
+import { login, loginFailure, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
+import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryParams } from './ws-message.ts';
 
 const drainAcksMs = 3000;
 const maxReconnectAttempts = 50;
@@ -58,6 +60,9 @@ class WsSession {
   private closedAt: number | null = null;
   private lastFeed: unknown = null;
   private lastGreeting: unknown = null;
+  /** The last feed and greeting events, for the adapter's resume. */
+  private lastFeedEvent: WsEvent | null = null;
+  private lastGreetingEvent: WsEvent | null = null;
   private activeAt = 0;
   private readonly baseUrl: string;
 
@@ -88,9 +93,7 @@ class WsSession {
   async run(): Promise<void> {
     const first = await login(this.profile, this.config, this.user, { phase: 'baseline' });
     if (!first.identity) {
-      console.error(
-        `login of ${this.user.name} failed: status ${first.res.status} ${first.res.error ?? ''}`.trim(),
-      );
+      console.error(`login of ${this.user.name} failed: ${loginFailure(first)}`);
       return;
     }
     metrics.zd_sessions_established.add(1, { kind: 'ws' });
@@ -132,8 +135,15 @@ class WsSession {
     const namespace = this.ws.namespace ?? '/';
     const values = this.resumeValues();
     const base = socketIo ? withQuery(this.baseUrl, 'EIO=4&transport=websocket') : this.baseUrl;
+    const opening = adapter.resume
+      ? adapterOpening(adapter, {
+          feed: this.lastFeedEvent,
+          greeting: this.lastGreetingEvent,
+          sessionId: this.identity.sid,
+        })
+      : null;
+    const url = opening ? withQueryParams(base, opening.query) : resumeUrl(base, this.ws, values);
     metrics.zd_ws_connections.add(1);
-    const url = resumeUrl(base, this.ws, values);
     const socket = new WebSocket(url, null, {
       jar: this.user.jar,
       tags: { phase: this.phase(), flow: 'ws' },
@@ -150,8 +160,9 @@ class WsSession {
     };
     const sendOrder = (cid: string) => {
       const order = this.ws.order;
-      if (!order) return;
-      if (socketIo) {
+      if (adapter.order) send(adapter.order(cid));
+      else if (!order) return;
+      else if (socketIo) {
         const ackId = nextAckId++;
         ackIds.set(ackId, cid);
         send(sioEmitWithAck(namespace, ackId, order.event as string, withOrderId(order.data, cid)));
@@ -197,13 +208,14 @@ class WsSession {
     socket.addEventListener('open', () => {
       opened = true;
       if (!socketIo) {
-        const message = resumePayload(this.ws, values, 'message');
-        if (message !== undefined) send(JSON.stringify(message));
-        if (!this.ws.frames.greeting) onReady();
+        const message = opening ? opening.message : resumePayload(this.ws, values, 'message');
+        if (typeof message === 'string') send(message);
+        else if (message !== undefined) send(JSON.stringify(message));
+        if (!hasFrame(this.profile, 'greeting')) onReady();
       }
       timers.push(
         setInterval(() => {
-          if (this.stopping || !ready || !this.ws.order) return;
+          if (this.stopping || !ready || !hasOrders(this.profile)) return;
           const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
           this.orders.send(cid, Date.now());
           metrics.zd_orders_sent.add(1);
@@ -217,7 +229,14 @@ class WsSession {
 
     socket.addEventListener('message', (e) => {
       const raw = (e as MessageEvent).data;
-      const input = readMessage(typeof raw === 'string' ? raw : '', this.ws);
+      const text = typeof raw === 'string' ? raw : '';
+      if (adapter.classify) {
+        const { event, reply } = adapterMessage(text, adapter);
+        if (reply !== undefined) send(reply);
+        onFrame(event);
+        return;
+      }
+      const input = readMessage(text, this.ws);
       switch (input.kind) {
         case 'open':
           send(sioConnect(namespace, resumePayload(this.ws, values, 'auth')));
@@ -226,7 +245,7 @@ class WsSession {
           send(sioPong);
           break;
         case 'connected':
-          if (!this.ws.frames.greeting) onReady();
+          if (!hasFrame(this.profile, 'greeting')) onReady();
           break;
         case 'refused':
           refused = `Socket.IO connect refused: ${input.message}`;
@@ -280,13 +299,17 @@ class WsSession {
 
   private onGreeting(event: Extract<WsEvent, { kind: 'greeting' }>): void {
     this.lastGreeting = event.frame;
+    this.lastGreetingEvent = event;
     this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
     const spec = this.ws.frames.greeting;
+    // An adapter's greeting names what it names; a profile's, what its fields say to look for.
     const { identity, change } = compareIdentity(
       this.identity,
       {
-        ...(spec?.user === undefined ? {} : { user: event.user }),
-        ...(spec?.sessionId === undefined ? {} : { sessionId: event.sessionId }),
+        ...((adapter.classify ? event.user === null : spec?.user === undefined) ? {} : { user: event.user }),
+        ...((adapter.classify ? event.sessionId === null : spec?.sessionId === undefined)
+          ? {}
+          : { sessionId: event.sessionId }),
       },
       this.closedAt === null ? 'greeting' : 'greeting after reconnect',
     );
@@ -302,6 +325,7 @@ class WsSession {
     const resumedFrom = this.feed.lastSequence;
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
+    this.lastFeedEvent = event;
     metrics.zd_msgs_received.add(1, at);
     const latency = event.ts === null ? null : Date.now() - event.ts;
     this.traffic.served('feed', this.served, latency);

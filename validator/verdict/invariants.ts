@@ -5,6 +5,7 @@
  */
 
 import type { TargetProfile } from '../profile/profile.ts';
+import { hasFrame, hasOrders } from '../profile/profile.ts';
 import type { Config } from '../settings/registry.ts';
 import { formatCount, trialsToProve } from './bounds.ts';
 import { type InvariantMetric, invariants, type MetricName } from './catalog.ts';
@@ -178,16 +179,16 @@ const needs: Partial<Record<InvariantMetric, (p: TargetProfile) => string | null
   zd_ws_connect_errors: (p) => (p.websocket ? null : 'websocket'),
   zd_ws_bad_frames: (p) => (p.websocket ? null : 'websocket'),
   zd_reconnect_ms: (p) => (p.websocket ? null : 'websocket'),
-  zd_msgs_lost: (p) => (p.websocket?.frames.feed ? null : 'websocket.frames.feed'),
-  zd_msgs_duplicated: (p) => (p.websocket?.frames.feed ? null : 'websocket.frames.feed'),
-  zd_orders_unacked: (p) => (p.websocket?.order ? null : 'websocket.order'),
-  zd_orders_applied_twice: (p) => (p.websocket?.order ? null : 'websocket.order'),
+  zd_msgs_lost: (p) => (hasFrame(p, 'feed') ? null : 'websocket.frames.feed'),
+  zd_msgs_duplicated: (p) => (hasFrame(p, 'feed') ? null : 'websocket.frames.feed'),
+  zd_orders_unacked: (p) => (hasOrders(p) ? null : 'websocket.order'),
+  zd_orders_applied_twice: (p) => (hasOrders(p) ? null : 'websocket.order'),
   zd_audit_sessions_missing: (p) => (p.redis?.session ? null : 'redis.session'),
   zd_audit_null_values: (p) => (p.redis?.session ? null : 'redis.session'),
   zd_audit_logged_out_alive: (p) =>
     !p.redis?.session ? 'redis.session' : p.http.logout ? null : 'http.logout',
   zd_audit_orders_not_once: (p) =>
-    !p.redis?.orders ? 'redis.orders' : p.websocket?.order ? null : 'websocket.order',
+    !p.redis?.orders ? 'redis.orders' : hasOrders(p) ? null : 'websocket.order',
   zd_audit_session_ttl_short: (p) =>
     !p.redis?.session ? 'redis.session' : p.redis.session.idleTimeout ? null : 'redis.session.idleTimeout',
 };
@@ -227,12 +228,12 @@ export function guardsFor(
       title: `every synthetic user (${users}) ran to the end`,
     },
   ];
-  const ws = parts.profile?.websocket;
-  if (config.wsUsers > 0 && ws?.frames.feed) {
+  const profile = parts.profile;
+  if (config.wsUsers > 0 && profile && hasFrame(profile, 'feed')) {
     guards.push({ metric: 'zd_msgs_received', threshold: 'count>0', title: 'feed messages were received' });
     if (config.proveLossBelow) guards.push(proofGuard(config.proveLossBelow));
   }
-  if (config.wsUsers > 0 && ws?.order) {
+  if (config.wsUsers > 0 && profile && hasOrders(profile)) {
     guards.push(
       { metric: 'zd_orders_sent', threshold: 'count>0', title: 'orders were sent' },
       { metric: 'zd_orders_acked', threshold: 'count>0', title: 'orders were acknowledged' },

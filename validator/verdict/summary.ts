@@ -16,6 +16,7 @@ import type { Guard, NotChecked } from './invariants.ts';
 import { type BreakdownRow, parseBreakdown, parseSeries, type SeriesPoint } from './report/breakdown.ts';
 import { dashboardBeside } from './report/dashboard.ts';
 import { diagnose } from './report/diagnosis.ts';
+import type { RunRecord } from './report/files.ts';
 import { htmlReport } from './report/html.ts';
 import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
@@ -24,18 +25,7 @@ import { textReport } from './report/text.ts';
 import { type PodEvents, parsePods, parseRollouts, parseSeconds } from './report/timeline-data.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 
-/** The files of a run's report folder. */
-export const reportFiles = ['summary.txt', 'summary.json', 'junit.xml', 'timeline.html'];
-
-/** What an entry knows about its setup(), across VUs (run-folder.ts with bin/k6). */
-export interface RunRecord {
-  /** Why setup() stopped the run; '' when it did not, or when unknown. */
-  notRun(): string;
-  /** The run id setup() used; '' when unknown. */
-  runId(): string;
-  /** Whether `dir` may take this run's reports (created when needed). */
-  reportFolder(dir: string, setupCompleted: boolean): boolean;
-}
+export { type RunRecord, reportFiles } from './report/files.ts';
 
 /** Without zerodrop's extension (load.js, smoke.js): the folder is the caller's, setup's reason unknown. */
 const callerFolder: RunRecord = { notRun: () => '', runId: () => '', reportFolder: () => true };
@@ -74,8 +64,11 @@ async function collect(control: RunControl | null): Promise<Collected> {
   };
 }
 
+/** What handleSummary receives. */
+export type SummaryInput = SummaryData & { setup_data?: { runId?: string } };
+
 export async function summarize(
-  data: SummaryData & { setup_data?: { runId?: string } },
+  data: SummaryInput,
   config: Config,
   guards: Guard[],
   script: string,

@@ -11,7 +11,7 @@ import { sleep } from 'k6';
 import http from 'k6/http';
 import type { TargetProfile } from '../../profile/profile.ts';
 import type { Config } from '../../settings/registry.ts';
-import { login, unauthorizedExpected } from '../../users/users.ts';
+import { login, loginFailure, unauthorizedExpected } from '../../users/users.ts';
 import type { RolloutOutcome, RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
@@ -146,8 +146,10 @@ async function smokeTest(
     name: `${config.userPrefix ?? profile.users.prefix}smoke`,
     jar: new http.CookieJar(),
   };
-  const { identity, res } = await login(profile, { ...config, baseUrl }, user, { flow: 'smoke' });
-  if (!identity) return `login answered ${res.status} ${res.error ?? ''}`.trim();
+  const result = await login(profile, { ...config, baseUrl }, user, { flow: 'smoke' });
+  const res = result.res;
+  if (!result.identity)
+    return res ? `login answered ${res.status} ${res.error ?? ''}`.trim() : loginFailure(result);
   const me = http.get(`${baseUrl}${profile.http.identity.path}`, {
     jar: user.jar,
     tags: { flow: 'smoke' },
