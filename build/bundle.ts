@@ -11,7 +11,7 @@
  * Usage: [ADAPTER=path.ts] [BUNDLE_DIR=dist] tsx build/bundle.ts
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { loadZoneScripts } from '../cloud/cloud-plan.ts';
 import { repoRoot as repo } from '../tools/paths.ts';
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
     rejectUnknownK6Imports(result, known);
     rejectUnknownK6Imports(runEnd, known);
     const allowed = new Set([...k6Modules, ...loadZoneExtensions]);
-    const onLoadZones = loadZoneScripts();
+    // dist/<name>.js as the cloud plan names them, in this bundle folder (BUNDLE_DIR may be another).
+    const onLoadZones = loadZoneScripts().map((script) => relative(repo, join(outdir, basename(script))));
     const problems = [
       ...cloudImportProblems(result, onLoadZones, allowed),
       // The load-zone entries require run-end.cjs in VU 0: it runs there too.
