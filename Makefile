@@ -57,7 +57,7 @@ test-app: setup examples ## The reference service and the example services again
 test-suite: setup tools k6 bundle examples ## The real k6 against real services without Kubernetes; CI templates, cloud, the kube extension
 	@$(call RUN_TESTS,suite,$(SUITE_TESTS))
 
-test-cluster: setup tools k6 bundle cluster-binaries ## The embedded cluster: bring-up, rolling and rainbow end to end, teardown
+test-cluster: setup tools k6 bundle examples cluster-binaries ## The embedded cluster: bring-up, rolling and rainbow end to end, teardown
 	@trap '$(TSX) cluster/cli.ts cluster-down >/dev/null 2>&1 || true' EXIT; \
 	$(call RUN_TESTS,cluster,$(CLUSTER_TESTS))
 
