@@ -49,7 +49,7 @@ export function testRunFor(runId: string): string {
 
 /**
  * What the script ConfigMap holds, as `--from-file=<key>=<path>` pairs: the bundle, run-end.cjs (the
- * audit and reports it requires in VU 0, scripts/lib/run-end-loader.ts) and their source maps. k6 loads
+ * audit and reports it requires in VU 0, validator/verdict/run-end-loader.ts) and their source maps. k6 loads
  * a map beside its script; without it k6 logs a warning whose text contains `error=`, and the operator's
  * initializer fails on any log line matching `level.*error`.
  */

@@ -28,7 +28,7 @@ export function containerdConfig(layout: NodeLayout): string {
   const c = layout.containerd;
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   return [
-    "# Written by cluster/node.ts: the embedded node's own containerd (its own socket, root and state),",
+    "# Written by cluster/node/containerd.ts: the embedded node's own containerd (its own socket, root and state),",
     '# so it never meets a system containerd. Nothing is ever pulled: images are imported with ctr.',
     'version = 2',
     `root = ${JSON.stringify(c.root)}`,

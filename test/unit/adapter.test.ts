@@ -1,5 +1,5 @@
 /**
- * Adapters (scripts/lib/adapter.ts): the check of a module's exports, what a profile may leave out when an
+ * Adapters (validator/adapter/adapter.ts): the check of a module's exports, what a profile may leave out when an
  * adapter takes it over, how classified messages and openings become what the users track, and the
  * express-ws example's adapter on the frames that service really sends.
  */
