@@ -21,10 +21,10 @@ import { actOnRollouts } from '../test/support/external-rollout.ts';
 import { type Fleet, startFleet } from '../test/support/fleet.ts';
 import { k6Binary } from '../test/support/k6.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { repoRoot as repo } from '../tools/paths.ts';
 import { newRunId } from '../validator/run/run-id.ts';
 import { parseConfig } from '../validator/settings/registry.ts';
 
-const repo = join(import.meta.dirname, '..');
 const cooldownS = 5;
 /** A run that has not ended by then is killed (and reported with exit null). */
 const runTimeoutMs = 300_000;

@@ -12,14 +12,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { repoRoot as repo } from '../../tools/paths.ts';
 import { startApp } from '../support/app-process.ts';
 import { examples } from '../support/examples.ts';
 import { failedMetrics, runK6Script } from '../support/k6.ts';
 import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 import { startRedis } from '../support/redis.ts';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'zerodrop-adapter-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
