@@ -209,21 +209,20 @@ async function logoutAndBack(u: HttpUser, state: UserState, phase: Phase): Promi
       tags: { phase, flow: 'race' },
       responseCallback: unauthorizedExpected(profile),
     });
-  // Evaluated left to right: one identity request goes out before the logout, the others after it.
-  const responses = await Promise.all([
-    ...(config.logoutRaces > 0 ? [identity()] : []),
-    http.asyncRequest(logout.method ?? 'POST', `${config.baseUrl}${logout.path}`, null, {
-      jar: user.jar,
-      headers: { 'Idempotency-Key': idempotencyKey() },
-      tags: { phase, flow: 'logout' },
-    }),
-    ...Array.from({ length: Math.max(0, config.logoutRaces - 1) }, identity),
-  ]);
+  // One identity request goes out before the logout, the others after it.
+  const racesBefore = config.logoutRaces > 0 ? [identity()] : [];
+  const logoutRequest = http.asyncRequest(logout.method ?? 'POST', `${config.baseUrl}${logout.path}`, null, {
+    jar: user.jar,
+    headers: { 'Idempotency-Key': idempotencyKey() },
+    tags: { phase, flow: 'logout' },
+  });
+  const racesAfter = Array.from({ length: Math.max(0, config.logoutRaces - 1) }, identity);
+  const responses = await Promise.all([...racesBefore, logoutRequest, ...racesAfter]);
   for (const res of responses)
     if (res.status === 0 || res.status >= 500) await countHttpFailure(res, phase, profile, control);
   // A logout that did not go through (counted above) leaves the session valid: nothing to check.
-  const logoutResponse = responses[config.logoutRaces > 0 ? 1 : 0];
-  if (!logoutResponse || logoutResponse.status === 0 || logoutResponse.status >= 500) return;
+  const logoutResponse = await logoutRequest;
+  if (logoutResponse.status === 0 || logoutResponse.status >= 500) return;
   metrics.zd_logouts.add(1);
   if (old.sid !== null) await control.recordLogout(old.sid);
 
