@@ -394,6 +394,16 @@ describe('diagnose', () => {
     only(run({ verdict: verdict({ zd_readiness_on_drain: '1' }) }), 'readiness-on-drain');
   });
 
+  it('k6 behind its users: the load generator was saturated, named first and not as an incomplete run', () => {
+    const findings = run({
+      verdict: verdict({ zd_orders_unacked: '3' }, { zd_k6_lag_ms: 'p(99)=9152ms' }),
+    });
+    assert.equal(findings[0]?.id, 'k6-saturated');
+    assert.match(findings[0]?.signature ?? '', /p\(99\)=9152ms.*load generator, not the service/);
+    assert.deepEqual(findings[0]?.explains, ['zd_k6_lag_ms']);
+    assert.ok(!ids(findings).includes('run-incomplete'), ids(findings).join(', '));
+  });
+
   it('failed guards: the run did not happen', () => {
     const f = only(run({ verdict: verdict({}, { zd_rollouts_completed: '0' }) }), 'run-incomplete');
     assert.match(f.cause, /rollout did not complete/);

@@ -12,6 +12,7 @@ import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
 import type { Control, TrafficRecorder } from '../run/control.ts';
+import type { LagMonitor } from '../run/lag.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
 import type { EventInvariant } from '../verdict/catalog.ts';
@@ -26,7 +27,9 @@ import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
 import { login, loginFailure, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
 import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryParams } from './ws-message.ts';
 
+/** The wait for acks still due at the end, on top of the VU's event-loop lag (lag.ts), and its cap. */
 const drainAcksMs = 3000;
+const maxDrainAcksMs = 30_000;
 const maxReconnectAttempts = 50;
 
 /** Runs this VU's share of the WebSocket users to the end of the run. */
@@ -38,8 +41,8 @@ export function wsUsers(
 ): Promise<void> {
   const ws = profile.websocket;
   if (!ws) return Promise.resolve();
-  return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic) => {
-    const session = new WsSession(user, config, profile, ws, control, traffic, runId);
+  return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic, lag) => {
+    const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId);
     await session.run();
   });
 }
@@ -73,6 +76,7 @@ class WsSession {
     private readonly ws: WebSocketProfile,
     private readonly control: Control,
     private readonly traffic: TrafficRecorder,
+    private readonly lag: LagMonitor,
     private readonly runId: string,
   ) {
     this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
@@ -228,6 +232,7 @@ class WsSession {
     });
 
     socket.addEventListener('message', (e) => {
+      this.stopIfOver(socket);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
       if (adapter.classify) {
@@ -362,11 +367,24 @@ class WsSession {
   private async watch(socket: WebSocket): Promise<void> {
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
+    this.stopIfOver(socket);
+  }
+
+  /**
+   * At the end of the run: stop sending, wait for the acks still due (`drainAcksMs` plus the VU's lag: an
+   * ack may be queued behind a backlog), then close.
+   * Also checked on every message: a VU behind on its messages runs its timers late, and the run must
+   * end when the timeline says, not when the backlog is through (k6 drops the messages queued after
+   * the close).
+   */
+  private stopIfOver(socket: WebSocket): void {
     if (this.stopping || !isOver(Date.now(), this.timeline)) return;
     this.stopping = true;
     const started = Date.now();
     const closeWhenAcked = setInterval(() => {
-      if (this.orders.pendingCount === 0 || Date.now() - started > drainAcksMs) {
+      const waited = Date.now() - started;
+      const due = Math.min(maxDrainAcksMs, drainAcksMs + this.lag.recentMs);
+      if (this.orders.pendingCount === 0 || waited > due) {
         clearInterval(closeWhenAcked);
         socket.close(1000, 'run over');
       }

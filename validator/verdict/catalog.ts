@@ -128,6 +128,7 @@ export const catalog = {
   },
   zd_order_ack_ms: { type: 'trend', time: true },
   zd_feed_latency_ms: { type: 'trend', time: true },
+  zd_k6_lag_ms: { type: 'trend', time: true },
   zd_rollouts_completed: { type: 'counter' },
   zd_pods_replaced: { type: 'counter' },
   zd_pods_not_replaced: { type: 'counter' },

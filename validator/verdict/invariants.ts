@@ -211,6 +211,12 @@ export interface Guard extends Check {
 }
 
 /** Guards for a run with load, rollouts and an audit. */
+/**
+ * The event-loop lag (lag.ts) beyond which k6 cannot judge: its users' timings are off by seconds and an
+ * ack still queued when the socket closes counts as never sent.
+ */
+export const maxK6LagMs = 2000;
+
 export function guardsFor(
   config: Pick<Config, 'httpUsers' | 'wsUsers' | 'rollouts'> & Partial<Pick<Config, 'proveLossBelow'>>,
   parts: GuardParts,
@@ -226,6 +232,11 @@ export function guardsFor(
       metric: 'zd_users_finished',
       threshold: `count>=${users}`,
       title: `every synthetic user (${users}) ran to the end`,
+    },
+    {
+      metric: 'zd_k6_lag_ms',
+      threshold: `p(99)<${maxK6LagMs}`,
+      title: `k6 kept up with its users (event-loop lag p99 < ${maxK6LagMs / 1000} s)`,
     },
   ];
   const profile = parts.profile;

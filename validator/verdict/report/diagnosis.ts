@@ -35,6 +35,7 @@ export type SignatureId =
   | 'bad-frames'
   | 'slow-reconnect'
   | 'readiness-on-drain'
+  | 'k6-saturated'
   | 'run-incomplete';
 
 export interface Finding {
@@ -192,6 +193,21 @@ const isCut = (d: string) => /reset|EOF|broken pipe|closed/i.test(d) && !/refuse
 const isAbrupt = (d: string) => /^close (1006|none)\b/.test(d);
 
 export const signatures: Signature[] = [
+  {
+    id: 'k6-saturated',
+    read(run) {
+      if (!run.failed('zd_k6_lag_ms')) return null;
+      return {
+        id: 'k6-saturated',
+        signature: `k6 fell behind its own users (event-loop lag ${run.value('zd_k6_lag_ms')}): the load generator, not the service, was saturated`,
+        cause:
+          'more messages and responses than the k6 process could handle on its CPUs: every timing of this run is late by that lag, and acks still queued at the end count as unacknowledged',
+        fix: 'give k6 more CPU (nothing else busy on its machine, or more runners), or run fewer users; judge the service on a run that passes this guard',
+        evidence: [`zd_k6_lag_ms = ${run.value('zd_k6_lag_ms')}`],
+        explains: ['zd_k6_lag_ms'],
+      };
+    },
+  },
   {
     id: 'sessions-not-shared',
     read(run) {
@@ -678,7 +694,9 @@ export const signatures: Signature[] = [
   {
     id: 'run-incomplete',
     read(run) {
-      const guards = run.input.verdict.rows.filter((r) => r.kind === 'guard' && !r.ok);
+      const guards = run.input.verdict.rows.filter(
+        (r) => r.kind === 'guard' && !r.ok && r.metric !== 'zd_k6_lag_ms',
+      );
       if (guards.length === 0) return null;
       const rollout = guards.some(
         (g) => g.metric.startsWith('zd_rollout') || g.metric.startsWith('zd_pods_'),
