@@ -28,6 +28,9 @@ const needs: Record<string, [verb: string, kind: string][]> = {
     ['get', 'Deployment.apps'],
     ['patch', 'Deployment.apps'],
     ['list', 'Pod'],
+    // Readiness on drain (readiness/follow.ts) follows the pods and the Service's EndpointSlices.
+    ['watch', 'Pod'],
+    ['watch', 'EndpointSlice.discovery.k8s.io'],
   ],
   rainbow: [
     ['get', 'Deployment.apps'],
