@@ -28,8 +28,9 @@ const needs: Record<string, [verb: string, kind: string][]> = {
     ['get', 'Deployment.apps'],
     ['patch', 'Deployment.apps'],
     ['list', 'Pod'],
-    // Readiness on drain (readiness/follow.ts) follows the pods and the Service's EndpointSlices.
+    // Readiness on drain (readiness/follow.ts) lists, then watches, the pods and the Service's EndpointSlices.
     ['watch', 'Pod'],
+    ['list', 'EndpointSlice.discovery.k8s.io'],
     ['watch', 'EndpointSlice.discovery.k8s.io'],
   ],
   rainbow: [
@@ -38,7 +39,6 @@ const needs: Record<string, [verb: string, kind: string][]> = {
     ['delete', 'Deployment.apps'],
     ['patch', 'Service'],
     ['create', 'Service'],
-    ['list', 'Pod'],
   ],
 };
 
