@@ -98,7 +98,7 @@ async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOption
   await fastify.register(socketRoutes, { guard, reader, orders, identity, badMode: config.badMode });
 
   fastify.addHook('onReady', async () => {
-    reader.start();
+    await reader.start();
     publisher.start();
   });
   fastify.addHook('onClose', async () => {
