@@ -138,7 +138,7 @@ describe('feed trimming', () => {
   });
 });
 
-describe('a pod\'s feed reader', () => {
+describe("a pod's feed reader", () => {
   it('delivers every entry added after start() resolves (the server listens only then)', async () => {
     // The reader's first read goes through a connection of its own that is still connecting: had start()
     // returned before that read, the entry below would come before the reader's starting point and a
