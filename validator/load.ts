@@ -18,7 +18,7 @@ import { summarize } from './verdict/summary.ts';
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
 const { loadDurationMs } = config;
 const guards = guardsFor(config, { rollout: false, audit: false, profile });
-const notChecked = notCheckedBy(profile);
+const notChecked = notCheckedBy(profile, { rollout: false, strategy: config.strategy });
 
 /** The load's longest run: LOAD_DURATION and a minute (it follows the rollout's timeline when it has Redis). */
 const plannedMs = loadDurationMs + 60_000;

@@ -5,6 +5,7 @@
  */
 
 import { availableMemory } from 'k6/x/zerodrop';
+import { followReadiness } from './readiness/follow.ts';
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
 import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
@@ -16,20 +17,28 @@ import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { auditStore } from './verdict/audit.ts';
 import { proofPlan } from './verdict/bounds.ts';
-import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
+import { guardsFor, notCheckedBy, readinessNotChecked, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
 import { summarize } from './verdict/summary.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
 const redisUrl = config.redisUrl as string;
-const guards = guardsFor(config, { rollout: true, audit: true, profile });
-const notChecked = notCheckedBy(profile);
+const run = { rollout: true, strategy: config.strategy };
+/** Readiness on drain is followed (readiness/follow.ts): STRATEGY=none with a readiness path, or rolling. */
+const readinessChecked = readinessNotChecked(profile, run) === null;
+const guards = guardsFor(config, { rollout: true, audit: true, profile, readiness: readinessChecked });
+const notChecked = notCheckedBy(profile, run);
 /** The run keys live as long as this run can (its planned duration and a margin), not a day. */
 const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
 
 export const options = {
-  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
+  ...scenarioOptions(config, {
+    http: 'httpUsers',
+    ws: 'wsUsers',
+    rollout: 'rollout',
+    ...(readinessChecked ? { readiness: 'readiness' } : {}),
+  }),
   thresholds: thresholdsFor(thresholds, guards, { audit: true, notChecked }),
 };
 
@@ -62,11 +71,16 @@ export async function rollout(data: unknown): Promise<void> {
   await driveRollouts(config, control, strategyFor(config, profile, control));
 }
 
+export async function readiness(data: unknown): Promise<void> {
+  await followReadiness(config, profile, new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
+}
+
 export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
   const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   try {
     await stopOnRolloutFailure(control);
+    if (readinessChecked) await runEnd().judgeReadinessOnDrain(config, control);
     const counts = await runEnd().auditStore(profile, control);
     console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
   } catch (error) {

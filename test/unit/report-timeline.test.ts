@@ -1,11 +1,11 @@
 /** The timeline's data: per-VU recording, merging the VUs' blobs, and shaping into lanes and columns. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parsePods } from '../../validator/rollout/pod-events.ts';
 import { latencyBucket, PerSecond } from '../../validator/run/per-second.ts';
 import {
   maxColumns,
   p99,
-  parsePods,
   parseRollouts,
   parseSeconds,
   shapeTimeline,

@@ -69,3 +69,18 @@ export class PodEventLog {
     return fields;
   }
 }
+
+/** Each pod's events (`<pod>|<event>` → epoch ms) from the `pods` hash. */
+export type PodEvents = Record<string, Partial<Record<PodEvent, number>>>;
+
+export function parsePods(hash: Record<string, string>): PodEvents {
+  const pods: PodEvents = {};
+  for (const [field, value] of Object.entries(hash)) {
+    const cut = field.lastIndexOf('|');
+    const at = Number(value);
+    if (cut <= 0 || !Number.isFinite(at)) continue;
+    const pod = field.slice(0, cut);
+    pods[pod] = { ...pods[pod], [field.slice(cut + 1)]: at };
+  }
+  return pods;
+}

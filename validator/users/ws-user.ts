@@ -67,6 +67,11 @@ class WsSession {
   private lastFeedEvent: WsEvent | null = null;
   private lastGreetingEvent: WsEvent | null = null;
   private activeAt = 0;
+  /**
+   * When the current connection's last frame arrived (k6 times a frame when it is read, a close when its
+   * VU gets to it: on a loaded machine seconds later); null before the first.
+   */
+  private frameAt: number | null = null;
   private readonly baseUrl: string;
 
   constructor(
@@ -231,7 +236,9 @@ class WsSession {
       );
     });
 
+    this.frameAt = null;
     socket.addEventListener('message', (e) => {
+      this.frameAt = (e as MessageEvent).timestamp ?? Date.now();
       this.stopIfOver(socket);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
@@ -278,6 +285,7 @@ class WsSession {
         case 'ignore':
           break;
       }
+      this.traffic.pod(this.served.pod, { lastServed: this.frameAt ?? Date.now() });
     });
 
     let handshakeError: string | null = null;
@@ -306,6 +314,8 @@ class WsSession {
     this.lastGreeting = event.frame;
     this.lastGreetingEvent = event;
     this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
+    // The greeting opens the connection: the pod accepted it when the frame arrived.
+    this.traffic.pod(this.served.pod, { lastNewConnection: this.frameAt ?? Date.now() });
     const spec = this.ws.frames.greeting;
     // An adapter's greeting names what it names; a profile's, what its fields say to look for.
     const { identity, change } = compareIdentity(
@@ -420,6 +430,14 @@ class WsSession {
         handshakeError ?? undefined,
       );
       return 'retry';
+    }
+    // The server closed it (cleanly or not): the pod's drain closing its connections. A frame that came
+    // within 2 s before the close event times it better than the event does.
+    if (kind === 'clean' || kind === 'abnormal') {
+      const closedAt = close.timestamp ?? Date.now();
+      const frameAt = this.frameAt;
+      const firstClose = frameAt !== null && closedAt - frameAt <= 2000 ? frameAt : closedAt;
+      this.traffic.pod(at.pod, { firstClose });
     }
     if (kind === 'clean') metrics.zd_ws_clean_closes.add(1, { ...at, code: String(close.code) });
     if (kind === 'abnormal') {

@@ -103,6 +103,15 @@ export const catalog = {
     holds:
       'audit: no session expires before the lifetime the profile declares (idle timeout since last activity)',
   },
+  zd_readiness_on_drain: {
+    type: 'counter',
+    holds:
+      'every replaced pod reports not ready before it stops accepting connections, within READINESS_BOUND of its deletion',
+  },
+  zd_readiness_served_after_unready: {
+    type: 'counter',
+    holds: 'no replaced pod accepts a new connection later than READINESS_GRACE after it reported not ready',
+  },
   zd_reconnect_ms: {
     type: 'trend',
     time: true,
@@ -146,6 +155,7 @@ export const catalog = {
   zd_audit_session_ttls: {
     type: 'counter',
   },
+  zd_readiness_pods: { type: 'counter' },
   zd_relogins: { type: 'counter' },
 } as const satisfies Record<`zd_${string}`, MetricSpec>;
 

@@ -138,6 +138,18 @@ export const denominators: Partial<Record<InvariantMetric, Denominator>> = {
     trials: 'session lifetimes audited',
     rate: 'early-expiry rate',
   },
+  zd_readiness_on_drain: {
+    metric: 'zd_readiness_pods',
+    events: 'ready while draining',
+    trials: 'replaced pods',
+    rate: 'ready-while-draining rate',
+  },
+  zd_readiness_served_after_unready: {
+    metric: 'zd_readiness_pods',
+    events: 'serving new connections late',
+    trials: 'replaced pods',
+    rate: 'late-connection rate',
+  },
 };
 
 export interface ThresholdProfile {
@@ -193,7 +205,37 @@ const needs: Partial<Record<InvariantMetric, (p: TargetProfile) => string | null
     !p.redis?.session ? 'redis.session' : p.redis.session.idleTimeout ? null : 'redis.session.idleTimeout',
 };
 
-export function notCheckedBy(profile: TargetProfile): NotChecked[] {
+/** The readiness invariants: what a run follows of the pods it replaces (validator/readiness/). */
+export const readinessInvariants = ['zd_readiness_on_drain', 'zd_readiness_served_after_unready'] as const;
+
+/** What a run does beyond its users, for what it can check. */
+export interface RunKind {
+  /** Whether the run replaces pods (false: load or smoke only). */
+  rollout: boolean;
+  strategy: Config['strategy'];
+}
+
+/** Why readiness on drain is not checked in this run, or null when it is. */
+export function readinessNotChecked(profile: TargetProfile, run: RunKind): string | null {
+  if (!run.rollout) return 'this run replaces no pods';
+  switch (run.strategy) {
+    case 'none':
+      return profile.http.readiness ? null : 'the profile lacks http.readiness';
+    case 'rolling':
+      return null; // the Service's EndpointSlices
+    case 'rainbow':
+      return 'STRATEGY=rainbow: old pods leave the Service at the selector switch, not when they are deleted';
+  }
+}
+
+/**
+ * Invariants the run cannot feed: the profile lacks their inputs, or (readiness) the run replaces no pods
+ * the way the check follows them. Without `run`, a rollout with STRATEGY=none.
+ */
+export function notCheckedBy(
+  profile: TargetProfile,
+  run: RunKind = { rollout: true, strategy: 'none' },
+): NotChecked[] {
   const out: NotChecked[] = [];
   for (const [metric, need] of Object.entries(needs) as [
     InvariantMetric,
@@ -203,6 +245,10 @@ export function notCheckedBy(profile: TargetProfile): NotChecked[] {
     if (lacking !== null)
       out.push({ metric, title: invariants[metric], reason: `the profile lacks ${lacking}` });
   }
+  const readiness = readinessNotChecked(profile, run);
+  if (readiness !== null)
+    for (const metric of readinessInvariants)
+      out.push({ metric, title: invariants[metric], reason: readiness });
   return out;
 }
 
@@ -273,6 +319,13 @@ export function guardsFor(
   if (parts.audit) {
     guards.push({ metric: 'zd_audit_runs', threshold: 'count>=1', title: 'the Redis audit ran' });
   }
+  if (parts.readiness) {
+    guards.push({
+      metric: 'zd_readiness_pods',
+      threshold: 'count>0',
+      title: "replaced pods' readiness was followed through their deletion",
+    });
+  }
   return guards;
 }
 
@@ -294,6 +347,8 @@ export interface GuardParts {
   audit: boolean;
   /** The target profile: its feed and orders get guards of their own. */
   profile?: TargetProfile;
+  /** Readiness on drain is checked: pods must have been followed through their deletion. */
+  readiness?: boolean;
 }
 
 /**

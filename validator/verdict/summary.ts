@@ -5,6 +5,9 @@
  * (report/dashboard.ts).
  */
 
+import type { ReadinessReport } from '../readiness/judge.ts';
+import { reportKey } from '../readiness/keys.ts';
+import { type PodEvents, parsePods } from '../rollout/pod-events.ts';
 import { RunControl } from '../run/control.ts';
 import type { SecondRecord } from '../run/per-second.ts';
 import { emptyTimeline, parseTimeline } from '../run/phase.ts';
@@ -22,7 +25,7 @@ import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
 import { proven } from './report/proven.ts';
 import { textReport } from './report/text.ts';
-import { type PodEvents, parsePods, parseRollouts, parseSeconds } from './report/timeline-data.ts';
+import { parseRollouts, parseSeconds } from './report/timeline-data.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 
 export { type RunRecord, reportFiles } from './report/files.ts';
@@ -45,6 +48,8 @@ interface Collected {
   timeline: RunMeta['timeline'];
   /** Logouts the run recorded (the diagnosis compares them with the sessions left alive). */
   logouts?: number;
+  /** Readiness on drain per replaced pod (teardown's verdict), when the run checked it. */
+  readiness?: ReadinessReport | null;
 }
 
 async function collect(control: RunControl | null): Promise<Collected> {
@@ -61,6 +66,8 @@ async function collect(control: RunControl | null): Promise<Collected> {
       rollouts: parseRollouts(hash),
     },
     logouts: Number(await control.client.sendCommand('SCARD', control.key('logged-out'))),
+    // The per-pod verdict teardown left (readiness/teardown.ts); null when the run did not check it.
+    readiness: await control.getJson<ReadinessReport>(reportKey),
   };
 }
 
@@ -104,6 +111,7 @@ export async function summarize(
     timeline: collected.timeline,
     command: reproduceCommand(__ENV, script),
     durationMs: data.state?.testRunDurationMs ?? 0,
+    ...(collected.readiness ? { readiness: collected.readiness } : {}),
   };
   const diagnosis = diagnose({
     verdict,

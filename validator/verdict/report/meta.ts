@@ -1,4 +1,5 @@
 /** What a report says about its run besides the verdict. */
+import type { ReadinessReport } from '../../readiness/judge.ts';
 import type { Timeline } from '../../run/phase.ts';
 
 export interface RunMeta {
@@ -17,4 +18,6 @@ export interface RunMeta {
   /** The exact command that reproduces this run. */
   command: string;
   durationMs: number;
+  /** Readiness on drain per replaced pod, when the run checked it. */
+  readiness?: ReadinessReport;
 }

@@ -6,7 +6,7 @@
  * (HTTP and feed), failures by invariant. Runs in handleSummary only. Pure: no k6 imports.
  */
 
-import type { PodEvent } from '../../rollout/pod-events.ts';
+import type { PodEvent, PodEvents } from '../../rollout/pod-events.ts';
 import { bucketsPerDoubling, type SecondRecord } from '../../run/per-second.ts';
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
 
@@ -41,21 +41,6 @@ export function parseSeconds(hash: Record<string, string>): SecondRecord[] {
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [key, n] of Object.entries(from)) if (Number.isFinite(n)) into[key] = (into[key] ?? 0) + n;
-}
-
-/** Each pod's events (`<pod>|<event>` → epoch ms) from the `pods` hash. */
-export type PodEvents = Record<string, Partial<Record<PodEvent, number>>>;
-
-export function parsePods(hash: Record<string, string>): PodEvents {
-  const pods: PodEvents = {};
-  for (const [field, value] of Object.entries(hash)) {
-    const cut = field.lastIndexOf('|');
-    const at = Number(value);
-    if (cut <= 0 || !Number.isFinite(at)) continue;
-    const pod = field.slice(0, cut);
-    pods[pod] = { ...pods[pod], [field.slice(cut + 1)]: at };
-  }
-  return pods;
 }
 
 /** The rollout windows (`rollout:<k>:start|end` in the timeline hash, epoch ms), by index. */
