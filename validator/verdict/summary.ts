@@ -25,7 +25,7 @@ import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
 import { proven } from './report/proven.ts';
 import { textReport } from './report/text.ts';
-import { parseRollouts, parseSeconds } from './report/timeline-data.ts';
+import { latencyPerRollout, parseRollouts, parseSeconds } from './report/timeline-data.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 
 export { type RunRecord, reportFiles } from './report/files.ts';
@@ -108,7 +108,10 @@ export async function summarize(
     strategy: config.strategy,
     rollouts: config.rollouts,
     users: { http: config.httpUsers, ws: config.wsUsers, perVu: config.usersPerVu },
-    timeline: collected.timeline,
+    timeline: {
+      ...collected.timeline,
+      rollouts: latencyPerRollout(collected.seconds, collected.timeline.rollouts ?? []),
+    },
     command: reproduceCommand(__ENV, script),
     durationMs: data.state?.testRunDurationMs ?? 0,
     ...(collected.readiness ? { readiness: collected.readiness } : {}),

@@ -61,6 +61,37 @@ export function parseRollouts(
   return out.sort((a, b) => a.index - b.index);
 }
 
+/** A rollout's window with the latency p99 (ms) of the seconds it spans; null where no sample. */
+export interface RolloutLatency {
+  index: number;
+  start: number;
+  end: number | null;
+  httpP99Ms: number | null;
+  feedP99Ms: number | null;
+}
+
+/**
+ * Latency p99 per rollout window (the seconds from its start to its end, merged over the VUs), so a run
+ * of many rollouts shows drift between its first and its last. A rollout with no end runs to the last
+ * second recorded.
+ */
+export function latencyPerRollout(
+  seconds: readonly SecondRecord[],
+  rollouts: readonly { index: number; start: number; end: number | null }[],
+): RolloutLatency[] {
+  return rollouts.map((rollout) => {
+    const from = Math.floor(rollout.start / 1000);
+    const to = rollout.end === null ? Number.POSITIVE_INFINITY : Math.floor(rollout.end / 1000);
+    const merged = { http: {} as Record<string, number>, feed: {} as Record<string, number> };
+    for (const [second, , latency] of seconds) {
+      if (second < from || second > to) continue;
+      addCounts(merged.http, latency?.http ?? {});
+      addCounts(merged.feed, latency?.feed ?? {});
+    }
+    return { ...rollout, httpP99Ms: p99(merged.http), feedP99Ms: p99(merged.feed) };
+  });
+}
+
 /** The latency below which 99 % of a histogram's samples lie (a bucket's upper bound, ≤ 9 % above). */
 export function p99(buckets: Record<string, number> | undefined): number | null {
   const entries = Object.entries(buckets ?? {})
