@@ -87,6 +87,16 @@ export function checkRedisUrl(url: string): void {
   }
 }
 
+/** A command's reply; null for Redis' nil (xk6-redis rejects with "redis: nil"). */
+export async function orNull<T>(reply: Promise<T>): Promise<T | null> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (String(error).includes('redis: nil')) return null;
+    throw error;
+  }
+}
+
 export class RunControl implements Control {
   readonly client: InstanceType<typeof redis.Client>;
   private readonly prefix: string;
@@ -227,7 +237,7 @@ export class RunControl implements Control {
 
   /** A run key's JSON document; null when the key is absent. */
   async getJson<T>(name: string): Promise<T | null> {
-    const raw = await this.client.sendCommand('GET', this.key(name));
+    const raw = await orNull(this.client.sendCommand('GET', this.key(name)));
     return typeof raw === 'string' ? (JSON.parse(raw) as T) : null;
   }
 

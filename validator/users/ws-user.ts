@@ -31,6 +31,10 @@ import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryPa
 const drainAcksMs = 3000;
 const maxDrainAcksMs = 30_000;
 const maxReconnectAttempts = 50;
+/** How long a message may have waited in the VU's queue before its user gives up (5× the lag guard). */
+const giveUpAfterMs = 10_000;
+/** One warning per VU. */
+let warnedSaturated = false;
 
 /** Runs this VU's share of the WebSocket users to the end of the run. */
 export function wsUsers(
@@ -60,6 +64,8 @@ class WsSession {
   private orderCount = 0;
   private attempt = 0;
   private stopping = false;
+  /** The user gave up on a backlog k6 could not work through (gaveUp). */
+  private abandoned = false;
   private closedAt: number | null = null;
   private lastFeed: unknown = null;
   private lastGreeting: unknown = null;
@@ -118,7 +124,8 @@ class WsSession {
       await new Promise((resolve) => setTimeout(resolve, backoffMs(this.attempt, Math.random())));
     }
 
-    if (this.orders.pendingCount > 0) metrics.zd_orders_unacked.add(this.orders.pendingCount, this.at());
+    if (this.orders.pendingCount > 0 && !this.abandoned)
+      metrics.zd_orders_unacked.add(this.orders.pendingCount, this.at());
     await this.control.recordOrders(this.user.name, this.orders.ackedIds());
     await this.control.recordActivity(this.user.name, this.activeAt);
     metrics.zd_session_persisted.add(this.persisted ? 1 : 0);
@@ -239,6 +246,7 @@ class WsSession {
     this.frameAt = null;
     socket.addEventListener('message', (e) => {
       this.frameAt = (e as MessageEvent).timestamp ?? Date.now();
+      if (this.gaveUp(socket, Date.now() - this.frameAt)) return;
       this.stopIfOver(socket);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
@@ -378,6 +386,27 @@ class WsSession {
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
     this.stopIfOver(socket);
+  }
+
+  /**
+   * A VU whose messages wait longer than `giveUpAfterMs` in its event loop's queue cannot judge anything
+   * more, and would not even see the run end (the timers and Redis replies that tell it wait behind the
+   * same backlog, k6's own stop too): the user closes its socket (k6 then drops the messages queued for
+   * it) and ends. The lag guard fails the run as k6-saturated; acks still owed are not counted against
+   * the service.
+   */
+  private gaveUp(socket: WebSocket, waitedMs: number): boolean {
+    if (this.stopping || waitedMs < giveUpAfterMs) return false;
+    this.stopping = true;
+    this.abandoned = true;
+    if (!warnedSaturated) {
+      warnedSaturated = true;
+      console.warn(
+        `k6 is ${Math.round(waitedMs / 1000)} s behind its WebSocket messages: this VU closes its sockets (a saturated k6 cannot judge)`,
+      );
+    }
+    socket.close(1000, 'k6 saturated');
+    return true;
   }
 
   /**
