@@ -120,10 +120,12 @@ export function strategyRights(strategy: 'rolling' | 'rainbow', namespace: strin
       ...rights(namespace, '', 'pods', ['list', 'watch']),
       ...rights(namespace, 'discovery.k8s.io', 'endpointslices', ['list', 'watch']),
     ];
-  // Rainbow follows no pod's readiness and lists no pods: no rights on pods or EndpointSlices.
+  // Rainbow follows no pod's readiness: it only lists pods (for the report's pod lanes), and has no rights
+  // on EndpointSlices.
   return [
     ...rights(namespace, 'apps', 'deployments', ['get', 'list', 'create', 'delete']),
     ...rights(namespace, '', 'services', ['get', 'list', 'create', 'delete', 'patch']),
+    ...rights(namespace, '', 'pods', ['list']),
   ];
 }
 

@@ -7,6 +7,9 @@
  */
 
 export const podEvents = ['created', 'ready', 'unready', 'terminating', 'gone'] as const;
+
+/** Where the pod lifecycle events seen while following a rollout go (the report's pod lanes). */
+export type PodEventSink = (fields: Record<string, number>) => Promise<void>;
 export type PodEvent = (typeof podEvents)[number];
 
 export interface PodObject {

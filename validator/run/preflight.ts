@@ -39,6 +39,7 @@ const needs: Record<string, [verb: string, kind: string][]> = {
     ['delete', 'Deployment.apps'],
     ['patch', 'Service'],
     ['create', 'Service'],
+    ['list', 'Pod'],
   ],
 };
 

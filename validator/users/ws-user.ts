@@ -31,8 +31,8 @@ import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryPa
 const drainAcksMs = 3000;
 const maxDrainAcksMs = 30_000;
 const maxReconnectAttempts = 50;
-/** How long a message may have waited in the VU's queue before its user gives up (5× the lag guard). */
-const giveUpAfterMs = 10_000;
+/** How long a message may have waited in the VU's queue before its user gives up (3× the lag guard). */
+const giveUpAfterMs = 15_000;
 /** One warning per VU. */
 let warnedSaturated = false;
 

@@ -258,10 +258,12 @@ export interface Guard extends Check {
 
 /** Guards for a run with load, rollouts and an audit. */
 /**
- * The event-loop lag (lag.ts) beyond which k6 cannot judge: its users' timings are off by seconds and an
- * ack still queued when the socket closes counts as never sent.
+ * The event-loop lag (lag.ts) beyond which k6 cannot judge. Below it the counts stay true (sequence
+ * numbers, statuses and close codes do not depend on when a VU reads them, and the end-of-run ack wait
+ * allows for the lag); above it phases are misattributed by seconds and acks are missed. Full-scale runs
+ * on a loaded 2-core machine measured p99 0.9–2.1 s; a k6 that could not keep up at all, 9–12 s.
  */
-export const maxK6LagMs = 2000;
+export const maxK6LagMs = 5000;
 
 export function guardsFor(
   config: Pick<Config, 'httpUsers' | 'wsUsers' | 'rollouts'> & Partial<Pick<Config, 'proveLossBelow'>>,
