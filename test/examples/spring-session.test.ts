@@ -373,14 +373,17 @@ describe('healthy', () => {
     // fifth of these requests failed: "Session was invalidated" (500, or a body cut off after the 200), and
     // stubs without creationTime that answered every later request with 500.
     const [a, b] = await Promise.all([instance('a'), instance('b')]);
-    const outcome = (res: Promise<Response>) =>
-      res.then(
-        async (r) => {
-          await r.arrayBuffer(); // a body cut off mid-way rejects here
-          return String(r.status);
-        },
-        (err: Error & { cause?: Error }) => `error ${err.cause?.message ?? err.message}`,
-      );
+    /** The status, or the error of a connection cut before or during the body. */
+    const outcome = async (res: Promise<Response>): Promise<string> => {
+      try {
+        const r = await res;
+        await r.arrayBuffer(); // a body cut off mid-way rejects here
+        return String(r.status);
+      } catch (error) {
+        const { message, cause } = error as Error & { cause?: Error };
+        return `error ${cause?.message ?? message}`;
+      }
+    };
     const seen = new Map<string, number>();
     const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
     const stale: string[] = [];
