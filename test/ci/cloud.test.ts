@@ -43,7 +43,10 @@ test('dry run, full: archives and inspects dist/zero-downtime.js offline and pri
     /^ {2}bin\/k6 cloud run --local-execution -e BASE_URL=http:\/\/127\.0\.0\.1:8080 -e REDIS_URL=redis:\/\/127\.0\.0\.1:6379 -e RUN_ID=dry-full dist\/zero-downtime\.js$/m,
   );
   assert.match(stdout, /✓ Archiving dist\/zero-downtime\.js/);
-  assert.match(stdout, /suite: archive \d+ KiB, 21 VUs at most, .* scenarios http_users, rollout, ws_users/);
+  assert.match(
+    stdout,
+    /suite: archive \d+ KiB, 22 VUs at most, .* scenarios http_users, readiness, rollout, ws_users/,
+  );
   assert.match(stdout, /dry run: nothing was started or uploaded/);
 });
 

@@ -108,30 +108,35 @@ const scenarios = suiteScenarios();
 const probe = join(work, 'probe.js');
 writeFileSync(probe, probeScript);
 
-test('the suite has one single-VU rollout scenario beside the user scenarios', () => {
-  assert.deepEqual(Object.keys(scenarios).sort(), ['http_users', 'rollout', 'ws_users']);
-  assert.equal(scenarios.rollout?.vus, 1);
-  assert.equal(scenarios.rollout?.executor, 'per-vu-iterations');
+test('the suite has single-VU rollout and readiness scenarios beside the user scenarios', () => {
+  assert.deepEqual(Object.keys(scenarios).sort(), ['http_users', 'readiness', 'rollout', 'ws_users']);
+  for (const name of ['rollout', 'readiness']) {
+    assert.equal(scenarios[name]?.vus, 1, name);
+    assert.equal(scenarios[name]?.executor, 'per-vu-iterations', name);
+  }
 });
 
 test('without segments the probe counts exactly the suite VUs (the probe measures what it should)', () => {
   const vus = (name: string) => scenarios[name]?.vus as number;
   assert.deepEqual(runSegment(probe, scenarios, []).counts, {
     http_users: vus('http_users'),
+    readiness: 1,
     rollout: 1,
     ws_users: vus('ws_users'),
   });
 });
 
 for (const parallelism of [2, 3, 4]) {
-  test(`parallelism ${parallelism}: the rollout VU runs in exactly one runner, the users split evenly`, (t) => {
+  test(`parallelism ${parallelism}: the rollout and readiness VUs each run in exactly one runner, the users split evenly`, (t) => {
     const runs = Array.from({ length: parallelism }, (_, i) =>
       runSegment(probe, scenarios, operatorSegmentFlags(i + 1, parallelism)),
     );
     const perRunner = runs.map((r) => r.counts);
     const total = (name: string) => perRunner.reduce((sum, counts) => sum + (counts[name] ?? 0), 0);
-    assert.equal(total('rollout'), 1, JSON.stringify(perRunner));
-    assert.equal(perRunner.filter((c) => c.rollout === 1).length, 1, JSON.stringify(perRunner));
+    for (const single of ['rollout', 'readiness']) {
+      assert.equal(total(single), 1, `${single}: ${JSON.stringify(perRunner)}`);
+      assert.equal(perRunner.filter((c) => c[single] === 1).length, 1, JSON.stringify(perRunner));
+    }
     for (const name of ['http_users', 'ws_users']) {
       const vus = scenarios[name]?.vus as number;
       assert.equal(total(name), vus, JSON.stringify(perRunner));

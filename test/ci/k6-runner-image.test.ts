@@ -62,9 +62,14 @@ test("the initializer's commands run in the image and print the execution requir
   `);
   assert.equal(out.status, 0, out.stdout + out.stderr);
   const requirements = JSON.parse(out.stdout) as { maxVUs: number; scenarios: Record<string, unknown> };
-  // 300 + 200 users at the default 25 per VU, plus the rollout VU.
-  assert.equal(requirements.maxVUs, 21);
-  assert.deepEqual(Object.keys(requirements.scenarios).sort(), ['http_users', 'rollout', 'ws_users']);
+  // 300 + 200 users at the default 25 per VU, plus the rollout VU and the readiness follower's.
+  assert.equal(requirements.maxVUs, 22);
+  assert.deepEqual(Object.keys(requirements.scenarios).sort(), [
+    'http_users',
+    'readiness',
+    'rollout',
+    'ws_users',
+  ]);
 });
 
 test("the starter's curl and the usual applets are there; the host is not", () => {
