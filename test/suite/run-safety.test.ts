@@ -8,36 +8,29 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { type AppProcess, startApp } from '../support/app-process.ts';
+import type { Redis } from 'ioredis';
+import type { AppProcess } from '../support/app-process.ts';
 import { runK6Script, startK6Script } from '../support/k6.ts';
-import { type RedisServer, startRedis } from '../support/redis.ts';
+import type { RedisServer } from '../support/redis.ts';
+import { type ReferenceTarget, startReferenceTarget } from '../support/reference-target.ts';
 
 const script = join(import.meta.dirname, '../../dist/zero-downtime.js');
 let redis: RedisServer;
 let app: AppProcess;
 let store: Redis;
 let reports: string;
+let target: ReferenceTarget;
 
 before(async () => {
-  redis = await startRedis();
-  app = await startApp({
-    entry: 'dist/app/server.cjs',
-    env: { REDIS_URL: redis.url, SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic', LOG_LEVEL: 'warn' },
-  });
-  store = new Redis(redis.url);
-  reports = mkdtempSync(join(tmpdir(), 'zd-reports-'));
+  target = await startReferenceTarget('zd-reports-');
+  ({ redis, app, store, reports } = target);
 });
 
 after(async () => {
-  store.disconnect();
-  await app.stop();
-  await redis.stop();
-  rmSync(reports, { recursive: true, force: true });
+  await target.stop();
 });
 
 const newId = (what: string) => `${what}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;

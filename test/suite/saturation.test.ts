@@ -5,47 +5,28 @@
  * direction: they pass the same guard.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { type AppProcess, startApp } from '../support/app-process.ts';
 import type { K6Report } from '../support/k6.ts';
 import { startK6Script } from '../support/k6.ts';
-import { type RedisServer, startRedis } from '../support/redis.ts';
+import { type ReferenceTarget, startReferenceTarget } from '../support/reference-target.ts';
 
 const script = join(import.meta.dirname, '../../dist/zero-downtime.js');
-let redis: RedisServer;
-let app: AppProcess;
-let store: Redis;
-let reports: string;
+let target: ReferenceTarget;
 
 before(async () => {
-  redis = await startRedis();
-  app = await startApp({
-    entry: 'dist/app/server.cjs',
-    env: {
-      REDIS_URL: redis.url,
-      SYNTHETIC_USERS_PASSWORD: 'zerodrop-synthetic',
-      LOG_LEVEL: 'warn',
-      // 100 messages a second to every socket (the service's fastest feed).
-      FEED_INTERVAL_MS: '10',
-    },
-  });
-  store = new Redis(redis.url);
-  reports = mkdtempSync(join(tmpdir(), 'zd-saturation-'));
+  // 100 messages a second to every socket (the service's fastest feed).
+  target = await startReferenceTarget('zd-saturation-', { FEED_INTERVAL_MS: '10' });
 });
 
 after(async () => {
-  store.disconnect();
-  await app.stop();
-  await redis.stop();
-  rmSync(reports, { recursive: true, force: true });
+  await target.stop();
 });
 
 describe('a saturated k6', () => {
   test('fails the lag guard, diagnosed k6-saturated first, and every user still finishes', async () => {
+    const { app, redis, store, reports } = target;
     const runId = `saturated-${Date.now().toString(36)}`;
     const k6 = startK6Script(script, {
       RUN_ID: runId,
