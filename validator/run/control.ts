@@ -296,6 +296,14 @@ export class TrafficRecorder {
     this.pods.set(pod, mergeTraffic(this.pods.get(pod) ?? noTraffic, { ...noTraffic, ...seen }));
   }
 
+  /** `pod()`'s `lastServed` alone, updated in place: it runs for every feed message. */
+  lastServed(pod: string, at: number): void {
+    if (pod === 'unknown') return;
+    const seen = this.pods.get(pod);
+    if (!seen) this.pods.set(pod, { ...noTraffic, lastServed: at });
+    else if (seen.lastServed === null || at > seen.lastServed) seen.lastServed = at;
+  }
+
   async flush(control: Control, force = false): Promise<void> {
     if (!force && Date.now() - this.flushedAt < 3000) return;
     this.flushedAt = Date.now();

@@ -293,7 +293,7 @@ class WsSession {
         case 'ignore':
           break;
       }
-      this.traffic.pod(this.served.pod, { lastServed: this.frameAt ?? Date.now() });
+      this.traffic.lastServed(this.served.pod, this.frameAt);
     });
 
     let handshakeError: string | null = null;
