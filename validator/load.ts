@@ -13,7 +13,6 @@ import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
-import { summarize } from './verdict/summary.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: false });
 const { loadDurationMs } = config;

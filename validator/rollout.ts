@@ -12,7 +12,6 @@ import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { guardsFor, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
-import { summarize } from './verdict/summary.ts';
 
 const { config, profile } = loadSettings({ requireRedis: true });
 const redisUrl = config.redisUrl as string;

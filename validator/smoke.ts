@@ -11,7 +11,6 @@ import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
-import { summarize } from './verdict/summary.ts';
 
 const settings = loadSettings({ requireRedis: false });
 const smokeMs = settings.config.smokeDurationMs;

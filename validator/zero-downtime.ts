@@ -15,12 +15,10 @@ import { maxDurationMs, runKeysTtlSeconds, scenarioOptions } from './settings/op
 import { loadSettings, runIdFromSetup } from './settings/settings.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
-import { auditStore } from './verdict/audit.ts';
 import { proofPlan } from './verdict/bounds.ts';
 import { guardsFor, notCheckedBy, readinessNotChecked, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
-import { summarize } from './verdict/summary.ts';
 
 const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
 const redisUrl = config.redisUrl as string;

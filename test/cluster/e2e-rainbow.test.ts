@@ -66,7 +66,9 @@ function podLanes(reportDir: string, rollouts: number): void {
   const lanes = JSON.stringify(pods);
   assert.ok(having('ready') >= 3 * (rollouts + 1), `ready pods: ${lanes}`);
   // MAX_COLORS=2: rollout k deletes the color of rollout k-2; all but the last deletion are listed again
-  // while their pods drain, and those that exit before the driver's last listing are seen gone.
+  // while their pods drain. After the last rollout the driver follows the deleted pods through the
+  // cooldown, which outlasts the pods' 30 s grace period for those deleted a rollout earlier: they are
+  // seen gone.
   assert.ok(having('terminating') >= 3 * (rollouts - maxColors), `terminating pods: ${lanes}`);
   assert.ok(having('gone') > 0, `gone pods: ${lanes}`);
 }
@@ -190,6 +192,8 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     const result = await validate({
       RUN_ID: newRunId('e2e-rainbow-good'),
       ...rainbowRun,
+      // Longer than the grace period less a rollout: see podLanes.
+      COOLDOWN: '25s',
       HTTP_USERS: '150',
       WS_USERS: '100',
     });

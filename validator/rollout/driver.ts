@@ -1,7 +1,8 @@
 /**
  * The rollout scenario (one VU): waits out the baseline, triggers K rollouts in sequence with the
  * configured strategy, waits for each to finish, records durations and pods replaced, publishes the
- * timeline so the load ends a cooldown after the last rollout, and fails the run saying why when a
+ * timeline so the load ends a cooldown after the last rollout (which the strategy may spend following
+ * what it changed), and fails the run saying why when a
  * rollout never starts or stalls.
  */
 
@@ -24,7 +25,15 @@ export interface RolloutOutcome {
   detail: string;
 }
 
-export type RolloutStrategy = (index: number) => Promise<RolloutOutcome>;
+export interface RolloutStrategy {
+  /** Rollout `index` (from 1), triggered and followed to its end. */
+  roll(index: number): Promise<RolloutOutcome>;
+  /**
+   * After the last rollout, until the load stops at `untilMs`: what the strategy still follows (rainbow:
+   * the deleted colors' pods, so the report's lanes show them gone).
+   */
+  settle?(untilMs: number): Promise<void>;
+}
 
 export function strategyFor(
   config: Config,
@@ -54,7 +63,7 @@ export async function driveRollouts(
     console.log(`rollout ${index}/${config.rollouts} (${config.strategy}): triggering`);
     // Each rollout's window, for the report's timeline (phase.ts rolloutWindows).
     await control.mark(`rollout:${index}:start`, Date.now());
-    const outcome = await strategy(index);
+    const outcome = await strategy.roll(index);
     await control.mark(`rollout:${index}:end`, Date.now());
     if (!outcome.ok) {
       // The load ends now; teardown() stops the run (108) with this line: an abort here, in a VU, would
@@ -75,6 +84,7 @@ export async function driveRollouts(
   const end = Date.now();
   await control.mark('rolloutEnd', end);
   await control.endAt(end + config.cooldownMs);
+  await strategy.settle?.(end + config.cooldownMs);
 }
 
 /** teardown(): a failed rollout stops the run (exit 108) with its one line. */

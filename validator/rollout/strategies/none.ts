@@ -12,11 +12,11 @@
 import { sleep } from 'k6';
 import type { RunControl } from '../../run/control.ts';
 import type { Config } from '../../settings/registry.ts';
-import type { RolloutStrategy } from '../driver.ts';
+import type { RolloutOutcome, RolloutStrategy } from '../driver.ts';
 
 export function externalRollout(config: Config, control: RunControl): RolloutStrategy {
   let podsBefore = 0;
-  return async (index) => {
+  const roll = async (index: number): Promise<RolloutOutcome> => {
     const started = Date.now();
     await control.mark('rolloutRequested', index);
     while (Date.now() - started < config.rolloutTimeoutMs) {
@@ -43,4 +43,5 @@ export function externalRollout(config: Config, control: RunControl): RolloutStr
       detail: `STRATEGY=none: no external actor reported rollout ${index} complete within ${config.rolloutTimeoutMs / 1000}s (it must HSET zdrun:${config.runId}:timeline rolloutCompleted ${index})`,
     };
   };
+  return { roll };
 }

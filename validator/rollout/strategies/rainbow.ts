@@ -6,7 +6,8 @@
  * `rainbow <k>: step <n>/5 …` so an interrupted run shows where it stopped; `repairRainbow` (teardown,
  * and `make rainbow-cleanup`) leaves exactly one healthy color selected and at most N alive. The colors'
  * pods are listed at every step for the report's pod lanes (a deleted color's pods show as gone at the
- * next rollout's first listing).
+ * next listing after they exit; after the last rollout they are followed until they are gone or the load
+ * stops).
  */
 
 import { sleep } from 'k6';
@@ -17,7 +18,7 @@ import { login, loginFailure, unauthorizedExpected } from '../../users/users.ts'
 import type { RolloutOutcome, RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
-import { PodEventLog, type PodEventSink, type PodObject } from '../pod-events.ts';
+import { lifecycleOf, PodEventLog, type PodEventSink, type PodObject } from '../pod-events.ts';
 import { deploymentView } from '../state.ts';
 import {
   colorDeployment,
@@ -108,7 +109,7 @@ async function waitAvailable(
   t: Target,
   name: string,
   deadline: number,
-  lanes: () => Promise<void>,
+  lanes: () => Promise<unknown>,
 ): Promise<string | null> {
   while (Date.now() < deadline) {
     await lanes();
@@ -174,14 +175,25 @@ export function rainbowRollout(
 ): RolloutStrategy {
   const t = targetOf(config, profile);
   const podEvents = new PodEventLog();
-  /** Records what the colors' pods (those carrying the color label) show now, for the report's pod lanes. */
-  const lanes = async () => {
+  /**
+   * Records what the colors' pods (those carrying the color label) show now, for the report's pod lanes;
+   * true while some of them are terminating.
+   */
+  const lanes = async (): Promise<boolean> => {
     const pods = (t.kube.list('Pod', t.namespace) as KubeObject[]).filter(
       (p) => p.metadata?.labels?.[t.colorLabel] !== undefined,
-    );
-    await recordPods(podEvents.observe(pods as PodObject[], Date.now()));
+    ) as PodObject[];
+    await recordPods(podEvents.observe(pods, Date.now()));
+    return pods.some((p) => lifecycleOf(p).terminating !== undefined);
   };
-  return async (index) => {
+  const settle = async (untilMs: number): Promise<void> => {
+    try {
+      while (Date.now() < untilMs && (await lanes())) sleep(pollSeconds);
+    } catch (error) {
+      console.warn(`rainbow: following the deleted colors' pods stopped: ${errorText(error)}`);
+    }
+  };
+  const roll = async (index: number): Promise<RolloutOutcome> => {
     const started = Date.now();
     const deadline = started + config.rolloutTimeoutMs;
     const log = (step: number, what: string) => console.log(`rainbow ${index}: step ${step}/5 ${what}`);
@@ -250,4 +262,5 @@ export function rainbowRollout(
       return fail(`rainbow: ${errorText(error)}`);
     }
   };
+  return { roll, settle };
 }

@@ -6,7 +6,7 @@
 import { sleep } from 'k6';
 import type { TargetProfile } from '../../profile/profile.ts';
 import type { Config } from '../../settings/registry.ts';
-import type { RolloutStrategy } from '../driver.ts';
+import type { RolloutOutcome, RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient, selectorOf } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
 import { PodEventLog, type PodEventSink, type PodObject } from '../pod-events.ts';
@@ -51,7 +51,7 @@ export function rollingRollout(
     return kube.patch('Deployment.apps', name, namespace, JSON.stringify(patch), 'merge') as KubeObject;
   };
 
-  return async (index) => {
+  const roll = async (index: number): Promise<RolloutOutcome> => {
     const started = Date.now();
     try {
       const before = kube.get('Deployment.apps', name, namespace) as KubeObject;
@@ -99,4 +99,5 @@ export function rollingRollout(
       };
     }
   };
+  return { roll };
 }
