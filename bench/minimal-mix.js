@@ -1,11 +1,11 @@
 // The baseline for bench/suite.ts: the same VU mix as zero-downtime.js (HTTP users polling the identity
 // endpoint, WebSocket users reading the feed) with none of zerodrop's tracking, so the RSS ratio shows
-// what zerodrop's bookkeeping costs. Plain k6 JavaScript, no bundle.
+// what zerodrop's bookkeeping costs. Its WebSocket users send orders and match their acks as zerodrop's
+// do (baseline-ws.js). Plain k6 JavaScript, no bundle.
 
 import { sleep } from 'k6';
 import http from 'k6/http';
-import { setTimeout } from 'k6/timers';
-import { WebSocket } from 'k6/websockets';
+import { feedUser } from './baseline-ws.js';
 
 const duration = Number(__ENV.DURATION_S || 30);
 const vus = (n) => ({
@@ -15,6 +15,7 @@ const vus = (n) => ({
   maxDuration: `${duration + 30}s`,
 });
 export const options = {
+  summaryTrendStats: ['p(99)'],
   scenarios: {
     http_users: { ...vus(Number(__ENV.HTTP_USERS || 300)), exec: 'httpUser' },
     ws_users: { ...vus(Number(__ENV.WS_USERS || 200)), exec: 'wsUser' },
@@ -36,10 +37,7 @@ export function httpUser() {
   }
 }
 
-export function wsUser() {
+export async function wsUser() {
   login(`zd-user-m${__VU}`);
-  const ws = new WebSocket(`${__ENV.BASE_URL.replace('http', 'ws')}/ws`);
-  let received = 0;
-  ws.onmessage = () => received++;
-  setTimeout(() => ws.close(), duration * 1000);
+  await feedUser(`zd-user-m${__VU}`, null, duration * 1000);
 }

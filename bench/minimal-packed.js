@@ -1,12 +1,13 @@
 // The strict baseline for bench/suite.ts: minimal-mix.js's users packed USERS_PER_VU to a VU the way
 // zero-downtime.js packs them (non-blocking requests, each user with its own cookie jar, many sockets per
-// VU), still without zerodrop's tracking, so the ratio isolates the bookkeeping from the packing.
+// VU), still without zerodrop's tracking, so the ratio isolates the bookkeeping from the packing. Its
+// WebSocket users send orders and match their acks as zerodrop's do (baseline-ws.js).
 // Plain k6 JavaScript, no bundle.
 
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { setTimeout } from 'k6/timers';
-import { WebSocket } from 'k6/websockets';
+import { feedUser } from './baseline-ws.js';
 
 const duration = Number(__ENV.DURATION_S || 30);
 const perVu = Number(__ENV.USERS_PER_VU);
@@ -22,6 +23,7 @@ export const options = {
   // One idle keep-alive connection per user, as zero-downtime.js keeps (validator/settings/options.ts).
   batch: Math.max(20, perVu + 3),
   batchPerHost: Math.max(6, perVu + 3),
+  summaryTrendStats: ['p(99)'],
   scenarios: {
     http_users: { ...vus(httpUserCount), exec: 'httpUsers' },
     ws_users: { ...vus(wsUserCount), exec: 'wsUsers' },
@@ -58,11 +60,7 @@ async function httpUser(n) {
 async function wsUser(n) {
   const jar = new http.CookieJar();
   await login(`zd-user-mw${n}`, jar);
-  const ws = new WebSocket(`${__ENV.BASE_URL.replace('http', 'ws')}/ws`, null, { jar });
-  let received = 0;
-  ws.onmessage = () => received++;
-  await pause(duration * 1000);
-  ws.close();
+  await feedUser(`zd-user-mw${n}`, jar, duration * 1000);
 }
 
 export async function httpUsers() {

@@ -1,20 +1,31 @@
 /**
- * Benchmark of the validation suite (not a test): prints figures for issue 4's budget.
+ * Benchmark of the validation suite (not a test): prints figures for issues 4, 11 and 14.
  *  - bundle sizes of dist/*.js (budget < 100 KB each);
- *  - k6 peak RSS at 300 HTTP + 200 WebSocket users running zero-downtime.js against three reference
- *    service processes behind nginx during a rolling restart (users packed USERS_PER_VU to a VU, the
- *    default, and one per VU), and of two baselines without zerodrop's tracking against the same fleet:
- *    bench/minimal-mix.js (one VU per user, the plain way to write this load) and bench/minimal-packed.js
- *    (the same users packed like zerodrop packs them) — budget: < 1 GiB and < 1.3×;
- *  - time from the end of the last rollout to the verdict (k6's exit), against COOLDOWN + 5 s.
- * BENCH_COMPARE=/path/to/other/dist[,…] also runs zero-downtime.js of those bundle folders at the default
- * packing in the same run (e.g. an older commit's `make bundle`), so figures compare on one machine under
- * one load; BENCH_ONLY=packed skips the other runs. The machine's load average is printed with them.
+ *  - per run of k6, its CPU seconds (utime + stime), peak RSS and feed latency p99, at 300 HTTP + 200
+ *    WebSocket users with orders on, side by side in one invocation: zero-downtime.js against three
+ *    reference service processes behind nginx during a rolling restart (`zerodrop`, users packed
+ *    USERS_PER_VU to a VU, the default), the same at one user per VU (`unpacked`), and two baselines
+ *    without zerodrop's tracking against the same fleet, for as long as that repetition's zerodrop run
+ *    loaded it and restarted when it was rolled (their sockets reconnect and resume: replays count in the
+ *    feed latency of both): bench/minimal-packed.js (`packed`: the same users packed the same way, sending
+ *    orders and matching acks — issue 14's budget: CPU and RSS ≤ 1.2×, feed p99 within 5 ms) and
+ *    bench/minimal-mix.js (`mix`: one VU per user, the plain way to write this load); ratios against
+ *    `packed`;
+ *  - the time from the end of the last rollout to the verdict (k6's exit), against COOLDOWN + 5 s.
+ * BENCH_RUNS=zerodrop,packed,mix,unpacked picks runs (default all); BENCH_REPEAT (default 2) repeats them;
+ * BENCH_SECONDS (default 60) is the zerodrop run's planned load time. BENCH_COMPARE=/path/to/other/dist[,…]
+ * also runs zero-downtime.js of those bundle folders (e.g. an older commit's `make bundle`) in each
+ * repetition. The machine's core count and load average are printed with every figure.
+ * BENCH_CAPACITY=1 instead steps up the users (BENCH_CAPACITY_USERS, totals split 3:2 HTTP:WebSocket)
+ * until a run fails or k6 passes 1 GiB, and prints the CPU k6 and the target (every process the bench
+ * started besides k6) used per second of load, to show which side saturates first.
+ * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
+ * (bench/vu-heap.ts), BENCH_REPEAT times, alternating (issue 11's budget: within 10 % of session 3's).
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { actOnRollouts } from '../test/support/external-rollout.ts';
@@ -24,25 +35,57 @@ import { startRedis } from '../test/support/redis.ts';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { newRunId } from '../validator/run/run-id.ts';
 import { parseConfig } from '../validator/settings/registry.ts';
+import { sampleOwnTree, sampleProcess, type Usage } from './process-usage.ts';
+import { perVuHeapKb } from './vu-heap.ts';
 
 const cooldownS = 5;
+/** A rolling restart of the three processes takes about this long; the baseline phase fills the rest. */
+const rolloutS = 10;
 /** A run that has not ended by then is killed (and reported with exit null). */
 const runTimeoutMs = 300_000;
-/** The suite's default packing, as its config parser has it. */
-const defaultPerVu = parseConfig(
+const memoryBudgetMb = 1024;
+/** The suite's defaults (packing, order interval), as its config parser has them. */
+const defaults = parseConfig(
   { BASE_URL: 'http://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' },
   { requireRedis: true, newRunId: () => 'bench' },
-).usersPerVu;
+);
 
-interface Measured {
+interface Measured extends Usage {
+  label: string;
   exitCode: number | null;
-  peakRssMb: number;
-  exitedAt: number;
+  feedP99Ms: number | null;
+  /** Metrics whose thresholds failed. */
+  failed: string[];
+  /** Seconds the users loaded the target. */
+  loadS: number;
+  /** Seconds from k6's start to the (first) rolling restart. */
+  rolloutAtS: number;
+  loadAvg: string;
+  /** zero-downtime.js: seconds from the last rollout's end to k6's exit. */
+  verdictAfterS?: number;
+  /** The capacity mode: what the target's processes used meanwhile. */
+  target?: Usage;
 }
 
-/** Runs k6, sampling VmHWM of its process until it exits. */
-async function measureK6(args: string[], env: Record<string, string>): Promise<Measured> {
-  const child = spawn(k6Binary, ['run', '--quiet', ...args], {
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/** Runs k6, sampling its CPU and RSS (and the target's, when asked) until it exits. */
+async function measureK6(
+  label: string,
+  args: string[],
+  env: Record<string, string>,
+  feedMetric: string,
+  withTarget = false,
+): Promise<Omit<Measured, 'loadS' | 'rolloutAtS'> & { startedAt: number; exitedAt: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'zd-bench-'));
+  const summary = join(dir, 'summary.json');
+  const loadBefore = load();
+  const startedAt = Date.now();
+  const target = withTarget ? sampleOwnTree(() => (child.pid ? [child.pid] : [])) : null;
+  const child = spawn(k6Binary, ['run', '--quiet', '--summary-export', summary, ...args], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -51,21 +94,38 @@ async function measureK6(args: string[], env: Record<string, string>): Promise<M
   child.stderr.on('data', (c) => {
     stderr += c;
   });
-  let peak = 0;
-  const sample = setInterval(() => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // exited between samples
-    }
-  }, 200);
+  const k6 = sampleProcess(child.pid ?? -1);
   const killer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(killer);
-  clearInterval(sample);
-  if (exitCode !== 0) console.error(stderr.slice(-2000));
-  return { exitCode, peakRssMb: peak / 1024, exitedAt: Date.now() };
+  const usage = k6.stop();
+  const targetUsage = target?.stop();
+  if (exitCode !== 0) console.error(`${label}: exit ${exitCode}\n${stderr.slice(-2000)}`);
+  const metrics = readSummary(summary);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    label,
+    exitCode,
+    ...usage,
+    feedP99Ms: metrics?.[feedMetric]?.['p(99)'] ?? null,
+    failed: Object.entries(metrics ?? {})
+      .filter(([, m]) => Object.values(m.thresholds ?? {}).some((crossed) => crossed === true))
+      .map(([name]) => name),
+    loadAvg: `${loadBefore} → ${load()}`,
+    startedAt,
+    exitedAt: Date.now(),
+    ...(targetUsage ? { target: targetUsage } : {}),
+  };
+}
+
+type SummaryMetrics = Record<string, Record<string, number> & { thresholds?: Record<string, boolean> }>;
+
+function readSummary(path: string): SummaryMetrics | null {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { metrics: SummaryMetrics }).metrics;
+  } catch {
+    return null;
+  }
 }
 
 async function withFleet<T>(work: (fleet: Fleet, redisUrl: string) => Promise<T>): Promise<T> {
@@ -88,91 +148,198 @@ async function withFleet<T>(work: (fleet: Fleet, redisUrl: string) => Promise<T>
   }
 }
 
-async function runSuite(
-  usersPerVu: number,
-  dist = join(repo, 'dist'),
-): Promise<Measured & { verdictAfterS: number }> {
+interface SuiteRun {
+  label: string;
+  dist?: string;
+  usersPerVu?: number;
+  httpUsers?: number;
+  wsUsers?: number;
+  seconds: number;
+  withTarget?: boolean;
+}
+
+/** zero-downtime.js with one rolling restart; its load time is the run's timeline (claim to end). */
+function runSuite(run: SuiteRun): Promise<Measured> {
   return withFleet(async (fleet, redisUrl) => {
     const runId = newRunId('bench');
     const actor = actOnRollouts(redisUrl, runId, fleet, 1);
-    const measured = await measureK6([join(dist, 'zero-downtime.js')], {
-      RUN_ID: runId,
-      BASE_URL: fleet.url,
-      REDIS_URL: redisUrl,
-      STRATEGY: 'none',
-      BASELINE: '10s',
-      COOLDOWN: `${cooldownS}s`,
-      USERS_PER_VU: String(usersPerVu),
-      REPORT_DIR: '/tmp',
-    });
+    const measured = await measureK6(
+      run.label,
+      [join(run.dist ?? join(repo, 'dist'), 'zero-downtime.js')],
+      {
+        RUN_ID: runId,
+        BASE_URL: fleet.url,
+        REDIS_URL: redisUrl,
+        STRATEGY: 'none',
+        BASELINE: `${Math.max(10, run.seconds - rolloutS - cooldownS)}s`,
+        COOLDOWN: `${cooldownS}s`,
+        USERS_PER_VU: String(run.usersPerVu ?? defaults.usersPerVu),
+        HTTP_USERS: String(run.httpUsers ?? defaults.httpUsers),
+        WS_USERS: String(run.wsUsers ?? defaults.wsUsers),
+        REPORT_DIR: '/tmp',
+      },
+      'zd_feed_latency_ms',
+      run.withTarget,
+    );
     await actor.stop();
     const redis = new Redis(redisUrl);
-    const rolloutEnd = Number(await redis.hget(`zdrun:${runId}:timeline`, 'rolloutEnd'));
+    const timeline = await redis.hgetall(`zdrun:${runId}:timeline`);
     redis.disconnect();
-    return { ...measured, verdictAfterS: (measured.exitedAt - rolloutEnd) / 1000 };
+    const { startedAt, exitedAt, ...figures } = measured;
+    return {
+      ...figures,
+      loadS: (Number(timeline.endAt) - Number(timeline.createdAt)) / 1000,
+      rolloutAtS: (Number(timeline.rolloutStart) - startedAt) / 1000,
+      verdictAfterS: (exitedAt - Number(timeline.rolloutEnd)) / 1000,
+    };
   });
 }
 
-function runBaseline(script: string): Promise<Measured> {
-  return withFleet((fleet) =>
-    measureK6([join('bench', script)], {
-      BASE_URL: fleet.url,
-      DURATION_S: '30',
-      USERS_PER_VU: String(defaultPerVu),
-    }),
-  );
+/**
+ * A baseline script against a fresh fleet for `seconds`, the fleet restarted one process at a time
+ * `rolloutAtS` after k6 starts (as zerodrop's run rolled it), so its sockets reconnect and replay too.
+ */
+function runBaseline(label: string, script: string, seconds: number, rolloutAtS: number): Promise<Measured> {
+  return withFleet(async (fleet) => {
+    let rollout: Promise<number> = Promise.resolve(0);
+    const restart = setTimeout(() => {
+      rollout = fleet.rollingRestart();
+    }, rolloutAtS * 1000);
+    const {
+      startedAt: _,
+      exitedAt: __,
+      ...figures
+    } = await measureK6(
+      label,
+      [join('bench', script)],
+      {
+        BASE_URL: fleet.url,
+        DURATION_S: String(seconds),
+        USERS_PER_VU: String(defaults.usersPerVu),
+        ORDER_INTERVAL_MS: String(defaults.orderIntervalMs),
+      },
+      'feed_latency_ms',
+    );
+    clearTimeout(restart);
+    await rollout;
+    return { ...figures, loadS: seconds, rolloutAtS };
+  });
 }
 
-const load = () => loadavg()[0]?.toFixed(1) ?? '?';
+const fixed = (n: number | null | undefined, digits = 1) => (n == null ? '—' : n.toFixed(digits));
+
+function printRuns(runs: Measured[]): void {
+  console.log(
+    `    ${'run'.padEnd(44)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'feed p99'.padStart(9)} ${'load s'.padStart(7)}  exit  load average (1 5 15 min) before → after`,
+  );
+  for (const r of runs) {
+    console.log(
+      `    ${r.label.padEnd(44)} ${fixed(r.cpuS).padStart(6)} ${fixed(r.peakRssMb, 0).padStart(7)} ${`${fixed(r.feedP99Ms, 0)} ms`.padStart(9)} ${fixed(r.loadS, 0).padStart(7)}  ${String(r.exitCode).padStart(4)}  ${r.loadAvg}`,
+    );
+  }
+}
+
+/** Each zerodrop run against the packed baseline of its repetition. */
+function printRatios(runs: Measured[], baseline: Measured | undefined): void {
+  if (!baseline) return;
+  for (const r of runs) {
+    if (r === baseline || r.verdictAfterS === undefined) continue;
+    const feed =
+      r.feedP99Ms === null || baseline.feedP99Ms === null
+        ? '—'
+        : `${r.feedP99Ms - baseline.feedP99Ms >= 0 ? '+' : ''}${(r.feedP99Ms - baseline.feedP99Ms).toFixed(0)} ms`;
+    const cpuRate = r.cpuS / r.loadS / (baseline.cpuS / baseline.loadS);
+    console.log(
+      `    ${r.label} / ${baseline.label}: CPU ${(r.cpuS / baseline.cpuS).toFixed(2)}× (per second of load ${cpuRate.toFixed(2)}×), RSS ${(r.peakRssMb / baseline.peakRssMb).toFixed(2)}×, feed p99 ${feed}  (budget ≤ 1.2×, ≤ 1.2×, ≤ +5 ms)`,
+    );
+  }
+}
+
+async function sideBySide(): Promise<void> {
+  const picked = new Set((process.env.BENCH_RUNS ?? 'zerodrop,packed,mix,unpacked').split(','));
+  const repeat = Number(process.env.BENCH_REPEAT ?? 2);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  const compare = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean);
+  const perVu = `${defaults.usersPerVu} per VU`;
+  const users = `${defaults.httpUsers} HTTP + ${defaults.wsUsers} WebSocket users`;
+  console.log(`  k6 at ${users}, orders every ${defaults.orderIntervalMs} ms, ${seconds} s planned:`);
+  for (let rep = 1; rep <= repeat; rep++) {
+    const runs: Measured[] = [];
+    if (picked.has('zerodrop')) runs.push(await runSuite({ label: `zerodrop dist/ (${perVu})`, seconds }));
+    for (const dist of compare)
+      runs.push(await runSuite({ label: `zerodrop ${dist} (${perVu})`, dist, seconds }));
+    // The baselines load as long as this repetition's zerodrop run did, restarted when it was rolled.
+    const loadS = Math.round(runs[0]?.loadS ?? seconds);
+    const rolloutAtS = runs[0]?.rolloutAtS ?? seconds - rolloutS - cooldownS;
+    const packed = picked.has('packed')
+      ? await runBaseline(`minimal-packed.js (${perVu})`, 'minimal-packed.js', loadS, rolloutAtS)
+      : undefined;
+    if (packed) runs.push(packed);
+    if (picked.has('mix'))
+      runs.push(await runBaseline('minimal-mix.js (1 per VU)', 'minimal-mix.js', loadS, rolloutAtS));
+    if (picked.has('unpacked'))
+      runs.push(await runSuite({ label: 'zerodrop dist/ (1 per VU)', usersPerVu: 1, seconds }));
+    console.log(`  repetition ${rep} of ${repeat}:`);
+    printRuns(runs);
+    printRatios(runs, packed);
+    for (const r of runs) {
+      if (r.verdictAfterS !== undefined)
+        console.log(
+          `    ${r.label}: last rollout end → verdict ${r.verdictAfterS.toFixed(1)} s  (budget ≤ COOLDOWN ${cooldownS} s + 5 s)`,
+        );
+    }
+  }
+}
+
+async function heap(): Promise<void> {
+  const repeat = Number(process.env.BENCH_REPEAT ?? 2);
+  const dists = [join(repo, 'dist'), ...(process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean)];
+  console.log('  per-VU heap of zero-downtime.js (live heap after a forced GC, 203 VUs against 3):');
+  for (let rep = 1; rep <= repeat; rep++) {
+    const figures: string[] = [];
+    for (const dist of dists)
+      figures.push(`${dist}: ${(await perVuHeapKb(join(dist, 'zero-downtime.js'))).toFixed(0)} KB`);
+    console.log(`    repetition ${rep}: ${figures.join('; ')}  (load ${load()})`);
+  }
+}
+
+/** Steps the users up until a run fails or k6 passes its memory budget. */
+async function capacity(): Promise<void> {
+  const totals = (process.env.BENCH_CAPACITY_USERS ?? '500,1000,1500,2000')
+    .split(',')
+    .map(Number)
+    .slice(0, 8);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  console.log(
+    `  capacity: users per step ${totals.join(', ')} (3:2 HTTP:WebSocket), ${seconds} s planned each`,
+  );
+  console.log(
+    `    ${'users'.padEnd(18)} ${'k6 CPU'.padStart(7)} ${'k6 cores'.padStart(8)} ${'target cores'.padStart(12)} ${'k6 RSS'.padStart(7)} ${'feed p99'.padStart(9)}  exit  failed thresholds; load average`,
+  );
+  for (const total of totals) {
+    const httpUsers = Math.round(total * 0.6);
+    const wsUsers = total - httpUsers;
+    const r = await runSuite({ label: `${total}`, httpUsers, wsUsers, seconds, withTarget: true });
+    const cores = (cpuS: number) => (cpuS / r.loadS).toFixed(2);
+    console.log(
+      `    ${`${httpUsers} + ${wsUsers}`.padEnd(18)} ${fixed(r.cpuS).padStart(7)} ${cores(r.cpuS).padStart(8)} ${cores(r.target?.cpuS ?? 0).padStart(12)} ${`${fixed(r.peakRssMb, 0)} MB`.padStart(7)} ${`${fixed(r.feedP99Ms, 0)} ms`.padStart(9)}  ${String(r.exitCode).padStart(4)}  ${r.failed.join(', ') || 'none'}; ${r.loadAvg}`,
+    );
+    if (r.exitCode !== 0 || r.peakRssMb >= memoryBudgetMb) break;
+  }
+}
 
 async function main(): Promise<void> {
   const bundles = readdirSync(join(repo, 'dist'))
     .filter((f) => f.endsWith('.js') || f.endsWith('.cjs'))
     .map((f) => `${f} ${(statSync(join(repo, 'dist', f)).size / 1024).toFixed(1)} KB`);
-  const compare = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean);
-  const compared: string[] = [];
-  for (const dist of compare) {
-    const before = load();
-    const m = await runSuite(defaultPerVu, dist);
-    compared.push(
-      `    ${dist}/zero-downtime.js, ${defaultPerVu} per VU: ${m.peakRssMb.toFixed(0)} MB (exit ${m.exitCode}; load ${before} → ${load()})`,
-    );
-  }
-  const loadBefore = load();
-  const packed = await runSuite(defaultPerVu);
-  const loadAfter = load();
-  if (process.env.BENCH_ONLY === 'packed') {
-    console.log(`  bundles: ${bundles.join(', ')}  (budget < 100 KB each)`);
-    console.log(`  k6 peak RSS at 300 HTTP + 200 WebSocket users, ${defaultPerVu} per VU:`);
-    for (const line of compared) console.log(line);
-    console.log(
-      `    dist/zero-downtime.js: ${packed.peakRssMb.toFixed(0)} MB (exit ${packed.exitCode}; load ${loadBefore} → ${loadAfter})`,
-    );
-    return;
-  }
-  const unpacked = await runSuite(1);
-  const minimal = await runBaseline('minimal-mix.js');
-  const minimalPacked = await runBaseline('minimal-packed.js');
-
-  const mb = (m: Measured) => `${m.peakRssMb.toFixed(0).padStart(5)} MB (exit ${m.exitCode})`;
-  const ratio = (a: Measured, b: Measured) => `${(a.peakRssMb / b.peakRssMb).toFixed(2)}×`;
   console.log(
-    'zerodrop suite benchmark (2-core machine, k6, nginx, 3 service processes and Redis on one host)',
+    `zerodrop suite benchmark: ${cpus().length} cores, load average ${load()} (k6, nginx, 3 service processes and Redis on one host)`,
   );
   console.log(`  bundles: ${bundles.join(', ')}  (budget < 100 KB each)`);
-  console.log('  k6 peak RSS at 300 HTTP + 200 WebSocket users:');
-  const packing = `${defaultPerVu} users per VU`;
-  console.log(`    zero-downtime.js, ${packing} (the default):  ${mb(packed)}`);
-  for (const line of compared) console.log(line);
-  console.log(`    zero-downtime.js, 1 user per VU (500 VUs):    ${mb(unpacked)}`);
-  console.log(`    minimal-mix.js, 1 user per VU (500 VUs):      ${mb(minimal)}`);
-  console.log(`    minimal-packed.js, ${packing}:               ${mb(minimalPacked)}`);
-  console.log(
-    `  ratio, default vs minimal-mix: ${ratio(packed, minimal)}; vs minimal-packed: ${ratio(packed, minimalPacked)}; 1 per VU vs minimal-mix: ${ratio(unpacked, minimal)}  (budget < 1.3× and < 1024 MB)`,
-  );
-  console.log(
-    `  last rollout end → verdict: ${packed.verdictAfterS.toFixed(1)} s (1 per VU: ${unpacked.verdictAfterS.toFixed(1)} s)  (budget ≤ COOLDOWN ${cooldownS} s + 5 s)`,
-  );
+  if (process.env.BENCH_CAPACITY === '1') await capacity();
+  else if (process.env.BENCH_HEAP === '1') await heap();
+  else await sideBySide();
+  console.log(`  load average at the end: ${load()}`);
 }
 
 main().catch((error) => {
