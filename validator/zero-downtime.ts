@@ -10,27 +10,25 @@ import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
 import { checkCluster, checkRedis, checkTarget, stopSetup } from './run/preflight.ts';
 import { isTransient } from './run/redis-retry.ts';
+import { runIdFromSetup } from './run/setup-data.ts';
 import { maxDurationMs, runKeysTtlSeconds, scenarioOptions } from './settings/options.ts';
-import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { sharedSettings } from './settings/shared.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
-import { auditStore } from './verdict/audit.ts';
-import { proofPlan } from './verdict/bounds.ts';
-import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
-import { summarize } from './verdict/summary.ts';
 
-const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
+const { config, profile, vuZero } = sharedSettings({ requireRedis: true }, availableMemory);
 const redisUrl = config.redisUrl as string;
-const guards = guardsFor(config, { rollout: true, audit: true, profile });
-const notChecked = notCheckedBy(profile);
+/** VU 0 only: k6 takes the options (thresholds) and runs handleSummary there. */
+const plan =
+  vuZero && runEnd().verdictPlan(config, profile, vuZero.thresholds, { rollout: true, audit: true });
 /** The run keys live as long as this run can (its planned duration and a margin), not a day. */
 const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
-  thresholds: thresholdsFor(thresholds, guards, { audit: true, notChecked }),
+  thresholds: plan?.thresholds ?? {},
 };
 
 export async function setup(): Promise<{ runId: string }> {
@@ -44,7 +42,7 @@ export async function setup(): Promise<{ runId: string }> {
     `zerodrop run ${config.runId}: ${config.httpUsers} HTTP + ${config.wsUsers} WebSocket users (${config.usersPerVu} per VU), ${config.rollouts} ${config.strategy} rollout(s)`,
   );
   if (config.proveLossBelow !== null)
-    console.log(proofPlan({ ...config, proveLossBelow: config.proveLossBelow }));
+    console.log(runEnd().proofPlan({ ...config, proveLossBelow: config.proveLossBelow }));
   return { runId: config.runId };
 }
 
@@ -76,5 +74,6 @@ export async function teardown(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: SummaryInput) {
+  const { guards, notChecked } = plan ?? { guards: [], notChecked: [] };
   return runEnd().summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
 }

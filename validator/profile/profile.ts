@@ -292,10 +292,18 @@ export function parseProfile(data: unknown, source: string, adapter?: AdapterUse
   }
 }
 
+/** Split paths, kept: the WebSocket users pick the same few paths from every frame. */
+const pathKeys = new Map<string, string[]>();
+
 /** Reads a dotted path from a JSON value; undefined when any step is missing. */
 export function pick(value: unknown, path: string): unknown {
+  let keys = pathKeys.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    pathKeys.set(path, keys);
+  }
   let current = value;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[key];
   }
@@ -311,7 +319,7 @@ export function fill(template: string, values: Record<string, string>): string {
 
 /** True when every matcher entry equals the value at its path. */
 export function matches(value: unknown, matcher: Record<string, unknown>): boolean {
-  for (const [path, expected] of Object.entries(matcher)) if (pick(value, path) !== expected) return false;
+  for (const path in matcher) if (pick(value, path) !== matcher[path]) return false;
   return true;
 }
 

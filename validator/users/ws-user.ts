@@ -11,7 +11,7 @@ import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
-import type { Control, TrafficRecorder } from '../run/control.ts';
+import type { Attribution, Control, TrafficRecorder } from '../run/control.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
 import type { EventInvariant } from '../verdict/catalog.ts';
@@ -22,6 +22,7 @@ import { metrics } from '../verdict/metrics.ts';
 import { backoffMs, classifyClose } from './close-codes.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
+import { MessageCounts } from './message-counts.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
 import { login, loginFailure, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
 import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryParams } from './ws-message.ts';
@@ -54,6 +55,12 @@ class WsSession {
   private readonly orders = new OrderTracker();
   private timeline: Timeline = emptyTimeline;
   private served = { pod: 'unknown', color: 'unknown' };
+  /**
+   * Where the session is now (phase, pod, color): one object while none of them changes, so a message
+   * allocates no tags and the message counts see when it changed. Never mutated: replaced.
+   */
+  private where: Attribution = { phase: 'baseline', ...this.served };
+  private readonly messages = new MessageCounts();
   private orderCount = 0;
   private attempt = 0;
   private stopping = false;
@@ -82,8 +89,10 @@ class WsSession {
     return phaseAt(Date.now(), this.timeline);
   }
 
-  private at() {
-    return { phase: this.phase(), ...this.served };
+  private at(): Attribution {
+    const phase = this.phase();
+    if (phase !== this.where.phase) this.where = { phase, ...this.served };
+    return this.where;
   }
 
   private fail(invariant: EventInvariant, detail?: string, options?: FailureOptions): Promise<void> {
@@ -213,21 +222,27 @@ class WsSession {
         else if (message !== undefined) send(JSON.stringify(message));
         if (!hasFrame(this.profile, 'greeting')) onReady();
       }
-      timers.push(
-        setInterval(() => {
-          if (this.stopping || !ready || !hasOrders(this.profile)) return;
-          const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
-          this.orders.send(cid, Date.now());
-          metrics.zd_orders_sent.add(1);
-          sendOrder(cid);
-        }, this.config.orderIntervalMs),
-        setInterval(() => {
-          this.watch(socket).catch(logError);
-        }, 1000),
-      );
     });
 
+    // Started with the socket, not by its open event: under load, reconnected sockets that received the
+    // feed but sent nothing after their upgrade and never closed kept runs going to k6's maxDuration
+    // (docs/decisions.md), which is what a socket without these timers does. Orders wait for `ready`.
+    timers.push(
+      setInterval(() => {
+        if (this.stopping || !ready || !hasOrders(this.profile)) return;
+        const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
+        this.orders.send(cid, Date.now());
+        metrics.zd_orders_sent.add(1);
+        sendOrder(cid);
+      }, this.config.orderIntervalMs),
+      setInterval(() => {
+        this.watch(socket).catch(logError);
+      }, 1000),
+    );
+
     socket.addEventListener('message', (e) => {
+      // A message is proof of an open connection, whether or not its open event came.
+      opened = true;
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
       if (adapter.classify) {
@@ -287,6 +302,7 @@ class WsSession {
     return new Promise<Ended>((resolve) => {
       socket.addEventListener('close', (e) => {
         for (const timer of timers) clearInterval(timer);
+        this.messages.flush();
         if (ready) this.traffic.socket('close', this.served);
         const failed = { handshakeError, refusedBy };
         this.onClose(e as unknown as CloseEvent, opened, failed, refused).then(resolve, (error) => {
@@ -301,6 +317,7 @@ class WsSession {
     this.lastGreeting = event.frame;
     this.lastGreetingEvent = event;
     this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
+    this.where = { phase: this.phase(), ...this.served };
     const spec = this.ws.frames.greeting;
     // An adapter's greeting names what it names; a profile's, what its fields say to look for.
     const { identity, change } = compareIdentity(
@@ -326,10 +343,9 @@ class WsSession {
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
     this.lastFeedEvent = event;
-    metrics.zd_msgs_received.add(1, at);
+    this.messages.count(at);
     const latency = event.ts === null ? null : Date.now() - event.ts;
     this.traffic.served('feed', this.served, latency);
-    if (at.phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost > 0) {
       this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
@@ -358,8 +374,9 @@ class WsSession {
     }
   }
 
-  /** Every second: refresh the run's timeline, flush traffic, and at the end drain acks and close. */
+  /** Every second: add the messages counted, refresh the run's timeline, flush traffic, and at the end drain acks and close. */
   private async watch(socket: WebSocket): Promise<void> {
+    this.messages.flush();
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
     if (this.stopping || !isOver(Date.now(), this.timeline)) return;
