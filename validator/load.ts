@@ -18,7 +18,12 @@ const { config, profile, vuZero } = sharedSettings({ requireRedis: false });
 const { loadDurationMs } = config;
 /** VU 0 only: k6 takes the options (thresholds) and runs handleSummary there. */
 const plan =
-  vuZero && runEnd().verdictPlan(config, profile, vuZero.thresholds, { rollout: false, audit: false });
+  vuZero &&
+  runEnd().verdictPlan(config, profile, vuZero.thresholds, {
+    rollout: false,
+    strategy: config.strategy,
+    audit: false,
+  });
 
 /** The load's longest run: LOAD_DURATION and a minute (it follows the rollout's timeline when it has Redis). */
 const plannedMs = loadDurationMs + 60_000;

@@ -26,7 +26,7 @@ const config = {
 };
 const { profile, thresholds } = settings;
 const guards = guardsFor(config, { rollout: false, audit: false, profile });
-const notChecked = notCheckedBy(profile);
+const notChecked = notCheckedBy(profile, { rollout: false, strategy: config.strategy });
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, smokeMs + 30_000),

@@ -5,6 +5,7 @@
  */
 
 import { availableMemory } from 'k6/x/zerodrop';
+import { followReadiness } from './readiness/follow.ts';
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
 import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
@@ -20,14 +21,24 @@ import type { SummaryInput } from './verdict/summary.ts';
 
 const { config, profile, vuZero } = sharedSettings({ requireRedis: true }, availableMemory);
 const redisUrl = config.redisUrl as string;
-/** VU 0 only: k6 takes the options (thresholds) and runs handleSummary there. */
+/** VU 0 only: k6 takes the options (scenarios, thresholds), runs teardown and handleSummary there. */
 const plan =
-  vuZero && runEnd().verdictPlan(config, profile, vuZero.thresholds, { rollout: true, audit: true });
+  vuZero &&
+  runEnd().verdictPlan(config, profile, vuZero.thresholds, {
+    rollout: true,
+    strategy: config.strategy,
+    audit: true,
+  });
 /** The run keys live as long as this run can (its planned duration and a margin), not a day. */
 const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
 
 export const options = {
-  ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers', rollout: 'rollout' }),
+  ...scenarioOptions(config, {
+    http: 'httpUsers',
+    ws: 'wsUsers',
+    rollout: 'rollout',
+    ...(plan?.readinessChecked ? { readiness: 'readiness' } : {}),
+  }),
   thresholds: plan?.thresholds ?? {},
 };
 
@@ -60,11 +71,16 @@ export async function rollout(data: unknown): Promise<void> {
   await driveRollouts(config, control, strategyFor(config, profile, control));
 }
 
+export async function readiness(data: unknown): Promise<void> {
+  await followReadiness(config, profile, new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
+}
+
 export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
   const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   try {
     await stopOnRolloutFailure(control);
+    if (plan?.readinessChecked) await runEnd().judgeReadinessOnDrain(config, control);
     const counts = await runEnd().auditStore(profile, control);
     console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
   } catch (error) {

@@ -21,8 +21,9 @@ import (
 )
 
 // TestIntegration runs testdata/kube-api.js in a k6 built with this extension against a real
-// etcd + kube-apiserver on 127.0.0.1. It runs only when KUBE_BIN_DIR names the folder holding the
-// etcd and kube-apiserver binaries, and then needs K6_BIN (the k6 built with this extension):
+// etcd + kube-apiserver on 127.0.0.1, and the script KUBE_READINESS_SCRIPT names when it is set. It
+// runs only when KUBE_BIN_DIR names the folder holding the etcd and kube-apiserver binaries, and then
+// needs K6_BIN (the k6 built with this extension):
 //
 //	KUBE_BIN_DIR=~/.cache/zerodrop/kube/<key>/bin K6_BIN=/path/to/k6 go test -run Integration -v
 func TestIntegration(t *testing.T) {
@@ -76,15 +77,22 @@ contexts: [{name: it, context: {cluster: it, user: admin}}]
 current-context: it
 `, server, adminToken))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, k6, "run", "--quiet", "--no-color", "testdata/kube-api.js")
-	cmd.Env = append(os.Environ(), "KUBE_SERVER="+server, "KUBE_ADMIN_TOKEN="+adminToken, "KUBE_CONFIG="+kubeconfig)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !bytes.Contains(out, []byte("kube-api.js: all checks passed")) {
-		t.Fatalf("k6 run testdata/kube-api.js: %v\n%s", err, out)
+	scripts := map[string]string{"testdata/kube-api.js": "kube-api.js: all checks passed"}
+	// zerodrop's readiness-on-drain follower, bundled by test/build/xk6-kube.test.ts.
+	if readiness := os.Getenv("KUBE_READINESS_SCRIPT"); readiness != "" {
+		scripts[readiness] = "kube-readiness: all checks passed"
 	}
-	t.Logf("%s", out)
+	for script, passed := range scripts {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := exec.CommandContext(ctx, k6, "run", "--quiet", "--no-color", script)
+		cmd.Env = append(os.Environ(), "KUBE_SERVER="+server, "KUBE_ADMIN_TOKEN="+adminToken, "KUBE_CONFIG="+kubeconfig)
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil || !bytes.Contains(out, []byte(passed)) {
+			t.Fatalf("k6 run %s: %v\n%s", script, err, out)
+		}
+		t.Logf("%s", out)
+	}
 }
 
 func write(t *testing.T, path, content string) {

@@ -88,13 +88,17 @@ async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOption
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   });
 
-  await fastify.register(healthRoutes, { redis, drain });
+  await fastify.register(healthRoutes, {
+    redis,
+    drain,
+    readinessIgnoresDrain: config.badMode === 'readiness-stays-ready',
+  });
   await fastify.register(authRoutes, { store, guard, directory: config });
   await fastify.register(meRoutes, { guard, identity });
   await fastify.register(socketRoutes, { guard, reader, orders, identity, badMode: config.badMode });
 
   fastify.addHook('onReady', async () => {
-    reader.start();
+    await reader.start();
     publisher.start();
   });
   fastify.addHook('onClose', async () => {

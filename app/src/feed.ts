@@ -180,8 +180,14 @@ export class FeedReader {
     this.#log = log;
   }
 
-  start(): void {
-    void this.#run();
+  /**
+   * Finds where live delivery starts (the newest entry now), then reads on in the background. Awaited
+   * before the server listens: a socket that subscribes earlier would have its replay end before the
+   * reader's start, and the entries in between would reach it neither way.
+   */
+  async start(): Promise<void> {
+    const first = await this.#newestId();
+    void this.#run(first);
   }
 
   /**
@@ -214,12 +220,11 @@ export class FeedReader {
     }
   }
 
-  async #run(): Promise<void> {
-    let lastId: string | null = null;
+  async #run(first: string): Promise<void> {
+    let lastId = first;
     let failing = false;
     while (!this.#stopped) {
       try {
-        lastId ??= await this.#newestId();
         const reply: [string, [string, string[]][]][] | null = await this.#blocking.xread(
           'COUNT',
           READ_COUNT,
@@ -247,10 +252,18 @@ export class FeedReader {
     }
   }
 
-  /** Live delivery starts after the newest entry present when the reader starts. */
+  /** The newest entry's id ('0-0' for an empty stream), retried until Redis answers or the reader stops. */
   async #newestId(): Promise<string> {
-    const [newest] = await this.#blocking.xrevrange(this.#stream, '+', '-', 'COUNT', 1);
-    return newest?.[0] ?? '0-0';
+    for (let failing = false; ; failing = true) {
+      try {
+        const [newest] = await this.#blocking.xrevrange(this.#stream, '+', '-', 'COUNT', 1);
+        return newest?.[0] ?? '0-0';
+      } catch (err) {
+        if (this.#stopped) throw err;
+        if (!failing) this.#log.warn({ err }, 'feed reader cannot read the stream yet; retrying');
+        await sleep(RETRY_DELAY_MS);
+      }
+    }
   }
 
   #emit(entry: FeedEntry): void {

@@ -13,6 +13,7 @@ export const BAD_MODES = [
   'no-cookie-guard',
   'no-order-dedup',
   'short-ttl',
+  'readiness-stays-ready',
 ] as const;
 
 export type BadMode = (typeof BAD_MODES)[number];
@@ -29,4 +30,6 @@ export const BAD_MODE_DESCRIPTIONS: Record<BadMode, string> = {
   'no-order-dedup': 'a resent order is applied again and acked as applied',
   'short-ttl':
     'sessions expire 20 s after login whatever the activity (a TTL cut to 20 s and no longer sliding)',
+  'readiness-stays-ready':
+    '/readyz answers 200 through the drain: readiness checks Redis only, not the shutdown (the pod stays a ready endpoint until it stops listening)',
 };

@@ -362,3 +362,71 @@ describe('BAD_MODE=abrupt-shutdown', () => {
     assert.equal(result.exit.code, 0);
   });
 });
+
+describe('BAD_MODE=readiness-stays-ready', () => {
+  /** The status of a response (its body read), 0 when nothing answered. */
+  const statusOf = (response: Promise<Response>) =>
+    response.then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      },
+      () => 0,
+    );
+
+  /** /readyz statuses from SIGTERM until the process stops answering, and when each came. */
+  async function readinessThroughShutdown(app: AppProcess) {
+    const session = await login(app, 'alice', 'pw1');
+    const signalledAt = Date.now();
+    app.signal('SIGTERM');
+    const seen: { status: number; atMs: number; meServed: boolean }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const status = await statusOf(get(app, '/readyz'));
+      const me = await statusOf(get(app, '/api/me', session.cookie));
+      seen.push({ status, atMs: Date.now() - signalledAt, meServed: me === 200 });
+      if (status === 0) break;
+      await sleep(50);
+    }
+    await app.waitForExit(10_000);
+    running.delete(app);
+    return seen;
+  }
+
+  it('misbehaves: /readyz answers 200 through the drain while requests are still served, until it stops listening', async () => {
+    const app = await startPod('readiness-stays-ready', 'stays:', 'stays-a', { DRAIN_SECONDS: '1' });
+    const seen = await readinessThroughShutdown(app);
+    const answered = seen.filter((s) => s.status !== 0);
+    assert.ok(answered.length >= 3, `answered ${answered.length} times during the drain`);
+    assert.ok(
+      answered.every((s) => s.status === 200),
+      `readiness during the drain: ${answered.map((s) => s.status).join(' ')}`,
+    );
+    // (The last look may meet the listener closing between its two requests.)
+    assert.ok(
+      answered.some((s) => s.meServed && s.atMs >= 500),
+      'still serving requests well into the drain',
+    );
+    assert.ok((answered.at(-1)?.atMs ?? 0) >= 800, 'the drain lasted DRAIN_SECONDS');
+    assert.equal(seen.at(-1)?.status, 0, 'then it stopped listening');
+  });
+
+  it('the good service: /readyz answers 503 at once after SIGTERM, while requests are still served', async () => {
+    const app = await startPod('none', 'good:', 'good-d', { DRAIN_SECONDS: '1' });
+    const seen = await readinessThroughShutdown(app);
+    // The signal handler runs a moment after the signal (longer on a loaded machine): from its first 503
+    // on, readiness stays 503 while requests are still served.
+    const shown = seen.map((s) => `${s.status}@${s.atMs}`).join(' ');
+    const flipped = seen.findIndex((s) => s.status === 503);
+    assert.ok(flipped >= 0 && (seen[flipped]?.atMs ?? Infinity) < 1000, `readiness after SIGTERM: ${shown}`);
+    const answered = seen.slice(flipped).filter((s) => s.status !== 0);
+    assert.ok(answered.length >= 3, `answered ${answered.length} times during the drain: ${shown}`);
+    assert.ok(
+      answered.every((s) => s.status === 503),
+      `readiness during the drain: ${shown}`,
+    );
+    assert.ok(
+      answered.some((s) => s.meServed),
+      'still serving requests while not ready',
+    );
+  });
+});

@@ -1,11 +1,14 @@
 /**
  * The feed with several pods on one Redis: exactly one publisher at a time, takeover when the leader
- * dies or drains, a global seq with no hole and no duplicate, and MAXLEN trimming.
+ * dies or drains, a global seq with no hole and no duplicate, MAXLEN trimming, and a pod's reader
+ * delivering every entry added once it has started.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
+import { FeedReader } from '../../app/src/feed.ts';
 import { type AppProcess, startApp } from '../support/app-process.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 import { eventually } from './helpers.ts';
@@ -132,5 +135,28 @@ describe('feed trimming', () => {
     assert.ok(length >= 100 && length <= 200, `XLEN ${length}`);
     const entries = await stream('trim:');
     assert.equal(entries.at(-1)!.seq - entries[0]!.seq + 1, entries.length);
+  });
+});
+
+describe("a pod's feed reader", () => {
+  it('delivers every entry added after start() resolves (the server listens only then)', async () => {
+    // The reader's first read goes through a connection of its own that is still connecting: had start()
+    // returned before that read, the entry below would come before the reader's starting point and a
+    // socket that subscribed at once would never get it.
+    const commands = new Redis(redis.url);
+    await commands.ping();
+    const log = { warn() {}, info() {}, debug() {}, error() {} } as unknown as FastifyBaseLogger;
+    const reader = new FeedReader(commands, 'reader-test', 'reader:feed', log);
+    try {
+      await reader.start();
+      const seen: number[] = [];
+      reader.subscribe((entry) => seen.push(entry.seq));
+      await commands.xadd('reader:feed', '*', 'seq', '1', 'cid', 'c-1', 'ts', String(Date.now()));
+      await eventually('the entry through the reader', () => seen.length > 0);
+      assert.deepEqual(seen, [1]);
+    } finally {
+      reader.stop();
+      commands.disconnect();
+    }
   });
 });

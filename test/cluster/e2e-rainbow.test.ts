@@ -53,6 +53,24 @@ function breakdownOf(reportDir: string): Breakdown[] {
   ).breakdown;
 }
 
+/**
+ * The report's pod lanes of `rollouts` rainbow rollouts of 3 replicas: every color's pods (the first and
+ * one per rollout) were seen ready, and those of every color deleted before the last rollout were seen
+ * terminating and gone.
+ */
+function podLanes(reportDir: string, rollouts: number): void {
+  const { pods } = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')) as {
+    pods: Record<string, Record<string, number>>;
+  };
+  const having = (event: string) => Object.values(pods).filter((events) => event in events).length;
+  const lanes = JSON.stringify(pods);
+  assert.ok(having('ready') >= 3 * (rollouts + 1), `ready pods: ${lanes}`);
+  // MAX_COLORS=2: rollout k deletes the color of rollout k-2; all but the last deletion are listed again
+  // while their pods drain and after they are gone.
+  assert.ok(having('terminating') >= 3 * (rollouts - maxColors), `terminating pods: ${lanes}`);
+  assert.ok(having('gone') >= 3 * (rollouts - maxColors), `gone pods: ${lanes}`);
+}
+
 /** The cluster's rainbow state as kubectl sees it. */
 async function colorsNow() {
   const access = await clusterAccess({ cluster: 'embedded' });
@@ -177,6 +195,7 @@ describe('rainbow rollouts on the embedded cluster', { concurrency: 1 }, () => {
     });
     judge('rainbow', 'good', [], result);
     await assertConsistent('after 3 rainbow rollouts');
+    podLanes(result.reportDir, 3);
   });
 
   const detections: [DeployMode, string[], (b: Breakdown[]) => void][] = [

@@ -11,10 +11,11 @@ import { judge, printMatrix } from './matrix.ts';
 const only = process.env.ZD_MODES?.split(',');
 const selected = (mode: string) => !only || only.includes(mode);
 /**
- * Bad modes whose failure depends on Kubernetes (pods replaced, Service routing): the default run. The
- * others fail the same way without Kubernetes (test/suite/no-kubernetes.test.ts) and run in the slow tier.
+ * Bad modes whose failure depends on Kubernetes (pods replaced, Service routing, readiness read from the
+ * EndpointSlices): the default run. The others fail the same way without Kubernetes
+ * (test/suite/no-kubernetes.test.ts) and run in the slow tier.
  */
-const clusterModes = ['memory-sessions', 'abrupt-shutdown', 'pod-affinity'];
+const clusterModes = ['memory-sessions', 'abrupt-shutdown', 'pod-affinity', 'readiness-stays-ready'];
 
 async function deployAndValidate(profile: DeployMode, overrides: Record<string, string>) {
   await deploy({ mode: profile, layout: 'rolling', cluster: 'embedded' }, new Status());

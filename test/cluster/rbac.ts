@@ -113,16 +113,19 @@ const rights = (namespace: string, group: string, resource: string, verbsAllowed
 
 /** What each strategy's driver may do in its namespace (k8s/base/rbac.yaml, k8s/components/rainbow/rbac.yaml). */
 export function strategyRights(strategy: 'rolling' | 'rainbow', namespace: string): Ask[] {
-  const watched = [
-    ...rights(namespace, '', 'pods', ['list', 'watch']),
-    ...rights(namespace, 'discovery.k8s.io', 'endpointslices', ['list', 'watch']),
-  ];
   if (strategy === 'rolling')
-    return [...rights(namespace, 'apps', 'deployments', ['get', 'patch']), ...watched];
+    return [
+      ...rights(namespace, 'apps', 'deployments', ['get', 'patch']),
+      // The rollout lists pods; readiness on drain lists and watches them and the Service's EndpointSlices.
+      ...rights(namespace, '', 'pods', ['list', 'watch']),
+      ...rights(namespace, 'discovery.k8s.io', 'endpointslices', ['list', 'watch']),
+    ];
+  // Rainbow follows no pod's readiness: it only lists pods (for the report's pod lanes), and has no rights
+  // on EndpointSlices.
   return [
     ...rights(namespace, 'apps', 'deployments', ['get', 'list', 'create', 'delete']),
     ...rights(namespace, '', 'services', ['get', 'list', 'create', 'delete', 'patch']),
-    ...watched,
+    ...rights(namespace, '', 'pods', ['list']),
   ];
 }
 

@@ -414,6 +414,34 @@ describe('express-ws, faults', () => {
     assert.doesNotMatch(app.stdout(), /shutdown complete/);
   });
 
+  it('readiness-stays-ready: readiness answers 200 through the drain, until the instance stops listening', async () => {
+    const app = await startService(redis.url, 'stays', { FAULT: 'readiness-stays-ready', DRAIN_MS: '800' });
+    const { cookie } = await login(app, 'ivan');
+    app.signal('SIGTERM');
+    await sleep(100);
+    assert.equal((await profile(app, cookie)).status, 200, 'still serving during the drain');
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const status = await fetch(`${app.url}/healthz/ready`).then(
+        async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        },
+        () => 0,
+      );
+      if (status === 0) break;
+      statuses.push(status);
+      await sleep(50);
+    }
+    assert.ok(statuses.length >= 3, `answered ${statuses.length} times while draining`);
+    assert.ok(
+      statuses.every((s) => s === 200),
+      `readiness while draining: ${statuses.join(' ')}`,
+    );
+    assert.match(app.stdout(), /SIGTERM: draining/);
+    assert.deepEqual(await app.waitForExit(8000), { code: 0, signal: null });
+  });
+
   it('double-apply: an order resent to another instance is applied again', async () => {
     const env = { FAULT: 'double-apply' };
     const [d1, d2] = await Promise.all([

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Example, examples, type Fault, faultDiagnoses } from '../support/examples.ts';
+import { type Example, type ExampleFault, examples, faultDiagnoses } from '../support/examples.ts';
 import { diagnosedIds, failedMetrics, type K6Run } from '../support/k6.ts';
 import { validateWithoutKubernetes } from '../support/no-kubernetes.ts';
 
@@ -59,11 +59,20 @@ for (const example of examples) {
           invariants.some((i) => failed.includes(i)),
           `expected one of ${invariants.join(', ')} to fail; failed: ${failed.join(', ')}\n${run.output.slice(-3000)}`,
         );
-        const expected = faultDiagnoses[fault as Fault];
+        const expected = faultDiagnoses[fault as ExampleFault];
         assert.ok(
           diagnosedIds(run).includes(expected),
           `expected the diagnosis to name ${expected}; it named: ${diagnosedIds(run).join(', ') || 'nothing'}\n${JSON.stringify(run.report?.diagnosis, null, 2)}`,
         );
+        if (fault === 'readiness-stays-ready') {
+          const finding = run.report?.diagnosis?.findings.find((f) => f.id === 'readiness-on-drain');
+          assert.match(
+            finding?.signature ?? '',
+            /^readiness still 200 during drain: \d replaced pods? reported/,
+          );
+          assert.match(finding?.cause ?? '', /^readiness not tied to shutdown: /);
+          assert.ok(run.report?.meta.readiness?.pods.every((p) => p.unready === null && p.onDrain !== null));
+        }
       });
     }
   });

@@ -14,10 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
-import { repoRoot as repo } from '../../tools/paths.ts';
 import { type AppProcess, startApp } from '../support/app-process.ts';
-import { runK6Script } from '../support/k6.ts';
+import { bundleFixture, runK6Script } from '../support/k6.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 interface Arrival {
@@ -91,16 +89,7 @@ describe('the keep-alive close race (real k6, real service behind a closing prox
 
   it("resends the suite's login on a fresh connection; a plain POST fails", async () => {
     const script = path.join(dir, 'keepalive-race.js');
-    await build({
-      entryPoints: [path.join(repo, 'test/suite/fixtures/keepalive-race.k6.ts')],
-      outfile: script,
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      external: ['k6', 'k6/*'],
-      logLevel: 'silent',
-    });
+    await bundleFixture('test/suite/fixtures/keepalive-race.k6.ts', script);
     const { port } = proxy.server.address() as AddressInfo;
     const run = await runK6Script(script, { BASE_URL: `http://127.0.0.1:${port}` }, 60_000);
     assert.equal(run.exitCode, 0, run.output);

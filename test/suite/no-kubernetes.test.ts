@@ -77,6 +77,14 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
       { findings: [], unexplained: [] },
       'a pass has no failure signature',
     );
+    // Readiness on drain: each of the three replaced pods reported not ready, then stopped serving.
+    const pods = run.report?.meta.readiness?.pods ?? [];
+    assert.equal(pods.length, 3, JSON.stringify(run.report?.meta.readiness));
+    for (const p of pods) {
+      assert.equal(p.notJudged, null, p.pod);
+      assert.ok(p.unready !== null && p.connectionsClosed !== null && p.unready < p.connectionsClosed, p.pod);
+      assert.ok(p.exit !== null && p.lastServed !== null, p.pod);
+    }
   });
 
   test('the good service also passes with one user per VU (USERS_PER_VU=1)', {
@@ -232,6 +240,7 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
         diagnosedIds(run).includes(expected),
         `expected the diagnosis to name ${expected}; it named: ${diagnosedIds(run).join(', ') || 'nothing'}\n${JSON.stringify(run.report?.diagnosis, null, 2)}`,
       );
+      if (mode === 'readiness-stays-ready') readinessNeverFlipped(run);
     });
   }
 });
@@ -250,4 +259,27 @@ function k6ProcessesOf(prefix: string): number[] {
       }
     })
     .map(Number);
+}
+
+/** BAD_MODE=readiness-stays-ready: every replaced pod stayed ready until it stopped serving, and the diagnosis says why. */
+function readinessNeverFlipped(run: K6Run): void {
+  const pods = run.report?.meta.readiness?.pods ?? [];
+  assert.equal(pods.length, 3, JSON.stringify(run.report?.meta.readiness));
+  for (const p of pods) {
+    assert.equal(p.unready, null, `${p.pod} never reported not ready`);
+    assert.match(
+      p.onDrain ?? '',
+      /^readiness answered ready until it (closed its connections|stopped accepting connections|exited), /,
+    );
+  }
+  const finding = run.report?.diagnosis?.findings.find((f) => f.id === 'readiness-on-drain');
+  assert.equal(
+    finding?.signature,
+    'readiness still 200 during drain: 3 replaced pods reported ready while they drained',
+  );
+  assert.match(finding?.cause ?? '', /^readiness not tied to shutdown: /);
+  assert.match(
+    run.output,
+    /Readiness on drain, per replaced pod \(from the readiness path \/readyz of each instance/,
+  );
 }

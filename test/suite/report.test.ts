@@ -133,7 +133,9 @@ describe('the reports of a run (real k6, no Kubernetes)', { concurrency: 1 }, ()
     assert.match(byPod.get(failing[0] as string)?.markup ?? '', /<rect class="failure" /);
     assert.doesNotMatch(html, />no failure recorded</);
     assert.match(html, /<rect class="failure" [^>]*><title>\d+ × zd_ws_abnormal_closes at \d+ s<\/title>/);
-    const rows = [...html.matchAll(/<tr class="(ok|bad|skip)">/g)].map((m) => m[1]);
+    // The verdict table's rows (the readiness-on-drain table below it has rows of its own).
+    const verdictTable = html.slice(html.indexOf('<h2>Verdict</h2>')).split('</table>')[0] ?? '';
+    const rows = [...verdictTable.matchAll(/<tr class="(ok|bad|skip)">/g)].map((m) => m[1]);
     const firstOk = rows.indexOf('ok');
     assert.ok(
       firstOk > 0 && rows.slice(firstOk).every((r) => r !== 'bad'),

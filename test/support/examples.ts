@@ -11,6 +11,8 @@ import type { SignatureId } from '../../validator/verdict/report/diagnosis.ts';
 import type { StartAppOptions } from './app-process.ts';
 
 export type Fault = 'memory-sessions' | 'no-replay' | 'abrupt-exit' | 'double-apply' | 'logout-keeps-session';
+/** The five every example has, and the ones only some have. */
+export type ExampleFault = Fault | 'readiness-stays-ready';
 
 export interface Example {
   name: string;
@@ -23,7 +25,7 @@ export interface Example {
   env: Record<string, string>;
   /** zerodrop settings this service needs beyond the tier's. */
   k6: Record<string, string>;
-  faults: Record<Fault, InvariantMetric[]>;
+  faults: Record<Fault, InvariantMetric[]> & Partial<Record<ExampleFault, InvariantMetric[]>>;
 }
 
 /** The password the examples accept (USER_PASSWORD) and the profiles send. */
@@ -38,14 +40,19 @@ const faults: Record<Fault, InvariantMetric[]> = {
   'logout-keeps-session': ['zd_logout_ineffective', 'zd_audit_logged_out_alive'],
 };
 
-const node = (name: string, entry: string, readyPath: string): Example => ({
+const node = (
+  name: string,
+  entry: string,
+  readyPath: string,
+  extra: Partial<Record<ExampleFault, InvariantMetric[]>> = {},
+): Example => ({
   name,
   profile: join(repo, 'examples', name, 'zerodrop.json'),
   service: { command: [process.execPath, entry], cwd: join('examples', name), readyPath },
   replicas: 3,
   env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
   k6: {},
-  faults,
+  faults: { ...faults, ...extra },
 });
 
 /** Spring Boot from the jar examples/install.sh extracted, with its class data sharing archive. */
@@ -80,16 +87,18 @@ const spring: Example = {
 };
 
 /** The diagnosis signature (validator/verdict/report/diagnosis.ts) each fault's report must name. */
-export const faultDiagnoses: Record<Fault, SignatureId> = {
+export const faultDiagnoses: Record<ExampleFault, SignatureId> = {
   'memory-sessions': 'sessions-not-shared',
   'no-replay': 'resume-cursor',
   'abrupt-exit': 'abrupt-close',
   'double-apply': 'order-dedupe',
   'logout-keeps-session': 'logout-cookie-only',
+  'readiness-stays-ready': 'readiness-on-drain',
 };
 
 export const examples: Example[] = [
-  node('express-ws', 'server.js', '/healthz/ready'),
+  // Readiness that checks only Redis, as many health checks do: it stays 200 through the drain.
+  node('express-ws', 'server.js', '/healthz/ready', { 'readiness-stays-ready': ['zd_readiness_on_drain'] }),
   node('socketio', 'src/server.js', '/ready'),
   spring,
 ];

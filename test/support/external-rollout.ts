@@ -1,8 +1,9 @@
 /**
  * The rollout actor for STRATEGY=none: watches a run's control hash in Redis and performs each
  * requested rollout on the fleet, then reports it (the handshake documented in
- * validator/rollout/strategies/none.ts), and writes the fleet's pod lifecycle events to the run's `pods`
- * hash once the run has claimed its id.
+ * validator/rollout/strategies/none.ts), and writes the fleet's pod lifecycle events (and each instance's
+ * own URL, for readiness on drain) to the run's `pods` hash once the run has claimed its id, every 100 ms
+ * while a rollout runs so that zerodrop sees each instance's deletion as it starts.
  */
 import { Redis } from 'ioredis';
 import type { Fleet } from './fleet.ts';
@@ -31,7 +32,11 @@ export function actOnRollouts(
   const writePodEvents = async () => {
     const events = fleet.podEvents().slice(written);
     if (events.length === 0 || !(await redis.hexists(key, 'createdAt'))) return;
-    await redis.hset(podsKey, Object.fromEntries(events.map((e) => [`${e.pod}|${e.event}`, String(e.at)])));
+    const fields = events.flatMap((e) => [
+      [`${e.pod}|${e.event}`, String(e.at)],
+      ...(e.url ? [[`${e.pod}|url`, e.url]] : []),
+    ]);
+    await redis.hset(podsKey, Object.fromEntries(fields));
     await redis.expire(podsKey, 86_400);
     written += events.length;
   };
@@ -59,7 +64,17 @@ export function actOnRollouts(
       await retried(writePodEvents);
       const requested = Number((await retried(() => redis.hget(key, 'rolloutRequested'))) ?? 0);
       if (requested > performed) {
-        const pods = await fleet.rollingRestart();
+        const restart = fleet.rollingRestart();
+        let restarting = true;
+        const settled = restart.finally(() => {
+          restarting = false;
+        });
+        settled.catch(() => {});
+        while (restarting) {
+          await retried(writePodEvents);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const pods = await restart;
         await retried(writePodEvents);
         performed++;
         await retried(() =>

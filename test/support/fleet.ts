@@ -3,8 +3,9 @@
  * maxUnavailable 0: each replica slot owns two endpoint ports that nginx balances over; a rollout starts
  * the new instance behind the slot's idle endpoint, waits until it is ready, removes the old endpoint
  * (no new connections), waits the preStop delay, then SIGTERMs the old instance and waits for it to exit.
- * Instances are named pod-<n> so failures are attributed; their lifecycle (created, ready, terminating =
- * endpoint removed, gone = exited) is logged for the report's pod lanes.
+ * Instances are named pod-<n> so failures are attributed; their lifecycle (created, ready with the
+ * instance's own URL, terminating = endpoint removed, gone = exited) is logged for the report's pod lanes
+ * and for readiness on drain, which polls each instance's readiness path at its own URL.
  */
 import { type AppProcess, type StartAppOptions, startApp } from './app-process.ts';
 import { type Endpoint, startEndpoint } from './endpoint.ts';
@@ -30,6 +31,8 @@ export interface PodEventRecord {
   pod: string;
   event: 'created' | 'ready' | 'terminating' | 'gone';
   at: number;
+  /** On `ready`: where the instance answers itself, not through nginx. */
+  url?: string;
 }
 
 export interface Fleet {
@@ -54,7 +57,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   for (let i = 0; i < options.replicas; i++) slots.push([await freePort(), await freePort()]);
   let counter = 0;
   const events: PodEventRecord[] = [];
-  const log = (pod: string, event: PodEventRecord['event']) => events.push({ pod, event, at: Date.now() });
+  const log = (pod: string, event: PodEventRecord['event'], url?: string) =>
+    events.push({ pod, event, at: Date.now(), ...(url ? { url } : {}) });
   const start = async (endpointPort: number): Promise<Pod> => {
     counter++;
     const name = `pod-${counter}`;
@@ -66,7 +70,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     });
     try {
       const pod = { name, app, endpoint: await startEndpoint(endpointPort, app.port) };
-      log(name, 'ready');
+      log(name, 'ready', app.url);
       return pod;
     } catch (error) {
       await app.stop();

@@ -7,7 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { repoRoot as repo } from '../../tools/paths.ts';
+import type { ReadinessReport } from '../../validator/readiness/judge.ts';
 import { newRunId } from '../../validator/run/run-id.ts';
 import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
 import { dashboardEnv } from '../../validator/verdict/report/dashboard.ts';
@@ -31,7 +33,7 @@ export interface K6Report {
   };
   breakdown: BreakdownRow[];
   diagnosis?: Diagnosis;
-  meta: { users: { http: number; ws: number; perVu: number } };
+  meta: { users: { http: number; ws: number; perVu: number }; readiness?: ReadinessReport };
   /** k6's own end-of-test data. */
   k6: { metrics: Record<string, { values: Record<string, number> } | undefined> };
 }
@@ -128,4 +130,18 @@ export function failedMetrics(run: K6Run): string[] {
 /** The diagnosis signatures a report names, in its order. */
 export function diagnosedIds(run: K6Run): string[] {
   return (run.report?.diagnosis?.findings ?? []).map((f) => f.id);
+}
+
+/** Bundles a k6 test fixture (TypeScript that may import validator/) into one script, k6 modules external. */
+export async function bundleFixture(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [join(repo, entry)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['k6', 'k6/*'],
+    logLevel: 'silent',
+  });
 }

@@ -70,6 +70,8 @@ describe('parseConfig: defaults and values', () => {
       proveLossBelow: null,
       loadDurationMs: 120_000,
       smokeDurationMs: 10_000,
+      readinessBoundMs: 15_000,
+      readinessGraceMs: 2000,
     });
   });
 
@@ -110,6 +112,8 @@ describe('parseConfig: defaults and values', () => {
         REPORT_DIR: 'out/reports',
         LOAD_DURATION: '5m',
         SMOKE_DURATION: '3s',
+        READINESS_BOUND: '20s',
+        READINESS_GRACE: '500ms',
       },
       withRedis,
     );
@@ -148,6 +152,8 @@ describe('parseConfig: defaults and values', () => {
       proveLossBelow: 1e-4,
       loadDurationMs: 300_000,
       smokeDurationMs: 3000,
+      readinessBoundMs: 20_000,
+      readinessGraceMs: 500,
     });
   });
 

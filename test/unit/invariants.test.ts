@@ -81,7 +81,7 @@ describe('validateThresholdProfile', () => {
 const metricsOf = (guards: Guard[]) => guards.map((g) => g.metric);
 
 describe('guardsFor', () => {
-  it('always requires every user to log in and finish', () => {
+  it('always requires every user to log in and finish, and k6 to keep up with them', () => {
     const guards = guardsFor({ httpUsers: 30, wsUsers: 0, rollouts: 1 }, { rollout: false, audit: false });
     assert.deepEqual(guards, [
       {
@@ -94,6 +94,11 @@ describe('guardsFor', () => {
         threshold: 'count>=30',
         title: 'every synthetic user (30) ran to the end',
       },
+      {
+        metric: 'zd_k6_lag_ms',
+        threshold: 'p(99)<5000',
+        title: 'k6 kept up with its users (event-loop lag p99 < 5 s)',
+      },
     ]);
   });
 
@@ -102,9 +107,14 @@ describe('guardsFor', () => {
       { httpUsers: 30, wsUsers: 20, rollouts: 1 },
       { rollout: false, audit: false, profile: withoutOrders },
     );
-    assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished', 'zd_msgs_received']);
+    assert.deepEqual(metricsOf(guards), [
+      'zd_sessions_established',
+      'zd_users_finished',
+      'zd_k6_lag_ms',
+      'zd_msgs_received',
+    ]);
     assert.equal(guards[0]?.threshold, 'count>=50');
-    assert.equal(guards[2]?.threshold, 'count>0');
+    assert.equal(guards[3]?.threshold, 'count>0');
   });
 
   it('requires every rollout to complete and replace pods when there is a rollout', () => {
@@ -115,6 +125,7 @@ describe('guardsFor', () => {
     assert.deepEqual(metricsOf(guards), [
       'zd_sessions_established',
       'zd_users_finished',
+      'zd_k6_lag_ms',
       'zd_msgs_received',
       'zd_rollouts_completed',
       'zd_pods_replaced',
@@ -136,7 +147,7 @@ describe('guardsFor', () => {
       threshold: 'count>=1',
       title: 'the Redis audit ran',
     });
-    assert.equal(guards.length, 3);
+    assert.equal(guards.length, 4);
   });
 
   it('never guards an invariant metric', () => {
@@ -144,7 +155,7 @@ describe('guardsFor', () => {
       { httpUsers: 5, wsUsers: 5, rollouts: 2 },
       { rollout: true, audit: true, profile: referenceProfile },
     );
-    assert.equal(guards.length, 10);
+    assert.equal(guards.length, 11);
     for (const guard of guards) assert.ok(!Object.hasOwn(invariantTitles(), guard.metric), guard.metric);
   });
 });
@@ -164,7 +175,7 @@ describe('guardsFor: orders', () => {
       { httpUsers: 4, wsUsers: 0, rollouts: 1 },
       { rollout: false, audit: false, profile: referenceProfile },
     );
-    assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished']);
+    assert.deepEqual(metricsOf(guards), ['zd_sessions_established', 'zd_users_finished', 'zd_k6_lag_ms']);
   });
 });
 

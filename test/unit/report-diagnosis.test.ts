@@ -390,8 +390,60 @@ describe('diagnose', () => {
     assert.match(only(findings, 'identity-changed').cause, /regenerates .* on reconnect/);
   });
 
-  it('a failed readiness-on-drain invariant (zd_readiness*) is named', () => {
-    only(run({ verdict: verdict({ zd_readiness_on_drain: '1' }) }), 'readiness-on-drain');
+  it('readiness still 200 during drain: readiness not tied to shutdown, naming each pod', () => {
+    const findings = run({
+      verdict: verdict({ zd_readiness_on_drain: '2' }),
+      breakdown: [
+        b(
+          'zd_readiness_on_drain',
+          'rollout',
+          'pod-1',
+          'readiness answered ready until it stopped accepting connections, 2.5 s after its deletion started',
+          1,
+        ),
+        b(
+          'zd_readiness_on_drain',
+          'rollout',
+          'pod-2',
+          'readiness answered ready until it exited, 2.6 s after its deletion started',
+          1,
+        ),
+      ],
+    });
+    assert.deepEqual(ids(findings), ['readiness-on-drain']);
+    const f = only(findings, 'readiness-on-drain');
+    assert.equal(
+      f.signature,
+      'readiness still 200 during drain: 2 replaced pods reported ready while they drained',
+    );
+    assert.match(f.cause, /^readiness not tied to shutdown: /);
+    assert.match(f.fix, /fail readiness as the first step of SIGTERM handling/);
+    assert.deepEqual(f.evidence, [
+      'zd_readiness_on_drain = 2',
+      'zd_readiness_on_drain: pod-1: readiness answered ready until it stopped accepting connections, 2.5 s after its deletion started',
+      'zd_readiness_on_drain: pod-2: readiness answered ready until it exited, 2.6 s after its deletion started',
+    ]);
+    assert.deepEqual(f.explains, ['zd_readiness_on_drain']);
+  });
+
+  it('new connections accepted after not ready: endpoints not updated from readiness', () => {
+    const f = only(
+      run({ verdict: verdict({ zd_readiness_served_after_unready: '1' }) }),
+      'readiness-on-drain',
+    );
+    assert.equal(f.signature, '1 replaced pod accepted new connections after reporting not ready');
+    assert.match(f.cause, /^endpoints not updated from readiness/);
+    assert.doesNotMatch(f.cause, /not tied to shutdown/);
+  });
+
+  it('k6 behind its users: the load generator was saturated, named first and not as an incomplete run', () => {
+    const findings = run({
+      verdict: verdict({ zd_orders_unacked: '3' }, { zd_k6_lag_ms: 'p(99)=9152ms' }),
+    });
+    assert.equal(findings[0]?.id, 'k6-saturated');
+    assert.match(findings[0]?.signature ?? '', /p\(99\)=9152ms.*load generator, not the service/);
+    assert.deepEqual(findings[0]?.explains, ['zd_k6_lag_ms']);
+    assert.ok(!ids(findings).includes('run-incomplete'), ids(findings).join(', '));
   });
 
   it('failed guards: the run did not happen', () => {

@@ -1,11 +1,12 @@
 /** The timeline's data: per-VU recording, merging the VUs' blobs, and shaping into lanes and columns. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { latencyBucket, PerSecond } from '../../validator/run/per-second.ts';
+import { parsePods } from '../../validator/rollout/pod-events.ts';
+import { latencyBucket, PerSecond, type SecondRecord } from '../../validator/run/per-second.ts';
 import {
+  latencyPerRollout,
   maxColumns,
   p99,
-  parsePods,
   parseRollouts,
   parseSeconds,
   shapeTimeline,
@@ -100,6 +101,34 @@ describe('p99', () => {
     assert.equal(p99(h([[300, 1]])), 304);
     assert.equal(p99({}), null);
     assert.equal(p99(undefined), null);
+  });
+});
+
+describe('latencyPerRollout', () => {
+  it('merges the latency of the seconds inside each rollout window, so the last can be set beside the first', () => {
+    const h = (latency: number, n: number) => ({ [latencyBucket(latency)]: n });
+    const seconds: SecondRecord[] = [
+      [t0, {}, { feed: h(5, 100) }],
+      [t0 + 1, {}, { feed: h(10, 100), http: h(20, 10) }],
+      [t0 + 2, {}, { feed: h(1000, 1) }],
+      [t0 + 5, {}, { feed: h(40, 100) }],
+      [t0 + 6, {}, { http: h(300, 1) }],
+    ];
+    const [first, last] = latencyPerRollout(seconds, [
+      { index: 1, start: ms(1), end: ms(2) },
+      { index: 2, start: ms(5), end: null },
+    ]);
+    assert.deepEqual(first, { index: 1, start: ms(1), end: ms(2), httpP99Ms: 20.7, feedP99Ms: 10.4 });
+    assert.deepEqual(last, { index: 2, start: ms(5), end: null, httpP99Ms: 304, feedP99Ms: 41.5 });
+  });
+
+  it('has no latency for a window no second falls in', () => {
+    const [only] = latencyPerRollout(
+      [[t0, {}, { feed: { 1: 1 } }]],
+      [{ index: 1, start: ms(9), end: ms(10) }],
+    );
+    assert.equal(only?.feedP99Ms, null);
+    assert.equal(only?.httpP99Ms, null);
   });
 });
 

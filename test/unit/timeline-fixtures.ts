@@ -11,9 +11,10 @@
  * an unattributed 401 comes at 40 s. Sessions end at 59 s.
  */
 
+import { parsePods } from '../../validator/rollout/pod-events.ts';
 import { PerSecond } from '../../validator/run/per-second.ts';
 import type { SeriesPoint } from '../../validator/verdict/report/breakdown.ts';
-import { parsePods, parseSeconds, type TimelineInput } from '../../validator/verdict/report/timeline-data.ts';
+import { parseSeconds, type TimelineInput } from '../../validator/verdict/report/timeline-data.ts';
 
 export const t0 = 1_700_000_000;
 const ms = (s: number) => (t0 + s) * 1000;

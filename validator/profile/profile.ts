@@ -86,6 +86,12 @@ export function targetProfileShape() {
       }),
       /** Statuses that mean "not authenticated" (a clean rejection). */
       unauthorizedStatuses: Statuses,
+      /**
+       * Optional: the readiness path each instance answers (200–399 ready, as a Kubernetes httpGet probe
+       * judges it). With STRATEGY=none zerodrop polls it on every instance the rollout actor reports;
+       * without it readiness on drain is not checked there (Kubernetes rollouts read EndpointSlices).
+       */
+      readiness: optional(object({ path: Path })),
       /** Who served a response; without it failures are attributed to `unknown`. */
       attribution: optional(
         object({ pod: optional(Source), color: optional(Source), version: optional(Source) }),

@@ -39,7 +39,7 @@ export function strategyFor(
         throw new Error('REDIS_URL: is required with STRATEGY=none (the external rollout handshake)');
       return externalRollout(config, control);
     case 'rainbow':
-      return rainbowRollout(config, profile);
+      return rainbowRollout(config, profile, control ? (fields) => control.recordPods(fields) : undefined);
   }
 }
 

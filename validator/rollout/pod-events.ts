@@ -7,6 +7,9 @@
  */
 
 export const podEvents = ['created', 'ready', 'unready', 'terminating', 'gone'] as const;
+
+/** Where the pod lifecycle events seen while following a rollout go (the report's pod lanes). */
+export type PodEventSink = (fields: Record<string, number>) => Promise<void>;
 export type PodEvent = (typeof podEvents)[number];
 
 export interface PodObject {
@@ -68,4 +71,19 @@ export class PodEventLog {
       if (!present.has(name) && !events.has('gone')) add(name, 'gone', now);
     return fields;
   }
+}
+
+/** Each pod's events (`<pod>|<event>` → epoch ms) from the `pods` hash. */
+export type PodEvents = Record<string, Partial<Record<PodEvent, number>>>;
+
+export function parsePods(hash: Record<string, string>): PodEvents {
+  const pods: PodEvents = {};
+  for (const [field, value] of Object.entries(hash)) {
+    const cut = field.lastIndexOf('|');
+    const at = Number(value);
+    if (cut <= 0 || !Number.isFinite(at)) continue;
+    const pod = field.slice(0, cut);
+    pods[pod] = { ...pods[pod], [field.slice(cut + 1)]: at };
+  }
+  return pods;
 }

@@ -10,6 +10,8 @@
  */
 import { setTimeout } from 'k6/timers';
 import redis from 'k6/x/redis';
+import { podTrafficSets, readinessKeys } from '../readiness/keys.ts';
+import { mergeTraffic, noTraffic, type PodTraffic } from '../readiness/traffic.ts';
 import { ConfigError } from '../settings/parse.ts';
 import { runControlUrl } from '../settings/redis-url.ts';
 import { orderEntry } from '../verdict/audit-rules.ts';
@@ -42,6 +44,8 @@ export interface Control {
   recordFailure(invariant: string, at: Attribution, epochMs: number, detail?: string): Promise<void>;
   /** One flush of a VU's per-second activity (per-second.ts) under a field no other flush uses. */
   recordSeconds(field: string, blob: string): Promise<void>;
+  /** What each pod served, for readiness on drain (validator/readiness/). */
+  recordPodTraffic(pods: Map<string, PodTraffic>): Promise<void>;
 }
 
 /**
@@ -66,6 +70,7 @@ export class FixedDurationControl implements Control {
   async recordOrders(): Promise<void> {}
   async recordFailure(): Promise<void> {}
   async recordSeconds(): Promise<void> {}
+  async recordPodTraffic(): Promise<void> {}
 }
 
 /**
@@ -80,6 +85,16 @@ export function checkRedisUrl(url: string): void {
       .replace(/^.*?invalid options; reason: /, '')
       .replace(/^redis: /, '');
     throw new ConfigError('REDIS_URL', `cannot be parsed: ${reason}`);
+  }
+}
+
+/** A command's reply; null for Redis' nil (xk6-redis rejects with "redis: nil"). */
+export async function orNull<T>(reply: Promise<T>): Promise<T | null> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (String(error).includes('redis: nil')) return null;
+    throw error;
   }
 }
 
@@ -197,6 +212,37 @@ export class RunControl implements Control {
   }
 
   /**
+   * Per pod, in sorted sets scored by epoch ms (readiness/keys.ts): the last response or frame it served,
+   * the last new connection it accepted, the first socket it closed. ZADD GT/LT keeps the extreme across VUs.
+   */
+  async recordPodTraffic(pods: Map<string, PodTraffic>): Promise<void> {
+    for (const [field, set] of Object.entries(podTrafficSets) as [
+      keyof PodTraffic,
+      { key: string; keep: string },
+    ][]) {
+      let wrote = false;
+      for (const [pod, traffic] of pods) {
+        const at = traffic[field];
+        if (at === null) continue;
+        await this.client.sendCommand('ZADD', this.key(set.key), set.keep, at, pod);
+        wrote = true;
+      }
+      if (wrote) await this.expiresSoon(set.key);
+    }
+  }
+
+  /** A run key holding one JSON document, with the run keys' expiry. */
+  async setJson(name: string, value: unknown): Promise<void> {
+    await this.client.set(this.key(name), JSON.stringify(value), this.ttlSeconds);
+  }
+
+  /** A run key's JSON document; null when the key is absent. */
+  async getJson<T>(name: string): Promise<T | null> {
+    const raw = await orNull(this.client.sendCommand('GET', this.key(name)));
+    return typeof raw === 'string' ? (JSON.parse(raw) as T) : null;
+  }
+
+  /**
    * Sets the expiry of every run key to `seconds`; the audit calls it once it has read them, with the
    * time the reports still need them.
    */
@@ -210,6 +256,7 @@ export class RunControl implements Control {
       'failure-seconds',
       'seconds',
       'pods',
+      ...readinessKeys,
     ]) {
       await this.client.expire(this.key(name), seconds);
     }
@@ -224,6 +271,7 @@ export class TrafficRecorder {
   private readonly seconds = new PerSecond();
   private readonly writer = Math.random().toString(36).slice(2, 10);
   private flushes = 0;
+  private pods = new Map<string, PodTraffic>();
   private flushedAt = Date.now();
 
   /** An identity request answered (`http`) or a feed message (`feed`), and its latency when known. */
@@ -240,10 +288,22 @@ export class TrafficRecorder {
     if (reconnected) this.seconds.count(now, 'reconnect', by.pod, by.color);
   }
 
+  /**
+   * What a pod did for a user (epoch ms): the response or frame it served, the new connection it accepted,
+   * the socket it closed itself; the VU keeps the extremes until its flush. Unattributed traffic is left out.
+   */
+  pod(pod: string, seen: Partial<PodTraffic>): void {
+    if (pod === 'unknown') return;
+    this.pods.set(pod, mergeTraffic(this.pods.get(pod) ?? noTraffic, { ...noTraffic, ...seen }));
+  }
+
   async flush(control: Control, force = false): Promise<void> {
     if (!force && Date.now() - this.flushedAt < 3000) return;
     this.flushedAt = Date.now();
+    const pods = this.pods;
+    this.pods = new Map();
     const blob = this.seconds.take();
     if (blob !== '') await control.recordSeconds(`${this.writer}.${++this.flushes}`, blob);
+    if (pods.size > 0) await control.recordPodTraffic(pods);
   }
 }

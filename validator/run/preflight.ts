@@ -28,6 +28,10 @@ const needs: Record<string, [verb: string, kind: string][]> = {
     ['get', 'Deployment.apps'],
     ['patch', 'Deployment.apps'],
     ['list', 'Pod'],
+    // Readiness on drain (readiness/follow.ts) lists, then watches, the pods and the Service's EndpointSlices.
+    ['watch', 'Pod'],
+    ['list', 'EndpointSlice.discovery.k8s.io'],
+    ['watch', 'EndpointSlice.discovery.k8s.io'],
   ],
   rainbow: [
     ['get', 'Deployment.apps'],

@@ -11,6 +11,8 @@ export interface ScenarioFunctions {
   http?: string;
   ws?: string;
   rollout?: string;
+  /** The readiness-on-drain follower (readiness/follow.ts): one VU beside the rollout. */
+  readiness?: string;
 }
 
 /** k6's bounds around the load: setup(), the scenarios' graceful stop, teardown() (the audit), handleSummary (k6's default). */
@@ -58,6 +60,7 @@ export function scenarioOptions(config: Config, fns: ScenarioFunctions, duration
   if (fns.ws && config.wsUsers > 0)
     scenarios.ws_users = longRun(vusFor(config.wsUsers, config.usersPerVu), fns.ws);
   if (fns.rollout) scenarios.rollout = longRun(1, fns.rollout);
+  if (fns.readiness) scenarios.readiness = longRun(1, fns.readiness);
   // k6 keeps `batchPerHost` idle connections per host and VU (default 6): below the users of a VU (plus the
   // 3 requests racing a logout) it would close and reopen connections all the time, and the users that
   // should reuse keep-alive connections would not.

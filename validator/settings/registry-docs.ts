@@ -109,6 +109,16 @@ export const settingDocs: Record<SettingName, { default: string; meaning: string
     meaning:
       'a loss rate the run must prove, e.g. `1e-4`: a guard fails a run that delivered too few feed messages for "none lost" to bound the loss rate below it at 95 % confidence (29,956 for 1e-4); a number in (0, 1)',
   },
+  READINESS_BOUND: {
+    default: '`15s`',
+    meaning:
+      "readiness on drain: the longest from a replaced pod's deletion start to its not-ready report (`zd_readiness_on_drain`; `docs/strategies.md`)",
+  },
+  READINESS_GRACE: {
+    default: '`2s`',
+    meaning:
+      'readiness on drain: how long after its not-ready report a replaced pod may still accept a new connection (`zd_readiness_served_after_unready`)',
+  },
   NAMESPACE: {
     default: 'from the profile',
     meaning: 'the namespace of the Deployment to roll (a DNS-1123 label: at most 63 characters, no dots)',

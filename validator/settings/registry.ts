@@ -215,6 +215,18 @@ export function settingTable() {
       perRun: true,
     }),
     setting({
+      key: 'readinessBoundMs',
+      env: 'READINESS_BOUND',
+      parse: (env) => duration(env, 'READINESS_BOUND', '15s', 1),
+      perRun: true,
+    }),
+    setting({
+      key: 'readinessGraceMs',
+      env: 'READINESS_GRACE',
+      parse: (env) => duration(env, 'READINESS_GRACE', '2s'),
+      perRun: true,
+    }),
+    setting({
       key: 'namespace',
       env: 'NAMESPACE',
       parse: (env, c) => read(env, 'NAMESPACE', c.format.label),

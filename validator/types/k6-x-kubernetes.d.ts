@@ -1,6 +1,6 @@
 /**
  * Types for `k6/x/kubernetes` as zerodrop's extension (xk6-kube) serves it: the generic API of
- * grafana/xk6-kubernetes (apply, create, get, list, update, delete) plus zerodrop's patch and can.
+ * grafana/xk6-kubernetes (apply, create, get, list, update, delete) plus zerodrop's patch, can and watch.
  * Every call blocks until the API server answers or the client's timeout passes, and throws an Error
  * whose message is `<op> <Kind> <namespace>/<name>: <reason>: <message> (<HTTP code>)` for API errors,
  * e.g. `get Secret shop/db: forbidden: secrets "db" is forbidden: … (403)`.
@@ -45,6 +45,30 @@ declare module 'k6/x/kubernetes' {
   /** A JSON merge patch, a strategic merge patch (built-in kinds only) or a JSON patch (RFC 6902). */
   export type PatchType = 'merge' | 'strategic' | 'json';
 
+  /** What `watch` takes: kubectl's selectors. */
+  export interface WatchOptions {
+    labelSelector?: string;
+    fieldSelector?: string;
+  }
+
+  /** One change, as `Watch.events()` hands it over. */
+  export interface WatchEvent {
+    type: 'ADDED' | 'MODIFIED' | 'DELETED';
+    object: KubeObjectResult;
+    /** When the event arrived, in epoch milliseconds. */
+    at: number;
+  }
+
+  /** A watch running in the background (zerodrop's addition). */
+  export interface Watch {
+    /** The events that arrived since the last call, oldest first (the objects that existed come first, as ADDED). */
+    events(): WatchEvent[];
+    /** Why the watch ended on its own (forbidden, its resourceVersion expired, events dropped unread); '' while it runs. */
+    error(): string;
+    /** Ends the watch; idempotent. */
+    stop(): void;
+  }
+
   export class Kubernetes {
     /**
      * server+token, else config_path, else the in-cluster service account, else $KUBECONFIG, else
@@ -73,5 +97,11 @@ declare module 'k6/x/kubernetes' {
      * delete, …) objects of `kind` in `namespace` (empty: all namespaces), by a SelfSubjectAccessReview.
      */
     can(verb: string, kind: Kind, namespace?: string): boolean;
+    /**
+     * zerodrop's addition: lists the objects of `kind` in `namespace` (empty: all namespaces) matching
+     * the selectors, then watches them from the list's resourceVersion in the background, re-established
+     * when the API server ends it. A kind that cannot be listed throws at once.
+     */
+    watch(kind: Kind, namespace: string, options?: WatchOptions): Watch;
   }
 }

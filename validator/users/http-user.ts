@@ -78,12 +78,13 @@ async function httpUser(u: HttpUser): Promise<void> {
   while (!isOver(Date.now(), timeline)) {
     iteration++;
     const phase = phaseAt(Date.now(), timeline);
+    const sentAt = Date.now();
     const res = await http.asyncRequest('GET', identityUrl, null, {
       jar: user.jar,
       headers: newConnection ? { Connection: 'close' } : {},
       tags: { phase, flow: 'identity', connection: newConnection ? 'new' : 'reused' },
     });
-    await checkIdentity(u, res, state, phase);
+    await checkIdentity(u, res, state, phase, sentAt);
     if (probes) await probe(identityUrl, phase, profile, control);
     if (logsOut && phase === 'rollout' && iteration % 5 === 0) await logoutAndBack(u, state, phase);
     await traffic.flush(control);
@@ -109,13 +110,28 @@ async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
   return { identity, persisted: true, activeAt: Date.now() };
 }
 
-async function checkIdentity(u: HttpUser, res: Response, state: UserState, phase: Phase): Promise<void> {
+async function checkIdentity(
+  u: HttpUser,
+  res: Response,
+  state: UserState,
+  phase: Phase,
+  /** When the request went out: its response is timed from it (its VU may get to the answer late). */
+  sentAt: number,
+): Promise<void> {
   const { user, config, profile, control, traffic } = u;
   const body = jsonBody(res);
   const served = servedBy(profile, res, body);
   const tags = { phase, ...served };
   metrics.zd_requests.add(1, { ...tags, status: String(res.status) });
   traffic.served('http', served, res.status === 0 ? null : res.timings.duration);
+  // Readiness on drain: when the pod accepted the connection (k6 timed a TCP connect: a new one) and
+  // answered, from when the request went out.
+  const t = res.timings;
+  const acceptedAt = sentAt + t.blocked + t.connecting + t.tls_handshaking;
+  traffic.pod(served.pod, {
+    lastServed: acceptedAt + t.sending + t.waiting,
+    ...(t.connecting > 0 ? { lastNewConnection: acceptedAt } : {}),
+  });
   if (phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
 
   if (profile.http.unauthorizedStatuses.includes(res.status)) {

@@ -9,6 +9,7 @@ import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adap
 import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
 import { type Control, TrafficRecorder } from '../run/control.ts';
+import { LagMonitor } from '../run/lag.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
 import { idempotencyKey } from './idempotency.ts';
@@ -53,11 +54,16 @@ export async function runVuShare(
   config: Config,
   profile: TargetProfile,
   control: Control,
-  run: (user: SyntheticUser, traffic: TrafficRecorder) => Promise<void>,
+  run: (user: SyntheticUser, traffic: TrafficRecorder, lag: LagMonitor) => Promise<void>,
 ): Promise<void> {
   const traffic = new TrafficRecorder();
+  const lag = new LagMonitor();
   const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
-  await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic)));
+  try {
+    await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic, lag)));
+  } finally {
+    lag.stop();
+  }
   await traffic.flush(control, true);
 }
 

@@ -12,6 +12,7 @@ import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
 import type { Attribution, Control, TrafficRecorder } from '../run/control.ts';
+import type { LagMonitor } from '../run/lag.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
 import type { EventInvariant } from '../verdict/catalog.ts';
@@ -27,8 +28,14 @@ import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
 import { login, loginFailure, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
 import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryParams } from './ws-message.ts';
 
+/** The wait for acks still due at the end, on top of the VU's event-loop lag (lag.ts), and its cap. */
 const drainAcksMs = 3000;
+const maxDrainAcksMs = 30_000;
 const maxReconnectAttempts = 50;
+/** How long a message may have waited in the VU's queue before its user gives up (3× the lag guard). */
+const giveUpAfterMs = 15_000;
+/** One warning per VU. */
+let warnedSaturated = false;
 
 /** Runs this VU's share of the WebSocket users to the end of the run. */
 export function wsUsers(
@@ -39,8 +46,8 @@ export function wsUsers(
 ): Promise<void> {
   const ws = profile.websocket;
   if (!ws) return Promise.resolve();
-  return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic) => {
-    const session = new WsSession(user, config, profile, ws, control, traffic, runId);
+  return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic, lag) => {
+    const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId);
     await session.run();
   });
 }
@@ -64,6 +71,8 @@ class WsSession {
   private orderCount = 0;
   private attempt = 0;
   private stopping = false;
+  /** The user gave up on a backlog k6 could not work through (gaveUp). */
+  private abandoned = false;
   private closedAt: number | null = null;
   private lastFeed: unknown = null;
   private lastGreeting: unknown = null;
@@ -71,6 +80,11 @@ class WsSession {
   private lastFeedEvent: WsEvent | null = null;
   private lastGreetingEvent: WsEvent | null = null;
   private activeAt = 0;
+  /**
+   * When the current connection's last frame arrived (k6 times a frame when it is read, a close when its
+   * VU gets to it: on a loaded machine seconds later); null before the first.
+   */
+  private frameAt: number | null = null;
   private readonly baseUrl: string;
 
   constructor(
@@ -80,6 +94,7 @@ class WsSession {
     private readonly ws: WebSocketProfile,
     private readonly control: Control,
     private readonly traffic: TrafficRecorder,
+    private readonly lag: LagMonitor,
     private readonly runId: string,
   ) {
     this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
@@ -118,7 +133,8 @@ class WsSession {
       await new Promise((resolve) => setTimeout(resolve, backoffMs(this.attempt, Math.random())));
     }
 
-    if (this.orders.pendingCount > 0) metrics.zd_orders_unacked.add(this.orders.pendingCount, this.at());
+    if (this.orders.pendingCount > 0 && !this.abandoned)
+      metrics.zd_orders_unacked.add(this.orders.pendingCount, this.at());
     await this.control.recordOrders(this.user.name, this.orders.ackedIds());
     await this.control.recordActivity(this.user.name, this.activeAt);
     metrics.zd_session_persisted.add(this.persisted ? 1 : 0);
@@ -222,27 +238,25 @@ class WsSession {
         else if (message !== undefined) send(JSON.stringify(message));
         if (!hasFrame(this.profile, 'greeting')) onReady();
       }
+      timers.push(
+        setInterval(() => {
+          if (this.stopping || !ready || !hasOrders(this.profile)) return;
+          const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
+          this.orders.send(cid, Date.now());
+          metrics.zd_orders_sent.add(1);
+          sendOrder(cid);
+        }, this.config.orderIntervalMs),
+        setInterval(() => {
+          this.watch(socket).catch(logError);
+        }, 1000),
+      );
     });
 
-    // Started with the socket, not by its open event: under load, reconnected sockets that received the
-    // feed but sent nothing after their upgrade and never closed kept runs going to k6's maxDuration
-    // (docs/decisions.md), which is what a socket without these timers does. Orders wait for `ready`.
-    timers.push(
-      setInterval(() => {
-        if (this.stopping || !ready || !hasOrders(this.profile)) return;
-        const cid = `${this.runId}-w${this.user.number}-${++this.orderCount}`;
-        this.orders.send(cid, Date.now());
-        metrics.zd_orders_sent.add(1);
-        sendOrder(cid);
-      }, this.config.orderIntervalMs),
-      setInterval(() => {
-        this.watch(socket).catch(logError);
-      }, 1000),
-    );
-
+    this.frameAt = null;
     socket.addEventListener('message', (e) => {
-      // A message is proof of an open connection, whether or not its open event came.
-      opened = true;
+      this.frameAt = (e as MessageEvent).timestamp ?? Date.now();
+      if (this.gaveUp(socket, Date.now() - this.frameAt)) return;
+      this.stopIfOver(socket);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
       if (adapter.classify) {
@@ -288,6 +302,7 @@ class WsSession {
         case 'ignore':
           break;
       }
+      this.traffic.pod(this.served.pod, { lastServed: this.frameAt ?? Date.now() });
     });
 
     let handshakeError: string | null = null;
@@ -318,6 +333,8 @@ class WsSession {
     this.lastGreetingEvent = event;
     this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
     this.where = { phase: this.phase(), ...this.served };
+    // The greeting opens the connection: the pod accepted it when the frame arrived.
+    this.traffic.pod(this.served.pod, { lastNewConnection: this.frameAt ?? Date.now() });
     const spec = this.ws.frames.greeting;
     // An adapter's greeting names what it names; a profile's, what its fields say to look for.
     const { identity, change } = compareIdentity(
@@ -379,11 +396,45 @@ class WsSession {
     this.messages.flush();
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
+    this.stopIfOver(socket);
+  }
+
+  /**
+   * A VU whose messages wait longer than `giveUpAfterMs` in its event loop's queue cannot judge anything
+   * more, and would not even see the run end (the timers and Redis replies that tell it wait behind the
+   * same backlog, k6's own stop too): the user closes its socket (k6 then drops the messages queued for
+   * it) and ends. The lag guard fails the run as k6-saturated; acks still owed are not counted against
+   * the service.
+   */
+  private gaveUp(socket: WebSocket, waitedMs: number): boolean {
+    if (this.stopping || waitedMs < giveUpAfterMs) return false;
+    this.stopping = true;
+    this.abandoned = true;
+    if (!warnedSaturated) {
+      warnedSaturated = true;
+      console.warn(
+        `k6 is ${Math.round(waitedMs / 1000)} s behind its WebSocket messages: this VU closes its sockets (a saturated k6 cannot judge)`,
+      );
+    }
+    socket.close(1000, 'k6 saturated');
+    return true;
+  }
+
+  /**
+   * At the end of the run: stop sending, wait for the acks still due (`drainAcksMs` plus the VU's lag: an
+   * ack may be queued behind a backlog), then close.
+   * Also checked on every message: a VU behind on its messages runs its timers late, and the run must
+   * end when the timeline says, not when the backlog is through (k6 drops the messages queued after
+   * the close).
+   */
+  private stopIfOver(socket: WebSocket): void {
     if (this.stopping || !isOver(Date.now(), this.timeline)) return;
     this.stopping = true;
     const started = Date.now();
     const closeWhenAcked = setInterval(() => {
-      if (this.orders.pendingCount === 0 || Date.now() - started > drainAcksMs) {
+      const waited = Date.now() - started;
+      const due = Math.min(maxDrainAcksMs, drainAcksMs + this.lag.recentMs);
+      if (this.orders.pendingCount === 0 || waited > due) {
         clearInterval(closeWhenAcked);
         socket.close(1000, 'run over');
       }
@@ -419,6 +470,14 @@ class WsSession {
         handshakeError ?? undefined,
       );
       return 'retry';
+    }
+    // The server closed it (cleanly or not): the pod's drain closing its connections. A frame that came
+    // within 2 s before the close event times it better than the event does.
+    if (kind === 'clean' || kind === 'abnormal') {
+      const closedAt = close.timestamp ?? Date.now();
+      const frameAt = this.frameAt;
+      const firstClose = frameAt !== null && closedAt - frameAt <= 2000 ? frameAt : closedAt;
+      this.traffic.pod(at.pod, { firstClose });
     }
     if (kind === 'clean') metrics.zd_ws_clean_closes.add(1, { ...at, code: String(close.code) });
     if (kind === 'abnormal') {

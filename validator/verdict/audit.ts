@@ -10,7 +10,7 @@
 
 import { sha256 } from 'k6/crypto';
 import { fill, type TargetProfile } from '../profile/profile.ts';
-import type { RunControl } from '../run/control.ts';
+import { orNull, type RunControl } from '../run/control.ts';
 import { reportKeysTtlSeconds } from '../settings/options.ts';
 import { sessionRef } from '../users/identity.ts';
 import {
@@ -37,16 +37,6 @@ export interface AuditCounts {
 }
 
 type Client = RunControl['client'];
-
-/** A command's reply; null for Redis' nil (xk6-redis rejects with "redis: nil"). */
-async function orNull<T>(reply: Promise<T>): Promise<T | null> {
-  try {
-    return await reply;
-  } catch (error) {
-    if (String(error).includes('redis: nil')) return null;
-    throw error;
-  }
-}
 
 /** A session key's Redis type and value (the profile check reads it too). */
 export async function readSession(redis: Client, key: string): Promise<StoredSession> {

@@ -28,6 +28,10 @@ export const metricDocs: Record<MetricName, string> = {
   zd_audit_orders_not_once: 'acked orders not applied exactly once',
   zd_audit_session_ttl_short:
     "live sessions whose remaining TTL (`PTTL`) is below the profile's `redis.session.idleTimeout` minus the time since the session's last activity (slack max(5 s, 2 %)): the store would expire them earlier than declared, however long the run; not checked without `idleTimeout`",
+  zd_readiness_on_drain:
+    'replaced pods that did not report not ready before they stopped accepting connections (a refused readiness probe, the first socket they closed after their deletion started, or their exit), or only later than `READINESS_BOUND` (default 15 s) after their deletion started; not checked without `http.readiness` (STRATEGY=none) or with STRATEGY=rainbow (`docs/strategies.md`)',
+  zd_readiness_served_after_unready:
+    'replaced pods that accepted a new connection (an HTTP request k6 timed a connect for, a WebSocket greeting) later than `READINESS_GRACE` (default 2 s) after they reported not ready',
   zd_reconnect_ms: 'WebSocket close to greeting on the new connection',
   zd_requests:
     'identity responses, tagged with phase, pod, color and status (the trials of the HTTP invariants)',
@@ -41,6 +45,8 @@ export const metricDocs: Record<MetricName, string> = {
   zd_orders_acked: 'orders acknowledged (a guard when the profile declares orders)',
   zd_order_ack_ms: 'order to its acknowledgement',
   zd_feed_latency_ms: "a feed message's publish time to its arrival",
+  zd_k6_lag_ms:
+    "how late a VU's event loop runs a 250 ms tick: k6's own backlog (a guard: a saturated k6 cannot judge)",
   zd_rollouts_completed: 'rollouts completed (a guard: at least `ROLLOUTS`)',
   zd_pods_replaced: 'pods replaced by the rollouts (a guard: more than 0)',
   zd_pods_not_replaced: 'replicas not replaced in a rollout (a guard: 0)',
@@ -55,6 +61,8 @@ export const metricDocs: Record<MetricName, string> = {
   zd_audit_orders: 'acknowledged orders the audit looked for',
   zd_audit_session_ttls:
     'sessions whose lifetime was judged (a declared idle timeout, a recorded last activity, the key present)',
+  zd_readiness_pods:
+    'replaced pods followed through their deletion and judged (a guard when readiness on drain is checked: more than 0)',
   zd_relogins: 'logins after a logout',
 };
 

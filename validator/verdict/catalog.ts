@@ -108,6 +108,16 @@ export function metricCatalog() {
       holds:
         'audit: no session expires before the lifetime the profile declares (idle timeout since last activity)',
     },
+    zd_readiness_on_drain: {
+      type: 'counter',
+      holds:
+        'every replaced pod reports not ready before it stops accepting connections, within READINESS_BOUND of its deletion',
+    },
+    zd_readiness_served_after_unready: {
+      type: 'counter',
+      holds:
+        'no replaced pod accepts a new connection later than READINESS_GRACE after it reported not ready',
+    },
     zd_reconnect_ms: {
       type: 'trend',
       time: true,
@@ -133,6 +143,7 @@ export function metricCatalog() {
     },
     zd_order_ack_ms: { type: 'trend', time: true },
     zd_feed_latency_ms: { type: 'trend', time: true },
+    zd_k6_lag_ms: { type: 'trend', time: true },
     zd_rollouts_completed: { type: 'counter' },
     zd_pods_replaced: { type: 'counter' },
     zd_pods_not_replaced: { type: 'counter' },
@@ -150,6 +161,7 @@ export function metricCatalog() {
     zd_audit_session_ttls: {
       type: 'counter',
     },
+    zd_readiness_pods: { type: 'counter' },
     zd_relogins: { type: 'counter' },
   } as const satisfies Record<`zd_${string}`, MetricSpec>;
 }

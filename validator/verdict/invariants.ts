@@ -138,6 +138,18 @@ export const denominators: Partial<Record<InvariantMetric, Denominator>> = {
     trials: 'session lifetimes audited',
     rate: 'early-expiry rate',
   },
+  zd_readiness_on_drain: {
+    metric: 'zd_readiness_pods',
+    events: 'ready while draining',
+    trials: 'replaced pods',
+    rate: 'ready-while-draining rate',
+  },
+  zd_readiness_served_after_unready: {
+    metric: 'zd_readiness_pods',
+    events: 'serving new connections late',
+    trials: 'replaced pods',
+    rate: 'late-connection rate',
+  },
 };
 
 export interface ThresholdProfile {
@@ -199,7 +211,37 @@ function invariantNeeds(): Partial<Record<InvariantMetric, (p: TargetProfile) =>
   };
 }
 
-export function notCheckedBy(profile: TargetProfile): NotChecked[] {
+/** The readiness invariants: what a run follows of the pods it replaces (validator/readiness/). */
+export const readinessInvariants = ['zd_readiness_on_drain', 'zd_readiness_served_after_unready'] as const;
+
+/** What a run does beyond its users, for what it can check. */
+export interface RunKind {
+  /** Whether the run replaces pods (false: load or smoke only). */
+  rollout: boolean;
+  strategy: Config['strategy'];
+}
+
+/** Why readiness on drain is not checked in this run, or null when it is. */
+export function readinessNotChecked(profile: TargetProfile, run: RunKind): string | null {
+  if (!run.rollout) return 'this run replaces no pods';
+  switch (run.strategy) {
+    case 'none':
+      return profile.http.readiness ? null : 'the profile lacks http.readiness';
+    case 'rolling':
+      return null; // the Service's EndpointSlices
+    case 'rainbow':
+      return 'STRATEGY=rainbow: old pods leave the Service at the selector switch, not when they are deleted';
+  }
+}
+
+/**
+ * Invariants the run cannot feed: the profile lacks their inputs, or (readiness) the run replaces no pods
+ * the way the check follows them. Without `run`, a rollout with STRATEGY=none.
+ */
+export function notCheckedBy(
+  profile: TargetProfile,
+  run: RunKind = { rollout: true, strategy: 'none' },
+): NotChecked[] {
   const out: NotChecked[] = [];
   const invariants = invariantTitles();
   for (const [metric, need] of Object.entries(invariantNeeds()) as [
@@ -210,6 +252,10 @@ export function notCheckedBy(profile: TargetProfile): NotChecked[] {
     if (lacking !== null)
       out.push({ metric, title: invariants[metric], reason: `the profile lacks ${lacking}` });
   }
+  const readiness = readinessNotChecked(profile, run);
+  if (readiness !== null)
+    for (const metric of readinessInvariants)
+      out.push({ metric, title: invariants[metric], reason: readiness });
   return out;
 }
 
@@ -218,6 +264,14 @@ export interface Guard extends Check {
 }
 
 /** Guards for a run with load, rollouts and an audit. */
+/**
+ * The event-loop lag (lag.ts) beyond which k6 cannot judge. Below it the counts stay true (sequence
+ * numbers, statuses and close codes do not depend on when a VU reads them, and the end-of-run ack wait
+ * allows for the lag); above it phases are misattributed by seconds and acks are missed. Full-scale runs
+ * on a loaded 2-core machine measured p99 0.9–2.1 s; a k6 that could not keep up at all, 9–12 s.
+ */
+export const maxK6LagMs = 5000;
+
 export function guardsFor(
   config: Pick<Config, 'httpUsers' | 'wsUsers' | 'rollouts'> & Partial<Pick<Config, 'proveLossBelow'>>,
   parts: GuardParts,
@@ -233,6 +287,11 @@ export function guardsFor(
       metric: 'zd_users_finished',
       threshold: `count>=${users}`,
       title: `every synthetic user (${users}) ran to the end`,
+    },
+    {
+      metric: 'zd_k6_lag_ms',
+      threshold: `p(99)<${maxK6LagMs}`,
+      title: `k6 kept up with its users (event-loop lag p99 < ${maxK6LagMs / 1000} s)`,
     },
   ];
   const profile = parts.profile;
@@ -269,6 +328,13 @@ export function guardsFor(
   if (parts.audit) {
     guards.push({ metric: 'zd_audit_runs', threshold: 'count>=1', title: 'the Redis audit ran' });
   }
+  if (parts.readiness) {
+    guards.push({
+      metric: 'zd_readiness_pods',
+      threshold: 'count>0',
+      title: "replaced pods' readiness was followed through their deletion",
+    });
+  }
   return guards;
 }
 
@@ -290,21 +356,30 @@ export interface VerdictPlan {
   guards: Guard[];
   notChecked: NotChecked[];
   thresholds: Record<string, string[]>;
+  /** Readiness on drain is followed (readiness/follow.ts). */
+  readinessChecked: boolean;
 }
 
-/** The verdict's plan of a run with users (`parts`: whether it rolls out and audits). */
+/** The verdict's plan of a run with users (`run`: whether it rolls out, how, and whether it audits). */
 export function verdictPlan(
   config: Parameters<typeof guardsFor>[0],
   profile: TargetProfile,
   thresholds: ThresholdProfile,
-  parts: Pick<GuardParts, 'rollout' | 'audit'>,
+  run: RunKind & Pick<GuardParts, 'audit'>,
 ): VerdictPlan {
-  const guards = guardsFor(config, { ...parts, profile });
-  const notChecked = notCheckedBy(profile);
+  const readinessChecked = readinessNotChecked(profile, run) === null;
+  const guards = guardsFor(config, {
+    rollout: run.rollout,
+    audit: run.audit,
+    profile,
+    readiness: readinessChecked,
+  });
+  const notChecked = notCheckedBy(profile, run);
   return {
     guards,
     notChecked,
-    thresholds: thresholdsFor(thresholds, guards, { audit: parts.audit, notChecked }),
+    thresholds: thresholdsFor(thresholds, guards, { audit: run.audit, notChecked }),
+    readinessChecked,
   };
 }
 
@@ -313,6 +388,8 @@ export interface GuardParts {
   audit: boolean;
   /** The target profile: its feed and orders get guards of their own. */
   profile?: TargetProfile;
+  /** Readiness on drain is checked: pods must have been followed through their deletion. */
+  readiness?: boolean;
 }
 
 /**

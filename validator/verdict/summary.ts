@@ -5,6 +5,9 @@
  * (report/dashboard.ts).
  */
 
+import type { ReadinessReport } from '../readiness/judge.ts';
+import { reportKey } from '../readiness/keys.ts';
+import { type PodEvents, parsePods } from '../rollout/pod-events.ts';
 import { RunControl } from '../run/control.ts';
 import type { SecondRecord } from '../run/per-second.ts';
 import { emptyTimeline, parseTimeline } from '../run/phase.ts';
@@ -22,7 +25,7 @@ import { junitReport } from './report/junit.ts';
 import type { RunMeta } from './report/meta.ts';
 import { proven } from './report/proven.ts';
 import { textReport } from './report/text.ts';
-import { type PodEvents, parsePods, parseRollouts, parseSeconds } from './report/timeline-data.ts';
+import { latencyPerRollout, parseRollouts, parseSeconds } from './report/timeline-data.ts';
 import { buildVerdict, type SummaryData } from './report/verdict.ts';
 
 export { type RunRecord, reportFiles } from './report/files.ts';
@@ -47,6 +50,8 @@ interface Collected {
   timeline: RunMeta['timeline'];
   /** Logouts the run recorded (the diagnosis compares them with the sessions left alive). */
   logouts?: number;
+  /** Readiness on drain per replaced pod (teardown's verdict), when the run checked it. */
+  readiness?: ReadinessReport | null;
 }
 
 async function collect(control: RunControl | null): Promise<Collected> {
@@ -63,6 +68,8 @@ async function collect(control: RunControl | null): Promise<Collected> {
       rollouts: parseRollouts(hash),
     },
     logouts: Number(await control.client.sendCommand('SCARD', control.key('logged-out'))),
+    // The per-pod verdict teardown left (readiness/teardown.ts); null when the run did not check it.
+    readiness: await control.getJson<ReadinessReport>(reportKey),
   };
 }
 
@@ -103,9 +110,13 @@ export async function summarize(
     strategy: config.strategy,
     rollouts: config.rollouts,
     users: { http: config.httpUsers, ws: config.wsUsers, perVu: config.usersPerVu },
-    timeline: collected.timeline,
+    timeline: {
+      ...collected.timeline,
+      rollouts: latencyPerRollout(collected.seconds, collected.timeline.rollouts ?? []),
+    },
     command: reproduceCommand(__ENV, script),
     durationMs: data.state?.testRunDurationMs ?? 0,
+    ...(collected.readiness ? { readiness: collected.readiness } : {}),
   };
   const diagnosis = diagnose({
     verdict,

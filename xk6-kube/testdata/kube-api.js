@@ -1,5 +1,6 @@
 // Exercises k6/x/kubernetes against a live API server (see integration_test.go). Any failed
 // check aborts the test run, so k6 exits non-zero.
+import { sleep } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { Kubernetes } from 'k6/x/kubernetes';
@@ -196,8 +197,118 @@ function run() {
   );
   throws(() => restricted.delete('Service', 'web', ns), /forbidden: .*\(403\)$/, 'forbidden delete');
 
+  watchChecks(restricted);
+
   admin.delete('Deployment.apps', 'web', ns);
   admin.delete('Service', 'web', ns);
   throws(() => admin.get('Service', 'web', ns), /not found: .*\(404\)$/, 'deleted');
   admin.delete('Namespace', ns);
+}
+
+/** Events of a watch until `done(all events so far)` holds, for at most 10 s. */
+function eventsUntil(w, done, what) {
+  const seen = [];
+  for (let i = 0; i < 100; i++) {
+    seen.push(...w.events());
+    if (done(seen)) return seen;
+    sleep(0.1);
+  }
+  throw new Error(
+    `check failed: ${what}: events seen: ${JSON.stringify(seen.map((e) => [e.type, e.object.metadata.name]))}`,
+  );
+}
+
+// watch: a Pod bound to a node that has no kubelet (its deletion then stays pending, as a pod's does
+// while it drains) and an EndpointSlice of Service web, as the readiness-on-drain check follows them.
+function watchChecks(restricted) {
+  admin.apply(`
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: ${ns}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: ${ns}, labels: {app: watched}}
+spec: {nodeName: no-kubelet, terminationGracePeriodSeconds: 30, containers: [{name: web, image: nginx:1.27}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: ${ns}, labels: {app: other}}
+spec: {nodeName: no-kubelet, containers: [{name: web, image: nginx:1.27}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-abc, namespace: ${ns}, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{name: http, port: 8080, protocol: TCP}]
+endpoints:
+- addresses: [10.1.0.7]
+  conditions: {ready: true, serving: true, terminating: false}
+  targetRef: {kind: Pod, name: web-1, namespace: ${ns}}
+`);
+  const began = Date.now();
+  const pods = admin.watch('Pod', ns, { labelSelector: 'app=watched' });
+  const slices = admin.watch('EndpointSlice.discovery.k8s.io', ns, {
+    labelSelector: 'kubernetes.io/service-name=web',
+  });
+  const initial = pods.events();
+  check(
+    initial.length === 1 && initial[0].type === 'ADDED' && initial[0].object.metadata.name === 'web-1',
+    `watch lists what exists first, by label: ${JSON.stringify(initial.map((e) => e.object.metadata.name))}`,
+  );
+  check(initial[0].at >= began - 1000 && initial[0].at <= Date.now(), `event time ${initial[0].at}`);
+  check(initial[0].object.kind === 'Pod', 'listed objects are typed');
+  const slice = slices.events()[0];
+  check(slice?.object.endpoints[0].conditions.serving === true, 'the slice, serving');
+
+  // The endpoint stops serving while it terminates; the pod's deletion starts and stays pending.
+  admin.patch(
+    'EndpointSlice.discovery.k8s.io',
+    'web-abc',
+    ns,
+    JSON.stringify({
+      endpoints: [
+        {
+          addresses: ['10.1.0.7'],
+          conditions: { ready: false, serving: false, terminating: true },
+          targetRef: { kind: 'Pod', name: 'web-1', namespace: ns },
+        },
+      ],
+    }),
+    'merge',
+  );
+  const modified = eventsUntil(
+    slices,
+    (es) => es.some((e) => e.type === 'MODIFIED' && e.object.endpoints[0].conditions.serving === false),
+    'slice MODIFIED, serving false',
+  );
+  check(
+    modified.every((e) => typeof e.at === 'number'),
+    'every event is timed',
+  );
+  admin.delete('Pod', 'web-1', ns);
+  eventsUntil(
+    pods,
+    (es) => es.some((e) => e.type === 'MODIFIED' && e.object.metadata.deletionTimestamp),
+    'pod MODIFIED with a deletionTimestamp',
+  );
+  admin.delete('EndpointSlice.discovery.k8s.io', 'web-abc', ns);
+  eventsUntil(slices, (es) => es.some((e) => e.type === 'DELETED'), 'slice DELETED');
+  check(pods.error() === '' && slices.error() === '', `no watch error: ${pods.error()} ${slices.error()}`);
+  pods.stop();
+  slices.stop();
+  pods.stop(); // idempotent
+
+  throws(() => admin.watch('Nope', ns), /^watch Nope in zd-it: .*no matches for kind "Nope"/, 'unknown kind');
+  throws(() => admin.watch('Pod', ns, { selector: 'x' }), /unknown option "selector"/, 'unknown option');
+  // The restricted account may list pods but not watch them: the list works, the watch then ends.
+  const refused = restricted.watch('Pod', ns);
+  for (let i = 0; i < 100 && refused.error() === ''; i++) sleep(0.1);
+  check(/forbidden|watch/i.test(refused.error()), `a forbidden watch says so: ${refused.error()}`);
+  refused.stop();
+  throws(
+    () => restricted.watch('Secret', ns),
+    /^watch Secret in zd-it: forbidden: .*\(403\)$/,
+    'forbidden list',
+  );
 }

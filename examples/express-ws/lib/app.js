@@ -46,7 +46,10 @@ export function createApp({ config, redis, state }) {
   });
 
   app.get('/healthz/ready', (req, res) => {
-    if (state.shuttingDown) return res.status(503).json({ status: 'shutting down' });
+    // `readiness-stays-ready`: readiness is only "can I reach Redis?", so it answers 200 through the drain.
+    if (state.shuttingDown && config.fault !== 'readiness-stays-ready') {
+      return res.status(503).json({ status: 'shutting down' });
+    }
     if (!redis.isReady) return res.status(503).json({ status: 'redis unavailable' });
     res.json({ status: 'ready' });
   });

@@ -1,6 +1,13 @@
 import os from 'node:os';
 
-export const FAULTS = ['memory-sessions', 'no-replay', 'abrupt-exit', 'double-apply', 'logout-keeps-session'];
+export const FAULTS = [
+  'memory-sessions',
+  'no-replay',
+  'abrupt-exit',
+  'double-apply',
+  'logout-keeps-session',
+  'readiness-stays-ready',
+];
 
 function int(name, fallback) {
   const raw = process.env[name];

@@ -29,6 +29,7 @@ export const referenceProfile: TargetProfile = {
     logout: { path: '/logout' },
     session: { cookie: 'zd_session', format: 'raw' },
     unauthorizedStatuses: [401],
+    readiness: { path: '/readyz' },
     attribution: { pod: { header: 'X-Pod' }, color: { header: 'X-Color' }, version: { header: 'X-Version' } },
   },
   websocket: {

@@ -4,7 +4,9 @@
  * (they keep their connections and get no new ones), then delete colors beyond MAX_COLORS. A failed
  * smoke test deletes the new color and leaves the selector untouched. Every step is logged as
  * `rainbow <k>: step <n>/5 …` so an interrupted run shows where it stopped; `repairRainbow` (teardown,
- * and `make rainbow-cleanup`) leaves exactly one healthy color selected and at most N alive.
+ * and `make rainbow-cleanup`) leaves exactly one healthy color selected and at most N alive. The colors'
+ * pods are listed at every step for the report's pod lanes (a deleted color's pods show as gone at the
+ * next rollout's first listing).
  */
 
 import { sleep } from 'k6';
@@ -15,6 +17,7 @@ import { login, loginFailure, unauthorizedExpected } from '../../users/users.ts'
 import type { RolloutOutcome, RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
+import { PodEventLog, type PodEventSink, type PodObject } from '../pod-events.ts';
 import { deploymentView } from '../state.ts';
 import {
   colorDeployment,
@@ -101,8 +104,14 @@ export function repairRainbow(config: Config, profile: TargetProfile): string[] 
   return done;
 }
 
-function waitAvailable(t: Target, name: string, deadline: number): string | null {
+async function waitAvailable(
+  t: Target,
+  name: string,
+  deadline: number,
+  lanes: () => Promise<void>,
+): Promise<string | null> {
   while (Date.now() < deadline) {
+    await lanes();
     const view = deploymentView(t.kube.get('Deployment.apps', name, t.namespace) as KubeObject);
     if (
       view.observedGeneration >= view.generation &&
@@ -158,8 +167,20 @@ async function smokeTest(
   return me.status === 200 ? null : `identity answered ${me.status}`;
 }
 
-export function rainbowRollout(config: Config, profile: TargetProfile): RolloutStrategy {
+export function rainbowRollout(
+  config: Config,
+  profile: TargetProfile,
+  recordPods: PodEventSink = async () => {},
+): RolloutStrategy {
   const t = targetOf(config, profile);
+  const podEvents = new PodEventLog();
+  /** Records what the colors' pods (those carrying the color label) show now, for the report's pod lanes. */
+  const lanes = async () => {
+    const pods = (t.kube.list('Pod', t.namespace) as KubeObject[]).filter(
+      (p) => p.metadata?.labels?.[t.colorLabel] !== undefined,
+    );
+    await recordPods(podEvents.observe(pods as PodObject[], Date.now()));
+  };
   return async (index) => {
     const started = Date.now();
     const deadline = started + config.rolloutTimeoutMs;
@@ -186,7 +207,8 @@ export function rainbowRollout(config: Config, profile: TargetProfile): RolloutS
       created = color;
       t.kube.create(colorDeployment(from, t.base, color, t.colorLabel, Date.now()) as never);
       t.kube.create(colorService(main, t.base, color, t.colorLabel) as never);
-      const unavailable = waitAvailable(t, colorName(t.base, color), deadline);
+      await lanes();
+      const unavailable = await waitAvailable(t, colorName(t.base, color), deadline, lanes);
       if (unavailable) {
         deleteColor(t, color);
         return fail(`rainbow: ${unavailable}; deleted color ${color}, selector left on ${current}`);
@@ -206,11 +228,16 @@ export function rainbowRollout(config: Config, profile: TargetProfile): RolloutS
       created = null;
 
       log(4, `draining ${current} for ${config.drainWindowMs / 1000}s`);
-      sleep(config.drainWindowMs / 1000);
+      const drained = Date.now() + config.drainWindowMs;
+      while (Date.now() < drained) {
+        await lanes();
+        sleep(Math.min(pollSeconds, Math.max(0, drained - Date.now()) / 1000));
+      }
 
       log(5, `deleting colors beyond ${config.maxColors}`);
       const deleted = repairRainbow(config, profile);
       if (deleted.length > 0) console.log(`rainbow ${index}: ${deleted.join(', ')}`);
+      await lanes();
       return {
         ok: true,
         podsReplaced: replicas,

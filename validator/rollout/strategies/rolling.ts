@@ -9,14 +9,11 @@ import type { Config } from '../../settings/registry.ts';
 import type { RolloutStrategy } from '../driver.ts';
 import { errorText, type KubeObject, kubeClient, selectorOf } from '../kube.ts';
 import { kubeTarget } from '../kube-target.ts';
-import { PodEventLog, type PodObject } from '../pod-events.ts';
+import { PodEventLog, type PodEventSink, type PodObject } from '../pod-events.ts';
 import { deploymentView, podView, RolloutProgress } from '../state.ts';
 
 const pollSeconds = 0.5;
 const startTimeoutMs = 30_000;
-
-/** Where the pod lifecycle events seen while following a rollout go (the report's pod lanes). */
-export type PodEventSink = (fields: Record<string, number>) => Promise<void>;
 
 export function rollingRollout(
   config: Config,

@@ -35,6 +35,7 @@ export type SignatureId =
   | 'bad-frames'
   | 'slow-reconnect'
   | 'readiness-on-drain'
+  | 'k6-saturated'
   | 'run-incomplete';
 
 export interface Finding {
@@ -192,6 +193,21 @@ const isCut = (d: string) => /reset|EOF|broken pipe|closed/i.test(d) && !/refuse
 const isAbrupt = (d: string) => /^close (1006|none)\b/.test(d);
 
 export const signatures: Signature[] = [
+  {
+    id: 'k6-saturated',
+    read(run) {
+      if (!run.failed('zd_k6_lag_ms')) return null;
+      return {
+        id: 'k6-saturated',
+        signature: `k6 fell behind its own users (event-loop lag ${run.value('zd_k6_lag_ms')}): the load generator, not the service, was saturated`,
+        cause:
+          'more messages and responses than the k6 process could handle on its CPUs: every timing of this run is late by that lag, and acks still queued at the end count as unacknowledged',
+        fix: 'give k6 more CPU (nothing else busy on its machine, or more runners), or run fewer users; judge the service on a run that passes this guard',
+        evidence: [`zd_k6_lag_ms = ${run.value('zd_k6_lag_ms')}`],
+        explains: ['zd_k6_lag_ms'],
+      };
+    },
+  },
   {
     id: 'sessions-not-shared',
     read(run) {
@@ -659,18 +675,45 @@ export const signatures: Signature[] = [
     },
   },
   {
-    // Hook for the readiness-on-drain invariant (issue 12 item 1): any failed `zd_readiness*` metric.
+    // Readiness on drain (issue 12 item 1, validator/readiness/): any failed `zd_readiness*` invariant.
     id: 'readiness-on-drain',
     read(run) {
       const rows = run.input.verdict.rows.filter((r) => r.metric.startsWith('zd_readiness') && !r.ok);
       if (rows.length === 0) return null;
+      const stayedReady = run.failed('zd_readiness_on_drain');
+      const late = run.failed('zd_readiness_served_after_unready');
+      const pods = (invariant: string) =>
+        run.rows(invariant).map((r) => `${invariant}: ${r.pod}: ${r.detail || 'no detail'}`);
+      const seen = [
+        stayedReady &&
+          `readiness still 200 during drain: ${n(run.count('zd_readiness_on_drain'), 'replaced pod')} reported ready while they drained`,
+        late &&
+          `${n(run.count('zd_readiness_served_after_unready'), 'replaced pod')} accepted new connections after reporting not ready`,
+      ].filter(Boolean);
       return {
         id: 'readiness-on-drain',
-        signature: 'a pod kept reporting ready (or kept serving new connections) while it drained',
-        cause:
-          'readiness is not tied to shutdown: /ready answers 200 until the process exits, so the pod stays an endpoint while it stops serving',
-        fix: 'fail readiness at SIGTERM (before the drain window), and keep serving until endpoints are updated',
-        evidence: rows.map((r) => `${r.metric} = ${r.value}`),
+        signature: seen.join('; '),
+        cause: [
+          stayedReady &&
+            'readiness not tied to shutdown: the readiness endpoint answers 200 until the process stops listening (it checks only that the process and its dependencies are up), so the pod stays a ready endpoint while it drains and new connections keep coming until they are refused',
+          late &&
+            'endpoints not updated from readiness: a load balancer, proxy or client keeps sending new connections to a pod that reports not ready',
+        ]
+          .filter(Boolean)
+          .join('; '),
+        fix: [
+          stayedReady &&
+            'fail readiness as the first step of SIGTERM handling (a shutting-down flag the readiness handler reads), then keep serving for the drain window before closing the listener; keep the readiness probe period short (1–2 s) so endpoints follow within READINESS_BOUND',
+          late &&
+            'route by the EndpointSlice conditions (serving/ready) or the readiness probe, and give the proxy a health check shorter than READINESS_GRACE',
+        ]
+          .filter(Boolean)
+          .join('; '),
+        evidence: withEvidence(
+          ...rows.map((r) => `${r.metric} = ${r.value}`),
+          ...pods('zd_readiness_on_drain').slice(0, 6),
+          ...pods('zd_readiness_served_after_unready').slice(0, 6),
+        ),
         explains: rows.map((r) => r.metric),
       };
     },
@@ -678,7 +721,9 @@ export const signatures: Signature[] = [
   {
     id: 'run-incomplete',
     read(run) {
-      const guards = run.input.verdict.rows.filter((r) => r.kind === 'guard' && !r.ok);
+      const guards = run.input.verdict.rows.filter(
+        (r) => r.kind === 'guard' && !r.ok && r.metric !== 'zd_k6_lag_ms',
+      );
       if (guards.length === 0) return null;
       const rollout = guards.some(
         (g) => g.metric.startsWith('zd_rollout') || g.metric.startsWith('zd_pods_'),

@@ -4,13 +4,15 @@
  * reconnects, latency p99, failures, the rollout windows shaded), what the run proves, the failure
  * breakdown and the diagnosis. Pure.
  */
+import type { PodEvents } from '../../rollout/pod-events.ts';
 import type { SecondRecord } from '../../run/per-second.ts';
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
 import { type Diagnosis, noSignature } from './diagnosis.ts';
 import { escapeXml } from './junit.ts';
 import type { RunMeta } from './meta.ts';
 import { provenHtml } from './proven.ts';
-import { type PodEvents, shapeTimeline } from './timeline-data.ts';
+import { readinessHtml } from './readiness-table.ts';
+import { shapeTimeline } from './timeline-data.ts';
 import { timelineSvg } from './timeline-svg.ts';
 import { type Verdict, verdictWord } from './verdict.ts';
 
@@ -83,7 +85,7 @@ ${rows}
 </table>
 ${provenHtml(verdict.proven)}<h2>Failures by invariant, phase, pod, color and cause</h2>
 ${breakdown.length === 0 ? '<p>None.</p>' : `<table><tr><th>count</th><th>invariant</th><th>phase</th><th>pod</th><th>color</th><th>cause</th></tr>${failureRows}</table>`}
-${diagnosis ? diagnosisHtml(diagnosis) : ''}
+${readinessHtml(meta.readiness)}${diagnosis ? diagnosisHtml(diagnosis) : ''}
 <h2>Reproduce</h2><pre>${escapeXml(meta.command)}</pre>
 </body></html>
 `;

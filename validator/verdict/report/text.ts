@@ -3,6 +3,7 @@ import type { BreakdownRow } from './breakdown.ts';
 import { type Diagnosis, diagnosisLines } from './diagnosis.ts';
 import type { RunMeta } from './meta.ts';
 import { provenLines } from './proven.ts';
+import { readinessLines } from './readiness-table.ts';
 import { type Verdict, verdictWord } from './verdict.ts';
 
 export function textReport(
@@ -50,6 +51,7 @@ export function textReport(
     if (breakdown.length > 40) lines.push(`  … ${breakdown.length - 40} more rows in summary.json`);
     lines.push('');
   }
+  lines.push(...readinessLines(meta.readiness));
   if (diagnosis) {
     lines.push('Diagnosis (known failure signatures: likely cause and fix)');
     lines.push(...diagnosisLines(diagnosis).map((l) => `  ${l}`));

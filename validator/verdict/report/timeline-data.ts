@@ -6,7 +6,7 @@
  * (HTTP and feed), failures by invariant. Runs in handleSummary only. Pure: no k6 imports.
  */
 
-import type { PodEvent } from '../../rollout/pod-events.ts';
+import type { PodEvent, PodEvents } from '../../rollout/pod-events.ts';
 import { bucketsPerDoubling, type SecondRecord } from '../../run/per-second.ts';
 import type { BreakdownRow, SeriesPoint } from './breakdown.ts';
 
@@ -43,21 +43,6 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
   for (const [key, n] of Object.entries(from)) if (Number.isFinite(n)) into[key] = (into[key] ?? 0) + n;
 }
 
-/** Each pod's events (`<pod>|<event>` → epoch ms) from the `pods` hash. */
-export type PodEvents = Record<string, Partial<Record<PodEvent, number>>>;
-
-export function parsePods(hash: Record<string, string>): PodEvents {
-  const pods: PodEvents = {};
-  for (const [field, value] of Object.entries(hash)) {
-    const cut = field.lastIndexOf('|');
-    const at = Number(value);
-    if (cut <= 0 || !Number.isFinite(at)) continue;
-    const pod = field.slice(0, cut);
-    pods[pod] = { ...pods[pod], [field.slice(cut + 1)]: at };
-  }
-  return pods;
-}
-
 /** The rollout windows (`rollout:<k>:start|end` in the timeline hash, epoch ms), by index. */
 export function parseRollouts(
   hash: Record<string, string>,
@@ -74,6 +59,37 @@ export function parseRollouts(
     });
   }
   return out.sort((a, b) => a.index - b.index);
+}
+
+/** A rollout's window with the latency p99 (ms) of the seconds it spans; null where no sample. */
+export interface RolloutLatency {
+  index: number;
+  start: number;
+  end: number | null;
+  httpP99Ms: number | null;
+  feedP99Ms: number | null;
+}
+
+/**
+ * Latency p99 per rollout window (the seconds from its start to its end, merged over the VUs), so a run
+ * of many rollouts shows drift between its first and its last. A rollout with no end runs to the last
+ * second recorded.
+ */
+export function latencyPerRollout(
+  seconds: readonly SecondRecord[],
+  rollouts: readonly { index: number; start: number; end: number | null }[],
+): RolloutLatency[] {
+  return rollouts.map((rollout) => {
+    const from = Math.floor(rollout.start / 1000);
+    const to = rollout.end === null ? Number.POSITIVE_INFINITY : Math.floor(rollout.end / 1000);
+    const merged = { http: {} as Record<string, number>, feed: {} as Record<string, number> };
+    for (const [second, , latency] of seconds) {
+      if (second < from || second > to) continue;
+      addCounts(merged.http, latency?.http ?? {});
+      addCounts(merged.feed, latency?.feed ?? {});
+    }
+    return { ...rollout, httpP99Ms: p99(merged.http), feedP99Ms: p99(merged.feed) };
+  });
 }
 
 /** The latency below which 99 % of a histogram's samples lie (a bucket's upper bound, ≤ 9 % above). */
