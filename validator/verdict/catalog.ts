@@ -14,6 +14,8 @@ export interface MetricSpec {
   holds?: string;
   /** An invariant counted one failure at a time by the users, each with a breakdown row (failures.ts). */
   perEvent?: true;
+  /** Recorded in teardown only (the audit, readiness on drain), so created in VU 0 only (metrics.ts). */
+  teardown?: true;
 }
 
 /**
@@ -89,32 +91,39 @@ export function metricCatalog() {
     },
     zd_audit_sessions_missing: {
       type: 'counter',
+      teardown: true,
       holds: 'audit: every live synthetic session is still in the store with the right user',
     },
     zd_audit_null_values: {
       type: 'counter',
+      teardown: true,
       holds: 'audit: no session key holds a null or empty value',
     },
     zd_audit_logged_out_alive: {
       type: 'counter',
+      teardown: true,
       holds: 'audit: no logged-out session is still in the store',
     },
     zd_audit_orders_not_once: {
       type: 'counter',
+      teardown: true,
       holds: 'audit: every acknowledged order was applied exactly once',
     },
     zd_audit_session_ttl_short: {
       type: 'counter',
+      teardown: true,
       holds:
         'audit: no session expires before the lifetime the profile declares (idle timeout since last activity)',
     },
     zd_readiness_on_drain: {
       type: 'counter',
+      teardown: true,
       holds:
         'every replaced pod reports not ready before it stops accepting connections, within READINESS_BOUND of its deletion',
     },
     zd_readiness_served_after_unready: {
       type: 'counter',
+      teardown: true,
       holds:
         'no replaced pod accepts a new connection later than READINESS_GRACE after it reported not ready',
     },
@@ -151,17 +160,18 @@ export function metricCatalog() {
     zd_rollout_phase_samples: {
       type: 'counter',
     },
-    zd_audit_runs: { type: 'counter' },
+    zd_audit_runs: { type: 'counter', teardown: true },
     zd_ws_connections: { type: 'counter' },
     zd_negative_auth_probes: { type: 'counter' },
     zd_logouts: { type: 'counter' },
-    zd_audit_sessions: { type: 'counter' },
-    zd_audit_logouts: { type: 'counter' },
-    zd_audit_orders: { type: 'counter' },
+    zd_audit_sessions: { type: 'counter', teardown: true },
+    zd_audit_logouts: { type: 'counter', teardown: true },
+    zd_audit_orders: { type: 'counter', teardown: true },
     zd_audit_session_ttls: {
       type: 'counter',
+      teardown: true,
     },
-    zd_readiness_pods: { type: 'counter' },
+    zd_readiness_pods: { type: 'counter', teardown: true },
     zd_relogins: { type: 'counter' },
   } as const satisfies Record<`zd_${string}`, MetricSpec>;
 }
