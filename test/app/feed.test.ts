@@ -53,9 +53,14 @@ interface Entry {
   readonly ts: number;
 }
 
+const toEntry = ([id, fields]: [string, string[]]): Entry => ({
+  id,
+  seq: Number(fields[1]),
+  ts: Number(fields[5]),
+});
+
 async function stream(prefix = 'lead:'): Promise<Entry[]> {
-  const entries = await db.xrange(`${prefix}feed`, '-', '+');
-  return entries.map(([id, fields]) => ({ id, seq: Number(fields[1]), ts: Number(fields[5]) }));
+  return (await db.xrange(`${prefix}feed`, '-', '+')).map(toEntry);
 }
 
 function assertContiguous(entries: readonly Entry[]): void {
@@ -84,9 +89,15 @@ describe('feed leadership across pods', () => {
     const published = (await stream()).length - before;
     // One publisher: about 20 entries; two would publish about 40.
     assert.ok(published >= 8 && published <= 24, `${published} entries in 1 s at one per ${INTERVAL_MS} ms`);
-    const entries = await stream();
+    // The stream and the seq counter read in one transaction: a publish between two reads would differ by one.
+    const [[, raw], [, seq]] = (await db
+      .multi()
+      .xrange('lead:feed', '-', '+')
+      .get('lead:feed:seq')
+      .exec()) as [[null, [string, string[]][]], [null, string]];
+    const entries = raw.map(toEntry);
     assertContiguous(entries);
-    assert.equal(Number(await db.get('lead:feed:seq')), entries.length);
+    assert.equal(Number(seq), entries.length);
     assert.ok(['pod-a', 'pod-b'].includes((await leader()) ?? ''));
   });
 
