@@ -37,7 +37,8 @@ const status = () => new Status(process.stdout);
 /**
  * How each example is packed and which fault it proves on the cluster (every fault is proven without
  * Kubernetes). The JVM example runs only when asked (ZD_MODES=spring-session): a JVM's start makes it
- * the slowest, and its healthy build does not pass on the cluster yet (see the README's findings).
+ * the slowest (its healthy build failed its first cluster run on a logout race, since fixed in the
+ * example: see the README).
  */
 const plans: Record<string, { app: string; fault: Fault; optIn?: boolean }> = {
   'express-ws': { app: 'examples/express-ws', fault: 'memory-sessions' },

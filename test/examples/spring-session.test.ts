@@ -367,6 +367,62 @@ describe('healthy', () => {
     assert.deepEqual(await me.json(), { name: 'bob' });
   });
 
+  it('requests racing their session’s logout get 200 or 401, never a 500 or a cut connection', async () => {
+    // Each round logs in, then sends three /auth/me beside the logout, spread over both instances (as
+    // zerodrop's logout flow does). Without session/ (the safe mapper and InvalidatedSessionFilter) about a
+    // fifth of these requests failed: "Session was invalidated" (500, or a body cut off after the 200), and
+    // stubs without creationTime that answered every later request with 500.
+    const [a, b] = await Promise.all([instance('a'), instance('b')]);
+    /** The status, or the error of a connection cut before or during the body. */
+    const outcome = async (res: Promise<Response>): Promise<string> => {
+      try {
+        const r = await res;
+        await r.arrayBuffer(); // a body cut off mid-way rejects here
+        return String(r.status);
+      } catch (error) {
+        const { message, cause } = error as Error & { cause?: Error };
+        return `error ${cause?.message ?? message}`;
+      }
+    };
+    const seen = new Map<string, number>();
+    const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
+    const stale: string[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, user) => {
+        for (let round = 0; round < 5; round++) {
+          const [one, other] = (user + round) % 2 === 0 ? [a, b] : [b, a];
+          const cookie = await login(one, `racer-${user}`);
+          const [before, logout, ...after] = await Promise.all([
+            outcome(get(other, '/auth/me', cookie)),
+            outcome(post(one, '/auth/logout', undefined, cookie)),
+            outcome(get(other, '/auth/me', cookie)),
+            outcome(get(one, '/auth/me', cookie)),
+          ]);
+          for (const status of [before, ...after]) count(`me ${status}`);
+          count(`logout ${logout}`);
+          count(`old cookie ${await outcome(get(other, '/auth/me', cookie))}`);
+          if ((await db.exists(sessionKey(cookie))) === 1) stale.push(sessionKey(cookie));
+        }
+      }),
+    );
+    const unexpected = [...seen].filter(([what]) => !/^(me (200|401)|logout 204|old cookie 401)$/.test(what));
+    assert.deepEqual(unexpected, [], JSON.stringify(Object.fromEntries(seen)));
+    assert.deepEqual(stale, [], 'no logged-out session is left in Redis after its old cookie was refused');
+  });
+
+  it('a stub without creationTime (a save that lost the race) is refused with 401 and deleted', async () => {
+    const a = await instance('a');
+    const cookie = await login(a, 'stubby');
+    const key = sessionKey(cookie);
+    // What RedisSessionRepository's HSET of a late lastAccessedTime leaves after the key was deleted.
+    await db.hdel(key, 'creationTime', 'maxInactiveInterval', 'sessionAttr:user');
+    assert.deepEqual(await db.hkeys(key), ['lastAccessedTime']);
+    const me = await get(a, '/auth/me', cookie);
+    assert.equal(me.status, 401);
+    assert.deepEqual(await me.json(), { error: 'unauthenticated' });
+    assert.equal(await db.exists(key), 0);
+  });
+
   it('refuses the WebSocket upgrade without a logged-in session with 401', async () => {
     const a = await instance('a');
     const anonymous = new Client(a.wsUrl);

@@ -76,13 +76,11 @@ const spring: Example = {
   },
   replicas: 2,
   env: { USER_PASSWORD: examplePassword, DRAIN_MS: '1000', FEED_INTERVAL_MS: '100' },
-  // Spring Session 3.5's RedisSessionRepository checks that a session exists and then writes its delta:
-  // a request racing a logout re-creates a partial hash, and the next load of it throws ("creationTime
-  // key must not be null", a 500) — seed 000's check-then-act race, in the framework's default. zerodrop
-  // catches it (docs/decisions.md); this example keeps the framework as teams run it, so its logouts are
-  // checked without requests racing them. A JVM instance starts in 10-20 s on an idle 2-core machine and
-  // several times that on a loaded one: the rollout gets 4 minutes, not the tier's 90 s.
-  k6: { LOGOUT_RACES: '0', ROLLOUT_TIMEOUT: '4m' },
+  // Its logouts are raced like every service's (LOGOUT_RACES default): the example handles Spring Session's
+  // logout race itself (examples/spring-session/.../session/, docs/decisions.md). A JVM instance starts in
+  // 10-20 s on an idle 2-core machine and several times that on a loaded one: the rollout gets 4 minutes,
+  // not the tier's 90 s.
+  k6: { ROLLOUT_TIMEOUT: '4m' },
   faults,
 };
 
