@@ -88,11 +88,13 @@ async function main(): Promise<void> {
       format: 'esm',
       plugins: [adapterPlugin(adapter)],
     });
+    // run-end.cjs reads the settings in VU 0 (validator/settings/shared.ts): it checks the same adapter.
     const runEnd = await bundle({
       ...k6Options,
       entryPoints: [join(repo, 'validator/verdict/run-end.ts')],
       outfile: join(outdir, runEndFile),
       format: 'cjs',
+      plugins: [adapterPlugin(adapter)],
     });
     rejectUnknownK6Imports(result, known);
     rejectUnknownK6Imports(runEnd, known);

@@ -35,7 +35,7 @@ export interface CloudPlan {
 }
 
 /** Settings passed with -e besides the reproducible ones: the run id, the load-only duration, the secret. */
-const extraVariables = ['RUN_ID', 'LOAD_DURATION', ...secretVariables];
+const extraVariables = ['RUN_ID', 'LOAD_DURATION', ...secretVariables()];
 
 export function cloudPlan(mode: CloudMode, env: Env, runId: string): CloudPlan {
   const flags = envFlags({ ...env, RUN_ID: runId });
@@ -65,7 +65,7 @@ export function loadZoneScripts(): string[] {
 }
 
 function envFlags(env: Env): string[] {
-  return [...runVariables, ...extraVariables].flatMap((name) => {
+  return [...runVariables(), ...extraVariables].flatMap((name) => {
     const value = env[name];
     return value === undefined || value === '' ? [] : ['-e', `${name}=${value}`];
   });
@@ -131,7 +131,7 @@ export function displayCommand(argv: string[]): string {
 
 function mask(arg: string): string {
   const eq = arg.indexOf('=');
-  if (eq > 0 && secretVariables.includes(arg.slice(0, eq))) return `${arg.slice(0, eq)}=***`;
+  if (eq > 0 && secretVariables().includes(arg.slice(0, eq))) return `${arg.slice(0, eq)}=***`;
   return arg.replace(/(\w+:\/\/[^/\s:@]*:)[^@/\s]+@/, '$1***@');
 }
 

@@ -6,25 +6,31 @@
  */
 import { type Control, FixedDurationControl, RunControl } from './run/control.ts';
 import { checkTarget } from './run/preflight-target.ts';
+import { runIdFromSetup } from './run/setup-data.ts';
 import { runKeysTtlSeconds, scenarioOptions } from './settings/options.ts';
-import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { sharedSettings } from './settings/shared.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
-import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
 
-const { config, profile, thresholds } = loadSettings({ requireRedis: false });
+const { config, profile, vuZero } = sharedSettings({ requireRedis: false });
 const { loadDurationMs } = config;
-const guards = guardsFor(config, { rollout: false, audit: false, profile });
-const notChecked = notCheckedBy(profile, { rollout: false, strategy: config.strategy });
+/** VU 0 only: k6 takes the options (thresholds) and runs handleSummary there. */
+const plan =
+  vuZero &&
+  runEnd().verdictPlan(config, profile, vuZero.thresholds, {
+    rollout: false,
+    strategy: config.strategy,
+    audit: false,
+  });
 
 /** The load's longest run: LOAD_DURATION and a minute (it follows the rollout's timeline when it has Redis). */
 const plannedMs = loadDurationMs + 60_000;
 
 export const options = {
   ...scenarioOptions(config, { http: 'httpUsers', ws: 'wsUsers' }, plannedMs),
-  thresholds: thresholdsFor(thresholds, guards, { audit: false, notChecked }),
+  thresholds: plan?.thresholds ?? {},
 };
 
 function controlFor(runId: string): Control {
@@ -48,5 +54,6 @@ export async function wsUsers(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: SummaryInput) {
+  const { guards, notChecked } = plan ?? { guards: [], notChecked: [] };
   return runEnd().summarize(data, config, guards, 'dist/load.js', { notChecked });
 }

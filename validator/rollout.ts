@@ -7,8 +7,9 @@ import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } 
 import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
 import { checkCluster, checkRedis } from './run/preflight.ts';
+import { runIdFromSetup } from './run/setup-data.ts';
 import { maxDurationMs, runKeysTtlSeconds } from './settings/options.ts';
-import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { loadSettings } from './settings/settings.ts';
 import { guardsFor, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';

@@ -4,8 +4,9 @@
  */
 import { FixedDurationControl } from './run/control.ts';
 import { checkTarget } from './run/preflight-target.ts';
+import { runIdFromSetup } from './run/setup-data.ts';
 import { scenarioOptions } from './settings/options.ts';
-import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { loadSettings } from './settings/settings.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
 import { guardsFor, notCheckedBy, thresholdsFor } from './verdict/invariants.ts';

@@ -11,22 +11,24 @@ import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
 import { checkCluster, checkRedis, checkTarget, stopSetup } from './run/preflight.ts';
 import { isTransient } from './run/redis-retry.ts';
+import { runIdFromSetup } from './run/setup-data.ts';
 import { maxDurationMs, runKeysTtlSeconds, scenarioOptions } from './settings/options.ts';
-import { loadSettings, runIdFromSetup } from './settings/settings.ts';
+import { sharedSettings } from './settings/shared.ts';
 import { httpUsers as runHttpUsers } from './users/http-user.ts';
 import { wsUsers as runWsUsers } from './users/ws-user.ts';
-import { proofPlan } from './verdict/bounds.ts';
-import { guardsFor, notCheckedBy, readinessNotChecked, thresholdsFor } from './verdict/invariants.ts';
 import { runEnd } from './verdict/run-end-loader.ts';
 import type { SummaryInput } from './verdict/summary.ts';
 
-const { config, profile, thresholds } = loadSettings({ requireRedis: true }, availableMemory);
+const { config, profile, vuZero } = sharedSettings({ requireRedis: true }, availableMemory);
 const redisUrl = config.redisUrl as string;
-const run = { rollout: true, strategy: config.strategy };
-/** Readiness on drain is followed (readiness/follow.ts): STRATEGY=none with a readiness path, or rolling. */
-const readinessChecked = readinessNotChecked(profile, run) === null;
-const guards = guardsFor(config, { rollout: true, audit: true, profile, readiness: readinessChecked });
-const notChecked = notCheckedBy(profile, run);
+/** VU 0 only: k6 takes the options (scenarios, thresholds), runs teardown and handleSummary there. */
+const plan =
+  vuZero &&
+  runEnd().verdictPlan(config, profile, vuZero.thresholds, {
+    rollout: true,
+    strategy: config.strategy,
+    audit: true,
+  });
 /** The run keys live as long as this run can (its planned duration and a margin), not a day. */
 const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
 
@@ -35,9 +37,9 @@ export const options = {
     http: 'httpUsers',
     ws: 'wsUsers',
     rollout: 'rollout',
-    ...(readinessChecked ? { readiness: 'readiness' } : {}),
+    ...(plan?.readinessChecked ? { readiness: 'readiness' } : {}),
   }),
-  thresholds: thresholdsFor(thresholds, guards, { audit: true, notChecked }),
+  thresholds: plan?.thresholds ?? {},
 };
 
 export async function setup(): Promise<{ runId: string }> {
@@ -51,7 +53,7 @@ export async function setup(): Promise<{ runId: string }> {
     `zerodrop run ${config.runId}: ${config.httpUsers} HTTP + ${config.wsUsers} WebSocket users (${config.usersPerVu} per VU), ${config.rollouts} ${config.strategy} rollout(s)`,
   );
   if (config.proveLossBelow !== null)
-    console.log(proofPlan({ ...config, proveLossBelow: config.proveLossBelow }));
+    console.log(runEnd().proofPlan({ ...config, proveLossBelow: config.proveLossBelow }));
   return { runId: config.runId };
 }
 
@@ -78,7 +80,7 @@ export async function teardown(data: unknown): Promise<void> {
   const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
   try {
     await stopOnRolloutFailure(control);
-    if (readinessChecked) await runEnd().judgeReadinessOnDrain(config, control);
+    if (plan?.readinessChecked) await runEnd().judgeReadinessOnDrain(config, control);
     const counts = await runEnd().auditStore(profile, control);
     console.log(`audit: ${counts.sessions} sessions, ${counts.orders} orders checked`);
   } catch (error) {
@@ -88,5 +90,6 @@ export async function teardown(data: unknown): Promise<void> {
 }
 
 export function handleSummary(data: SummaryInput) {
+  const { guards, notChecked } = plan ?? { guards: [], notChecked: [] };
   return runEnd().summarize(data, config, guards, 'dist/zero-downtime.js', { notChecked, record: runRecord });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
 import type { TargetProfile } from '../../validator/profile/profile.ts';
-import { invariants } from '../../validator/verdict/catalog.ts';
+import { invariantTitles } from '../../validator/verdict/catalog.ts';
 import {
   type Guard,
   guardsFor,
@@ -156,7 +156,7 @@ describe('guardsFor', () => {
       { rollout: true, audit: true, profile: referenceProfile },
     );
     assert.equal(guards.length, 11);
-    for (const guard of guards) assert.ok(!Object.hasOwn(invariants, guard.metric), guard.metric);
+    for (const guard of guards) assert.ok(!Object.hasOwn(invariantTitles(), guard.metric), guard.metric);
   });
 });
 

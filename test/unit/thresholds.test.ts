@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { invariants } from '../../validator/verdict/catalog.ts';
+import { invariantTitles } from '../../validator/verdict/catalog.ts';
 import { validateThresholdProfile } from '../../validator/verdict/invariants.ts';
 
 const dir = new URL('../../thresholds/', import.meta.url);
@@ -27,7 +27,7 @@ describe('thresholds/*.json', () => {
         const entries = Object.entries(profile.thresholds);
         assert.ok(entries.length > 0);
         for (const [metric, rules] of entries) {
-          assert.ok(Object.hasOwn(invariants, metric), `unknown metric ${metric}`);
+          assert.ok(Object.hasOwn(invariantTitles(), metric), `unknown metric ${metric}`);
           assert.ok(rules.length > 0, `${metric} has no expression`);
           for (const rule of rules)
             assert.match(

@@ -1,20 +1,20 @@
 /**
- * The adapter bundled into this script (adapter-module.ts), checked once in the init context by
- * loadSettings (settings.ts): its hooks, and what it takes over from the profile.
+ * The adapter bundled into this script (adapter-module.ts): its hooks, and what it takes over from the
+ * profile. Checked in the init context by loadSettings (settings.ts) through adapterUse, which VU 0 runs
+ * first (settings/shared.ts): a bad module stops the run there, before any hook is called.
  */
 
 import type { AdapterUse } from '../profile/profile.ts';
 import { type Adapter, adapterError, checkAdapter } from './adapter.ts';
 import { adapterModule, adapterSource } from './adapter-module.ts';
 
-const checked = checkAdapter(adapterModule);
-
-/** The adapter's hooks; empty without an adapter (or before its check stopped the run). */
-export const adapter: Adapter = checked.adapter;
+/** The adapter's hooks; empty without an adapter. */
+export const adapter: Adapter = adapterModule as Adapter;
 
 /** What the adapter takes over, for the profile check; undefined without an adapter. Throws a one-line error for a bad module. */
 export function adapterUse(): AdapterUse | undefined {
-  if (checked.problems.length > 0) throw new Error(adapterError(adapterSource, checked.problems));
+  const { problems } = checkAdapter(adapterModule);
+  if (problems.length > 0) throw new Error(adapterError(adapterSource, problems));
   if (!adapterSource) return undefined;
   return {
     source: adapterSource,

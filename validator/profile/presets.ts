@@ -9,33 +9,36 @@ import { referenceProfile } from './builtin/reference.ts';
 
 type Json = Record<string, unknown>;
 
-export const presets: Record<string, Json> = {
-  /** express-session + connect-redis: `connect.sid` signed, `sess:<sid>` holding JSON. */
-  'express-session': {
-    http: { session: { cookie: 'connect.sid', format: 'express-signed' }, unauthorizedStatuses: [401] },
-    redis: { session: { key: 'sess:{sid}', type: 'json' } },
-  },
-  /** Spring Session Data Redis (Boot's default repository): `SESSION` base64, a hash per session. */
-  'spring-session': {
-    http: { session: { cookie: 'SESSION', format: 'spring-base64' }, unauthorizedStatuses: [401, 403] },
-    redis: { session: { key: 'spring:session:sessions:{sid}', type: 'hash' } },
-    websocket: { cleanCloseCodes: [1000, 1001, 1012], unauthorizedCloseCodes: [1008] },
-  },
-  /**
-   * Socket.IO v4 over a raw WebSocket: Engine.IO framing; events decode to {type:"event", event, data,
-   * args}, acks to {type:"ack", data, args}; io.close() sends an empty close frame (1005).
-   */
-  'socket.io': {
-    websocket: {
-      protocol: 'socket.io',
-      path: '/socket.io/',
-      cleanCloseCodes: [1000, 1001, 1005, 1012],
-      frames: { ack: { match: { type: 'ack' }, status: 'data.status' } },
+/** Built on each call: read in the init context only, not held in every VU's heap. */
+function presetTable(): Record<string, Json> {
+  return {
+    /** express-session + connect-redis: `connect.sid` signed, `sess:<sid>` holding JSON. */
+    'express-session': {
+      http: { session: { cookie: 'connect.sid', format: 'express-signed' }, unauthorizedStatuses: [401] },
+      redis: { session: { key: 'sess:{sid}', type: 'json' } },
     },
-  },
-  /** zerodrop's own reference service (app/). */
-  reference: referenceProfile as unknown as Json,
-};
+    /** Spring Session Data Redis (Boot's default repository): `SESSION` base64, a hash per session. */
+    'spring-session': {
+      http: { session: { cookie: 'SESSION', format: 'spring-base64' }, unauthorizedStatuses: [401, 403] },
+      redis: { session: { key: 'spring:session:sessions:{sid}', type: 'hash' } },
+      websocket: { cleanCloseCodes: [1000, 1001, 1012], unauthorizedCloseCodes: [1008] },
+    },
+    /**
+     * Socket.IO v4 over a raw WebSocket: Engine.IO framing; events decode to {type:"event", event, data,
+     * args}, acks to {type:"ack", data, args}; io.close() sends an empty close frame (1005).
+     */
+    'socket.io': {
+      websocket: {
+        protocol: 'socket.io',
+        path: '/socket.io/',
+        cleanCloseCodes: [1000, 1001, 1005, 1012],
+        frames: { ack: { match: { type: 'ack' }, status: 'data.status' } },
+      },
+    },
+    /** zerodrop's own reference service (app/). */
+    reference: referenceProfile as unknown as Json,
+  };
+}
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -58,6 +61,7 @@ const onlyWhenDeclared = ['websocket'];
 export function withPresets(data: unknown): unknown {
   if (!isObject(data) || data.preset === undefined) return data;
   const names = Array.isArray(data.preset) ? data.preset : [data.preset];
+  const presets = presetTable();
   let merged: Json = {};
   for (const name of names) {
     const preset = typeof name === 'string' ? presets[name] : undefined;

@@ -298,12 +298,24 @@ export function parseProfile(data: unknown, source: string, adapter?: AdapterUse
   }
 }
 
+/**
+ * Split paths and matcher entries, kept: the WebSocket users read the same few paths of every frame.
+ * Indexed loops below, not for…of: k6's runtime allocates an iterator result per step.
+ */
+const pathKeys = new Map<string, string[]>();
+const matcherEntries = new WeakMap<Record<string, unknown>, [string, unknown][]>();
+
 /** Reads a dotted path from a JSON value; undefined when any step is missing. */
 export function pick(value: unknown, path: string): unknown {
+  let keys = pathKeys.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    pathKeys.set(path, keys);
+  }
   let current = value;
-  for (const key of path.split('.')) {
+  for (let i = 0; i < keys.length; i++) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
+    current = (current as Record<string, unknown>)[keys[i] as string];
   }
   return current;
 }
@@ -317,7 +329,15 @@ export function fill(template: string, values: Record<string, string>): string {
 
 /** True when every matcher entry equals the value at its path. */
 export function matches(value: unknown, matcher: Record<string, unknown>): boolean {
-  for (const [path, expected] of Object.entries(matcher)) if (pick(value, path) !== expected) return false;
+  let entries = matcherEntries.get(matcher);
+  if (entries === undefined) {
+    entries = Object.entries(matcher);
+    matcherEntries.set(matcher, entries);
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as [string, unknown];
+    if (pick(value, entry[0]) !== entry[1]) return false;
+  }
   return true;
 }
 

@@ -19,11 +19,12 @@ import { PerSecond } from './per-second.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
 import { retrying } from './redis-retry.ts';
 
-export interface Attribution {
+/** A type, not an interface: it is passed as k6 metric tags (a string index signature). */
+export type Attribution = {
   phase: string;
   pod: string;
   color: string;
-}
+};
 
 /** Who served a request or a session. */
 type Served = Pick<Attribution, 'pod' | 'color'>;

@@ -3,7 +3,7 @@
  * Apart from registry.ts because the k6 bundles need only the parsers: this text would be compiled in
  * every VU. The type requires an entry for every setting, and no other.
  */
-import { type SettingName, settings } from './registry.ts';
+import { type SettingName, settingTable } from './registry.ts';
 
 export const settingDocs: Record<SettingName, { default: string; meaning: string }> = {
   BASE_URL: {
@@ -164,7 +164,7 @@ export const settingDocs: Record<SettingName, { default: string; meaning: string
 
 /** The README's settings table, as Markdown. */
 export function settingsTable(): string {
-  const rows = settings.map(
+  const rows = settingTable().map(
     (s) => `| \`${s.env}\` | ${settingDocs[s.env].default} | ${settingDocs[s.env].meaning} |`,
   );
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');

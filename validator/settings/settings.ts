@@ -2,7 +2,6 @@
  * Reads the run's settings once, in the init context: config from __ENV, the target profile (built-in or
  * a JSON file), the threshold profile. Throws a one-line error naming the setting before any load starts.
  */
-import exec from 'k6/execution';
 import strict from '../../thresholds/strict.json';
 import tolerant from '../../thresholds/tolerant.json';
 import { adapterUse } from '../adapter/user-adapter.ts';
@@ -101,11 +100,4 @@ function oneLine<T>(read: () => T): T {
   } catch (error) {
     throw error instanceof Error ? error.message : String(error);
   }
-}
-
-/** The run id is decided once, in setup(), and handed to every VU through setup data. */
-export function runIdFromSetup(data: unknown): string {
-  const id = (data as { runId?: string } | undefined)?.runId;
-  if (!id) exec.test.abort('setup did not return a run id');
-  return id as string;
 }

@@ -25,6 +25,7 @@ const text = (value: unknown): string | null =>
 
 /** A number or a numeric string; null, booleans and blanks are not numbers (Number() would make them 0 or 1). */
 const number = (value: unknown): number => {
+  if (typeof value === 'number') return value;
   const t = text(value);
   return t === null || t.trim() === '' ? Number.NaN : Number(t);
 };

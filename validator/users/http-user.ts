@@ -32,8 +32,14 @@ import {
   unauthorizedExpected,
 } from './users.ts';
 
-/** Cookie values that must get a clean 401: empty, malformed, unknown, hostile. */
-const badCookies = ['', 'not-a-session', 'A'.repeat(43), '%00%ff', '"; DROP', 'x'.repeat(4096)];
+/**
+ * Cookie values that must get a clean 401: empty, malformed, unknown, hostile. Built when one is sent,
+ * not held: the 4 KB one would otherwise sit in every VU.
+ */
+const badCookieCount = 6;
+function badCookie(index: number): string {
+  return ['', 'not-a-session', 'A'.repeat(43), '%00%ff', '"; DROP', 'x'.repeat(4096)][index] as string;
+}
 
 interface UserState {
   identity: Identity;
@@ -190,7 +196,7 @@ async function countHttpFailure(
 }
 
 async function probe(url: string, phase: Phase, profile: TargetProfile, control: Control): Promise<void> {
-  const value = badCookies[Math.floor(Math.random() * badCookies.length)] as string;
+  const value = badCookie(Math.floor(Math.random() * badCookieCount));
   metrics.zd_negative_auth_probes.add(1);
   const res = await http.asyncRequest('GET', url, null, {
     jar: new http.CookieJar(),

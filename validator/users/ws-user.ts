@@ -11,7 +11,7 @@ import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
 import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
-import type { Control, TrafficRecorder } from '../run/control.ts';
+import type { Attribution, Control, TrafficRecorder } from '../run/control.ts';
 import type { LagMonitor } from '../run/lag.ts';
 import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
@@ -23,6 +23,7 @@ import { metrics } from '../verdict/metrics.ts';
 import { backoffMs, classifyClose } from './close-codes.ts';
 import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
+import { MessageCounts } from './message-counts.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
 import { login, loginFailure, runVuShare, type SyntheticUser, unauthorizedExpected } from './users.ts';
 import { adapterMessage, adapterOpening, readMessage, resumePayload, withQueryParams } from './ws-message.ts';
@@ -61,6 +62,12 @@ class WsSession {
   private readonly orders = new OrderTracker();
   private timeline: Timeline = emptyTimeline;
   private served = { pod: 'unknown', color: 'unknown' };
+  /**
+   * Where the session is now (phase, pod, color): one object while none of them changes, so a message
+   * allocates no tags and the message counts see when it changed. Never mutated: replaced.
+   */
+  private where: Attribution = { phase: 'baseline', ...this.served };
+  private readonly messages = new MessageCounts();
   private orderCount = 0;
   private attempt = 0;
   private stopping = false;
@@ -97,8 +104,10 @@ class WsSession {
     return phaseAt(Date.now(), this.timeline);
   }
 
-  private at() {
-    return { phase: this.phase(), ...this.served };
+  private at(): Attribution {
+    const phase = this.phase();
+    if (phase !== this.where.phase) this.where = { phase, ...this.served };
+    return this.where;
   }
 
   private fail(invariant: EventInvariant, detail?: string, options?: FailureOptions): Promise<void> {
@@ -308,6 +317,7 @@ class WsSession {
     return new Promise<Ended>((resolve) => {
       socket.addEventListener('close', (e) => {
         for (const timer of timers) clearInterval(timer);
+        this.messages.flush();
         if (ready) this.traffic.socket('close', this.served);
         const failed = { handshakeError, refusedBy };
         this.onClose(e as unknown as CloseEvent, opened, failed, refused).then(resolve, (error) => {
@@ -322,6 +332,7 @@ class WsSession {
     this.lastGreeting = event.frame;
     this.lastGreetingEvent = event;
     this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
+    this.where = { phase: this.phase(), ...this.served };
     // The greeting opens the connection: the pod accepted it when the frame arrived.
     this.traffic.pod(this.served.pod, { lastNewConnection: this.frameAt ?? Date.now() });
     const spec = this.ws.frames.greeting;
@@ -349,10 +360,9 @@ class WsSession {
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
     this.lastFeedEvent = event;
-    metrics.zd_msgs_received.add(1, at);
+    this.messages.count(at);
     const latency = event.ts === null ? null : Date.now() - event.ts;
     this.traffic.served('feed', this.served, latency);
-    if (at.phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost > 0) {
       this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
@@ -381,8 +391,9 @@ class WsSession {
     }
   }
 
-  /** Every second: refresh the run's timeline, flush traffic, and at the end drain acks and close. */
+  /** Every second: add the messages counted, refresh the run's timeline, flush traffic, and at the end drain acks and close. */
   private async watch(socket: WebSocket): Promise<void> {
+    this.messages.flush();
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
     this.stopIfOver(socket);

@@ -3,7 +3,7 @@
  * bundles need only the names and types: this text would be compiled in every VU. The type requires an
  * entry for every metric, and no other.
  */
-import { catalog, isInvariant, type MetricName, metricNames } from './catalog.ts';
+import { type MetricName, type MetricSpec, metricCatalog } from './catalog.ts';
 
 export const metricDocs: Record<MetricName, string> = {
   zd_auth_lost: '401 (or WebSocket unauthorized close) for a session that was valid',
@@ -68,8 +68,9 @@ export const metricDocs: Record<MetricName, string> = {
 
 /** docs/metrics.md's invariant table (with `holds`) or context table (without), as Markdown. */
 export function metricTable(part: 'invariants' | 'context'): string {
-  const rows = metricNames
-    .filter((name) => isInvariant(name) === (part === 'invariants'))
-    .map((name) => `| \`${name}\` | ${catalog[name].type} | ${metricDocs[name]} |`);
+  const catalog: Record<string, MetricSpec> = metricCatalog();
+  const rows = Object.entries(catalog)
+    .filter(([, spec]) => (spec.holds !== undefined) === (part === 'invariants'))
+    .map(([name, spec]) => `| \`${name}\` | ${spec.type} | ${metricDocs[name as MetricName]} |`);
   return ['| metric | type | what it counts |', '|---|---|---|', ...rows].join('\n');
 }

@@ -8,7 +8,7 @@ import type { TargetProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
 import type { Config } from '../settings/registry.ts';
 import { formatCount, trialsToProve } from './bounds.ts';
-import { type InvariantMetric, invariants, type MetricName } from './catalog.ts';
+import { type InvariantMetric, invariantTitles, type MetricName } from './catalog.ts';
 
 export interface Check {
   metric: MetricName;
@@ -166,6 +166,7 @@ export function validateThresholdProfile(name: string, data: unknown): Threshold
   ) {
     throw new Error(`THRESHOLDS: profile '${name}' must have a description and a thresholds object`);
   }
+  const invariants = invariantTitles();
   for (const [metric, rules] of Object.entries(profile.thresholds)) {
     if (!Object.hasOwn(invariants, metric))
       throw new Error(`THRESHOLDS: profile '${name}' names unknown metric '${metric}'`);
@@ -184,26 +185,31 @@ export interface NotChecked {
   reason: string;
 }
 
-/** What each invariant reads from the target profile, beyond the login and identity every profile has. */
-const needs: Partial<Record<InvariantMetric, (p: TargetProfile) => string | null>> = {
-  zd_logout_ineffective: (p) => (p.http.logout ? null : 'http.logout'),
-  zd_ws_abnormal_closes: (p) => (p.websocket ? null : 'websocket'),
-  zd_ws_connect_errors: (p) => (p.websocket ? null : 'websocket'),
-  zd_ws_bad_frames: (p) => (p.websocket ? null : 'websocket'),
-  zd_reconnect_ms: (p) => (p.websocket ? null : 'websocket'),
-  zd_msgs_lost: (p) => (hasFrame(p, 'feed') ? null : 'websocket.frames.feed'),
-  zd_msgs_duplicated: (p) => (hasFrame(p, 'feed') ? null : 'websocket.frames.feed'),
-  zd_orders_unacked: (p) => (hasOrders(p) ? null : 'websocket.order'),
-  zd_orders_applied_twice: (p) => (hasOrders(p) ? null : 'websocket.order'),
-  zd_audit_sessions_missing: (p) => (p.redis?.session ? null : 'redis.session'),
-  zd_audit_null_values: (p) => (p.redis?.session ? null : 'redis.session'),
-  zd_audit_logged_out_alive: (p) =>
-    !p.redis?.session ? 'redis.session' : p.http.logout ? null : 'http.logout',
-  zd_audit_orders_not_once: (p) =>
-    !p.redis?.orders ? 'redis.orders' : hasOrders(p) ? null : 'websocket.order',
-  zd_audit_session_ttl_short: (p) =>
-    !p.redis?.session ? 'redis.session' : p.redis.session.idleTimeout ? null : 'redis.session.idleTimeout',
-};
+/**
+ * What each invariant reads from the target profile, beyond the login and identity every profile has.
+ * Built on each call: read in the init context only, not held in every VU.
+ */
+function invariantNeeds(): Partial<Record<InvariantMetric, (p: TargetProfile) => string | null>> {
+  return {
+    zd_logout_ineffective: (p) => (p.http.logout ? null : 'http.logout'),
+    zd_ws_abnormal_closes: (p) => (p.websocket ? null : 'websocket'),
+    zd_ws_connect_errors: (p) => (p.websocket ? null : 'websocket'),
+    zd_ws_bad_frames: (p) => (p.websocket ? null : 'websocket'),
+    zd_reconnect_ms: (p) => (p.websocket ? null : 'websocket'),
+    zd_msgs_lost: (p) => (hasFrame(p, 'feed') ? null : 'websocket.frames.feed'),
+    zd_msgs_duplicated: (p) => (hasFrame(p, 'feed') ? null : 'websocket.frames.feed'),
+    zd_orders_unacked: (p) => (hasOrders(p) ? null : 'websocket.order'),
+    zd_orders_applied_twice: (p) => (hasOrders(p) ? null : 'websocket.order'),
+    zd_audit_sessions_missing: (p) => (p.redis?.session ? null : 'redis.session'),
+    zd_audit_null_values: (p) => (p.redis?.session ? null : 'redis.session'),
+    zd_audit_logged_out_alive: (p) =>
+      !p.redis?.session ? 'redis.session' : p.http.logout ? null : 'http.logout',
+    zd_audit_orders_not_once: (p) =>
+      !p.redis?.orders ? 'redis.orders' : hasOrders(p) ? null : 'websocket.order',
+    zd_audit_session_ttl_short: (p) =>
+      !p.redis?.session ? 'redis.session' : p.redis.session.idleTimeout ? null : 'redis.session.idleTimeout',
+  };
+}
 
 /** The readiness invariants: what a run follows of the pods it replaces (validator/readiness/). */
 export const readinessInvariants = ['zd_readiness_on_drain', 'zd_readiness_served_after_unready'] as const;
@@ -237,7 +243,8 @@ export function notCheckedBy(
   run: RunKind = { rollout: true, strategy: 'none' },
 ): NotChecked[] {
   const out: NotChecked[] = [];
-  for (const [metric, need] of Object.entries(needs) as [
+  const invariants = invariantTitles();
+  for (const [metric, need] of Object.entries(invariantNeeds()) as [
     InvariantMetric,
     (p: TargetProfile) => string | null,
   ][]) {
@@ -341,6 +348,38 @@ export function proofGuard(goal: number): Guard {
     metric: 'zd_msgs_received',
     threshold: `count>=${needed}`,
     title: `the run is large enough to prove a loss rate below ${goal} (≥ ${formatCount(needed)} feed messages)`,
+  };
+}
+
+/** What a run's verdict checks: its guards, the invariants its profile leaves unchecked, its k6 thresholds. */
+export interface VerdictPlan {
+  guards: Guard[];
+  notChecked: NotChecked[];
+  thresholds: Record<string, string[]>;
+  /** Readiness on drain is followed (readiness/follow.ts). */
+  readinessChecked: boolean;
+}
+
+/** The verdict's plan of a run with users (`run`: whether it rolls out, how, and whether it audits). */
+export function verdictPlan(
+  config: Parameters<typeof guardsFor>[0],
+  profile: TargetProfile,
+  thresholds: ThresholdProfile,
+  run: RunKind & Pick<GuardParts, 'audit'>,
+): VerdictPlan {
+  const readinessChecked = readinessNotChecked(profile, run) === null;
+  const guards = guardsFor(config, {
+    rollout: run.rollout,
+    audit: run.audit,
+    profile,
+    readiness: readinessChecked,
+  });
+  const notChecked = notCheckedBy(profile, run);
+  return {
+    guards,
+    notChecked,
+    thresholds: thresholdsFor(thresholds, guards, { audit: run.audit, notChecked }),
+    readinessChecked,
   };
 }
 

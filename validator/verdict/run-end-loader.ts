@@ -10,6 +10,11 @@ import type * as RunEnd from './run-end.ts';
 
 const loaded: typeof RunEnd | null = __VU === 0 ? (require('./run-end.cjs') as typeof RunEnd) : null;
 
+/** `use` of the run-end module in VU 0; null in every other VU. */
+export function inVuZero<T>(use: (module: typeof RunEnd) => T): T | null {
+  return loaded ? use(loaded) : null;
+}
+
 /** The run-end module; throws outside VU 0 (a load VU never needs it). */
 export function runEnd(): typeof RunEnd {
   if (!loaded) throw new Error('run-end.cjs is loaded in VU 0 only (setup, teardown, handleSummary)');

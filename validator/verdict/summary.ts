@@ -35,7 +35,9 @@ const callerFolder: RunRecord = { notRun: () => '', runId: () => '', reportFolde
 
 export function reproduceCommand(env: Record<string, string | undefined>, script: string): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const vars = runVariables.filter((k) => env[k]).map((k) => `${k}=${quote(redact(env[k] as string))}`);
+  const vars = runVariables()
+    .filter((k) => env[k])
+    .map((k) => `${k}=${quote(redact(env[k] as string))}`);
   return [...vars, 'k6', 'run', script].join(' ');
 }
 

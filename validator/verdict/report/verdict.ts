@@ -1,5 +1,5 @@
 /** The verdict from k6's end-of-test summary data: one row per invariant and per guard. Pure. */
-import { type InvariantMetric, invariants } from '../catalog.ts';
+import { type InvariantMetric, invariantTitles } from '../catalog.ts';
 import type { Guard, NotChecked } from '../invariants.ts';
 import type { Proven } from './proven.ts';
 
@@ -59,6 +59,7 @@ export function figure(metric: SummaryMetric | undefined): string {
 export function buildVerdict(data: SummaryData, guards: Guard[], notChecked: NotChecked[] = []): Verdict {
   const rows: VerdictRow[] = [];
   const guardMetrics = new Set<string>(guards.map((g) => g.metric));
+  const invariants: Record<string, string> = invariantTitles();
   for (const [metric, title] of Object.entries(invariants)) {
     const m = data.metrics[metric];
     if (!m?.thresholds || guardMetrics.has(metric)) continue;
@@ -91,5 +92,5 @@ function row(kind: VerdictRow['kind'], metric: string, title: string, m: Summary
 }
 
 export function isInvariant(metric: string): metric is InvariantMetric {
-  return Object.hasOwn(invariants, metric);
+  return Object.hasOwn(invariantTitles(), metric);
 }
