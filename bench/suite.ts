@@ -84,7 +84,6 @@ async function measureK6(
   const summary = join(dir, 'summary.json');
   const loadBefore = load();
   const startedAt = Date.now();
-  const target = withTarget ? sampleOwnTree(() => (child.pid ? [child.pid] : [])) : null;
   const child = spawn(k6Binary, ['run', '--quiet', '--summary-export', summary, ...args], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -95,6 +94,8 @@ async function measureK6(
     stderr += c;
   });
   const k6 = sampleProcess(child.pid ?? -1);
+  // The target's processes: every descendant of this process but k6, sampled once k6 exists.
+  const target = withTarget ? sampleOwnTree(() => (child.pid ? [child.pid] : [])) : null;
   const killer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(killer);

@@ -4,17 +4,20 @@
  * the profile's kubernetes section names, found in the cluster (profile-target.ts); otherwise the
  * reference service as `make deploy` recorded it.
  * Any validator setting in the environment (ROLLOUTS, HTTP_USERS, THRESHOLDS, …) passes through. Prints
- * the verdict and the report path; exits with k6's code (0 pass, 99 threshold failure, 107/108 setup).
+ * the verdict and the report path; exits with k6's code (0 pass, 99 threshold failure, 107/108 setup),
+ * or 124 when k6 outlived its run and was stopped (k6-process.ts).
  * k6's web dashboard runs on a free loopback port and its HTML export is written to
  * reports/<run>/dashboard.html (K6_WEB_DASHBOARD=false: not).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { newRunId } from '../validator/run/run-id.ts';
+import { k6LifetimeMs, maxDurationMs } from '../validator/settings/options.ts';
+import { parseConfig } from '../validator/settings/registry.ts';
 import { dashboardEnv } from '../validator/verdict/report/dashboard.ts';
 import { parseDeploySettings } from './config.ts';
+import { outlivedExitCode, runK6 } from './k6-process.ts';
 import { isProfileFile, resolveProfileTarget } from './profile-target.ts';
 import { readTarget } from './target.ts';
 
@@ -89,18 +92,28 @@ export async function validate(overrides: Record<string, string> = {}): Promise<
     ...(targetEnv.PROFILE ? { PROFILE: targetEnv.PROFILE } : {}),
   };
   console.log(` • Validating ${label}: bin/k6 run dist/zero-downtime.js`);
-  // Forwarded through this process's streams, not inherited: a test runner reading our stdout must
-  // never see k6's bytes land in the middle of its own messages.
-  const child = spawn(k6, ['run', '--quiet', script], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(process.stdout, { end: false });
-  child.stderr.pipe(process.stderr, { end: false });
-  const exitCode = await new Promise<number>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
-  );
+  const exitCode = await runK6({
+    k6,
+    args: ['run', '--quiet', script],
+    cwd: repo,
+    env,
+    lifetimeMs: lifetimeOf(env, runId),
+  });
   return { exitCode, runId, reportDir };
 }
 
+/** The longest this run may take, from its settings; null when they are invalid (k6 says which: 107). */
+function lifetimeOf(env: Record<string, string>, runId: string): number | null {
+  try {
+    return k6LifetimeMs(maxDurationMs(parseConfig(env, { requireRedis: false, newRunId: () => runId })));
+  } catch {
+    return null;
+  }
+}
+
 export function verdictLine(result: ValidateResult): string {
+  if (result.exitCode === outlivedExitCode)
+    return `ERROR: k6 outlived its run and was stopped (exit ${outlivedExitCode}): no report`;
   const verdict =
     result.exitCode === 0
       ? 'PASS: zero downtime'

@@ -6,8 +6,8 @@
  * fault fails on its invariant; a static Go binary is packed, deployed from a plain YAML file and
  * answers; a deploy whose image is missing stops at once and leaves nothing behind; and the reference
  * service's deploy mode (MODE) no longer collides with the target profile (PROFILE).
- * ZD_MODES=static,express-ws,express-ws:memory-sessions,socketio,socketio:abrupt-exit,missing-image,mode narrows
- * the run; spring-session and spring-session:memory-sessions add the JVM example (RUNTIME=java).
+ * ZD_MODES=static,express-ws,express-ws:memory-sessions,socketio,socketio:abrupt-exit,spring-session,
+ * spring-session:memory-sessions,missing-image,mode narrows the run.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -36,24 +36,17 @@ const status = () => new Status(process.stdout);
 
 /**
  * How each example is packed and which fault it proves on the cluster (every fault is proven without
- * Kubernetes). The JVM example runs only when asked (ZD_MODES=spring-session): a JVM's start makes it
- * the slowest (its healthy build failed its first cluster run on a logout race, since fixed in the
- * example: see the README).
+ * Kubernetes): one per stack, the JVM's jar packed with RUNTIME=java.
  */
-const plans: Record<string, { app: string; fault: Fault; optIn?: boolean }> = {
+const plans: Record<string, { app: string; fault: Fault }> = {
   'express-ws': { app: 'examples/express-ws', fault: 'memory-sessions' },
   socketio: { app: 'examples/socketio', fault: 'abrupt-exit' },
   'spring-session': {
     app: 'examples/spring-session/target/spring-session-example.jar',
     fault: 'memory-sessions',
-    optIn: true,
   },
 };
-const planned = (name: string) => {
-  const plan = plans[name];
-  if (!plan) return false;
-  return plan.optIn ? Boolean(only?.some((m) => m === name || m.startsWith(`${name}:`))) : true;
-};
+const planned = (name: string) => name in plans;
 
 const run = {
   ROLLOUTS: '1',

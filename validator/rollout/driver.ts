@@ -2,8 +2,7 @@
  * The rollout scenario (one VU): waits out the baseline, triggers K rollouts in sequence with the
  * configured strategy, waits for each to finish, records durations and pods replaced, publishes the
  * timeline so the load ends a cooldown after the last rollout (which the strategy may spend following
- * what it changed), and fails the run saying why when a
- * rollout never starts or stalls.
+ * what it changed), and fails the run saying why when a rollout never starts or stalls.
  */
 
 import { sleep } from 'k6';

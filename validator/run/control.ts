@@ -132,10 +132,24 @@ export class RunControl implements Control {
 
   /**
    * Claims the run id: false when a run with this id exists already (its timeline is in Redis), so two
-   * runs never share keys.
+   * runs never share keys. `runner`: this runner's execution segment and the run's segment sequence in
+   * a distributed run, null for a whole one. The runners of one run each claim their segment under the
+   * same sequence; a whole run marks its timeline `whole`, so neither kind takes over the other's keys.
    */
-  async claim(now: number): Promise<boolean> {
-    const fresh = await this.client.hsetnx(this.key('timeline'), 'createdAt', String(now));
+  async claim(now: number, runner: { segment: string; sequence: string } | null): Promise<boolean> {
+    const timeline = this.key('timeline');
+    const at = String(now);
+    let fresh: boolean;
+    if (runner === null) {
+      fresh = await this.client.hsetnx(timeline, 'createdAt', at);
+      if (fresh) await this.client.hset(timeline, 'runners', 'whole');
+    } else {
+      await this.client.hsetnx(timeline, 'createdAt', at);
+      await this.client.hsetnx(timeline, 'runners', runner.sequence);
+      fresh =
+        (await this.client.hsetnx(timeline, `claimed:${runner.segment}`, at)) &&
+        (await this.client.hget(timeline, 'runners')) === runner.sequence;
+    }
     if (fresh) await this.expiresSoon('timeline');
     return fresh;
   }

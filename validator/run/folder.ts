@@ -4,6 +4,7 @@
  * before any load with mode 0700 (report files 0600), refused when it holds an earlier run's reports,
  * and the reason setup() stopped kept for handleSummary, which runs in another VU.
  */
+import exec from 'k6/execution';
 import { privateFolder, recall, remember } from 'k6/x/zerodrop';
 import { errorText } from '../rollout/kube.ts';
 import { type RunRecord, reportFiles } from '../verdict/report/files.ts';
@@ -27,9 +28,20 @@ export function claimReportFolder(reportDir: string, runId: string): void {
   remember('reportFolder', dir);
 }
 
-/** setup(): claims the run id in Redis, or stops the run (108): two runs never share keys. */
+/**
+ * setup(): claims the run id in Redis, or stops the run (108): two runs never share keys. Each runner of
+ * a distributed run (the k6-operator: every runner runs setup() with its own execution segment) claims
+ * its segment of the run's segment sequence.
+ */
 export async function claimRunId(control: RunControl, runId: string): Promise<void> {
-  if (!(await control.claim(Date.now())))
+  const { executionSegment, executionSegmentSequence } = exec.test.options as {
+    executionSegment?: string | null;
+    executionSegmentSequence?: string | null;
+  };
+  const runner = executionSegment
+    ? { segment: executionSegment, sequence: executionSegmentSequence || 'segmented' }
+    : null;
+  if (!(await control.claim(Date.now(), runner)))
     stopSetup('RUN_ID', `'${runId}' was used already: Redis holds zdrun:${runId}:* (pick a new RUN_ID)`);
 }
 

@@ -27,9 +27,15 @@ const summaryTimeoutMs = 120_000;
  * follow it — setup before, the graceful stop, teardown's audit and the summary after — and 5 minutes.
  */
 export function runKeysTtlSeconds(plannedMs: number): number {
-  return Math.ceil(
-    (plannedMs + setupTimeoutMs + gracefulStopMs + teardownTimeoutMs + summaryTimeoutMs + 300_000) / 1000,
-  );
+  return Math.ceil((k6LifetimeMs(plannedMs) + 240_000) / 1000);
+}
+
+/**
+ * The longest a k6 run whose scenarios last at most `plannedMs` may take: setup, the load, the graceful
+ * stop, teardown, the summary, and a minute. `make validate` stops a k6 that outlives it.
+ */
+export function k6LifetimeMs(plannedMs: number): number {
+  return plannedMs + setupTimeoutMs + gracefulStopMs + teardownTimeoutMs + summaryTimeoutMs + 60_000;
 }
 
 /** After the audit the keys serve only the reports handleSummary writes: its bound and 3 minutes. */
