@@ -7,6 +7,7 @@ import {
   dialedAddress,
   errorDetail,
   failedAt,
+  feedGapDetail,
   httpFailureDetail,
   httpRefusedBy,
   wsRefusedBy,
@@ -172,5 +173,38 @@ describe('a connection never made goes to the address that refused it, HTTP and 
     const served = { pod: 'pod-3', color: 'blue' };
     assert.deepEqual(failedAt(served, '127.0.0.1:31889'), { pod: '127.0.0.1:31889', color: 'unknown' });
     assert.deepEqual(failedAt(served, null), served);
+  });
+});
+
+describe('where a feed gap or repeat came', () => {
+  const place = {
+    after: 2550,
+    came: 2558,
+    pod: 'pod-b',
+    podBefore: 'pod-a',
+    resumedFrom: 2550,
+    onConnection: 1,
+  };
+
+  it('at a reconnect: the pods before and after, and the cursor the client sent', () => {
+    assert.equal(
+      feedGapDetail(place, '7 missing'),
+      'after seq 2550 came 2558: 7 missing; first message after a reconnect (pod-a → pod-b), resumed from seq 2550',
+    );
+    assert.equal(
+      feedGapDetail({ ...place, resumedFrom: null, onConnection: 4 }, '7 missing'),
+      'after seq 2550 came 2558: 7 missing; message 4 after a reconnect (pod-a → pod-b), no resume cursor sent',
+    );
+  });
+
+  it('on the first connection: where in it', () => {
+    assert.equal(
+      feedGapDetail({ ...place, podBefore: null, resumedFrom: null, onConnection: 120 }, '7 missing'),
+      'after seq 2550 came 2558: 7 missing; message 120 of the first connection (pod-b)',
+    );
+    assert.equal(
+      feedGapDetail({ ...place, after: 2560, came: 2555 }, 'again'),
+      'after seq 2560 came 2555: again; first message after a reconnect (pod-a → pod-b), resumed from seq 2550',
+    );
   });
 });

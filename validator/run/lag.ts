@@ -1,9 +1,12 @@
 /**
- * How far behind its own clock a VU's event loop runs. k6 queues timer callbacks, WebSocket messages and
- * HTTP responses on one FIFO loop per VU: when messages arrive faster than the VU handles them, every
- * callback waits behind the backlog, timings measured by the users grow with it, acks sit unread and
- * the end of the run comes late. A tick every `tickMs` measures that wait (its delay past schedule), so
- * the verdict can tell a saturated load generator from a slow service, and waits can allow for it.
+ * How far behind its own clock a VU runs. k6 queues timer callbacks, WebSocket messages and HTTP
+ * responses on one event loop per VU: when messages arrive faster than the VU handles them, callbacks
+ * wait behind the backlog, timings measured by the users grow with it, acks sit unread and the end of the
+ * run comes late. Two measures, the larger counts: a tick every `tickMs` measures a timer's delay past
+ * schedule, and the users report how long each WebSocket message waited between k6 reading it and the
+ * VU getting to it (`waited`). The tick alone misses a backlog: k6 hands a socket's queued messages to
+ * the loop in batches, and a timer runs between two batches however long the queue behind them is. So the
+ * verdict can tell a saturated load generator from a slow service, and waits can allow for it.
  */
 import { clearInterval, setInterval } from 'k6/timers';
 import { metrics } from '../verdict/metrics.ts';
@@ -12,22 +15,30 @@ const tickMs = 250;
 /** The ticks `recentMs` looks back over (5 s). */
 const window = 20;
 
-/** Records the event-loop lag of this VU until stopped; one per VU, not per user. */
+/** Records how far behind this VU runs until stopped; one per VU, not per user. */
 export class LagMonitor {
   private last = Date.now();
+  /** The longest a message waited since the last tick. */
+  private messageWait = 0;
   private readonly recent: number[] = [];
   private readonly timer = setInterval(() => {
     const now = Date.now();
-    const lag = Math.max(0, now - this.last - tickMs);
+    const lag = Math.max(0, now - this.last - tickMs, this.messageWait);
     this.last = now;
+    this.messageWait = 0;
     metrics.zd_k6_lag_ms.add(lag);
     this.recent.push(lag);
     if (this.recent.length > window) this.recent.shift();
   }, tickMs);
 
+  /** A message the VU gets to now waited `ms` since k6 read it. */
+  waited(ms: number): void {
+    if (ms > this.messageWait) this.messageWait = ms;
+  }
+
   /** The largest lag of the last few seconds: about how late a callback due now will run. */
   get recentMs(): number {
-    return Math.max(0, Date.now() - this.last - tickMs, ...this.recent);
+    return Math.max(0, Date.now() - this.last - tickMs, this.messageWait, ...this.recent);
   }
 
   stop(): void {

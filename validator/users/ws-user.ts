@@ -17,7 +17,7 @@ import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../ru
 import type { Config } from '../settings/registry.ts';
 import type { EventInvariant } from '../verdict/catalog.ts';
 import { FeedTracker, OrderTracker } from '../verdict/correlation.ts';
-import { closeDetail, errorDetail, failedAt, wsRefusedBy } from '../verdict/failure-detail.ts';
+import { closeDetail, errorDetail, failedAt, feedGapDetail, wsRefusedBy } from '../verdict/failure-detail.ts';
 import { type FailureOptions, fail } from '../verdict/failures.ts';
 import { metrics } from '../verdict/metrics.ts';
 import { backoffMs, classifyClose } from './close-codes.ts';
@@ -85,6 +85,9 @@ class WsSession {
    * VU gets to it: on a loaded machine seconds later); null before the first.
    */
   private frameAt: number | null = null;
+  /** Where the current connection stands, for the cause of a gap or a repeat (feedGapDetail). */
+  private place = { onConnection: 0, podBefore: null as string | null, resumedFrom: null as number | null };
+  private connections = 0;
   private readonly baseUrl: string;
 
   constructor(
@@ -168,6 +171,12 @@ class WsSession {
         })
       : null;
     const url = opening ? withQueryParams(base, opening.query) : resumeUrl(base, this.ws, values);
+    const sendsCursor = values !== null && (adapter.resume ? true : this.ws.resume !== undefined);
+    this.place = {
+      onConnection: 0,
+      podBefore: this.connections++ === 0 ? null : this.served.pod,
+      resumedFrom: sendsCursor ? this.feed.lastSequence : null,
+    };
     metrics.zd_ws_connections.add(1);
     const socket = new WebSocket(url, null, {
       jar: this.user.jar,
@@ -254,8 +263,12 @@ class WsSession {
 
     this.frameAt = null;
     socket.addEventListener('message', (e) => {
+      // A user that gave up its socket skips what is still queued for it (k6 delivers it anyway).
+      if (this.abandoned) return;
       this.frameAt = (e as MessageEvent).timestamp ?? Date.now();
-      if (this.gaveUp(socket, Date.now() - this.frameAt)) return;
+      const waited = Date.now() - this.frameAt;
+      this.lag.waited(waited);
+      if (this.gaveUp(socket, waited)) return;
       this.stopIfOver(socket);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
@@ -356,7 +369,8 @@ class WsSession {
 
   private onFeed(event: Extract<WsEvent, { kind: 'feed' }>): void {
     const at = this.at();
-    const resumedFrom = this.feed.lastSequence;
+    const before = this.feed.lastSequence;
+    this.place.onConnection++;
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
     this.lastFeedEvent = event;
@@ -365,12 +379,14 @@ class WsSession {
     this.traffic.served('feed', this.served, latency);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost > 0) {
-      this.fail('zd_msgs_lost', `after seq ${resumedFrom} came ${event.seq}: ${seen.lost} missing`, {
+      const place = { ...this.place, after: before, came: event.seq, pod: this.served.pod };
+      this.fail('zd_msgs_lost', feedGapDetail(place, `${seen.lost} missing`), {
         count: seen.lost,
       }).catch(logError);
     }
     if (seen.duplicate) {
-      this.fail('zd_msgs_duplicated', `seq ${event.seq} again after ${resumedFrom}`).catch(logError);
+      const place = { ...this.place, after: before, came: event.seq, pod: this.served.pod };
+      this.fail('zd_msgs_duplicated', feedGapDetail(place, 'again')).catch(logError);
     }
   }
 

@@ -120,3 +120,31 @@ export function closeDetail(code: number | undefined): string {
 export function errorDetail(message: string | undefined): string {
   return condense(message ?? '') || 'unknown error';
 }
+
+/** Where in its connection a feed gap or repeat came, for its cause. */
+export interface FeedPlace {
+  /** The sequence number before it and the one that came. */
+  after: number | null;
+  came: number;
+  /** Feed messages received on this connection, this one included. */
+  onConnection: number;
+  /** The pod serving this connection, and the one that served the connection before it (null: none). */
+  pod: string;
+  podBefore: string | null;
+  /** The sequence number this connection resumed from (null: it sent no resume cursor). */
+  resumedFrom: number | null;
+}
+
+/**
+ * `after seq 2550 came 2558: 7 missing; first message after a reconnect (pod-a → pod-b), resumed from
+ * seq 2550`: the gap range, and whether it came at a reconnect (which pods, what cursor was sent) or in
+ * the middle of a connection.
+ */
+export function feedGapDetail(place: FeedPlace, what: string): string {
+  const { after, came, onConnection, pod, podBefore, resumedFrom } = place;
+  const head = after === null ? `seq ${came}: ${what}` : `after seq ${after} came ${came}: ${what}`;
+  if (podBefore === null) return `${head}; message ${onConnection} of the first connection (${pod})`;
+  const cursor = resumedFrom === null ? 'no resume cursor sent' : `resumed from seq ${resumedFrom}`;
+  const at = onConnection === 1 ? 'first message' : `message ${onConnection}`;
+  return `${head}; ${at} after a reconnect (${podBefore} → ${pod}), ${cursor}`;
+}
