@@ -17,7 +17,9 @@ import { loadZoneScripts } from '../cloud/cloud-plan.ts';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { fatal, Status, StepError } from '../tools/status.ts';
 import { cloudImportProblems } from './cloud-imports.ts';
+import { k6ImportsOnce } from './k6-imports.ts';
 import { k6Modules, loadZoneExtensions } from './k6-modules.ts';
+import { onCallPlugin } from './on-call-modules.ts';
 import { readPins } from './pins.ts';
 
 const status = new Status(process.stdout);
@@ -40,7 +42,7 @@ const k6Options: BuildOptions = {
 /** A path as messages show it: relative to the repository when inside it. */
 const shownPath = (file: string) => (relative(repo, file).startsWith('..') ? file : relative(repo, file));
 
-function adapterPlugin(adapter: string | undefined): Plugin {
+function adapterPlugin(adapter: string | undefined, mustBundle = true): Plugin {
   return {
     name: 'zerodrop-adapter',
     setup(b) {
@@ -60,7 +62,7 @@ function adapterPlugin(adapter: string | undefined): Plugin {
       });
       // Should adapter-module.ts move or be renamed, no bundle must go out silently without the adapter.
       b.onEnd(() => {
-        if (!replaced)
+        if (mustBundle && !replaced)
           throw new StepError('ADAPTER: no entry imports adapter-module.ts: the adapter was not bundled');
       });
     },
@@ -81,12 +83,17 @@ async function main(): Promise<void> {
 
   const what = `${entries.length} k6 scripts${adapter ? ` with the adapter ${shownPath(resolve(adapter))}` : ''}`;
   const scripts = await status.step(`Bundling ${what} into ${into}/`, async () => {
-    const result = await bundle({
+    const entryOptions: BuildOptions = {
       ...k6Options,
       entryPoints: entries,
       outdir,
       format: 'esm',
-      plugins: [adapterPlugin(adapter)],
+      absWorkingDir: repo,
+      plugins: [adapterPlugin(adapter), onCallPlugin(k6Options, () => [adapterPlugin(adapter, false)])],
+    };
+    const result = await bundle({
+      ...entryOptions,
+      plugins: [...(entryOptions.plugins ?? []), await k6ImportsOnce(entryOptions)],
     });
     // run-end.cjs reads the settings in VU 0 (validator/settings/shared.ts): it checks the same adapter.
     const runEnd = await bundle({
