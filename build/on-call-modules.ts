@@ -5,11 +5,13 @@
  * function nested in one never called costs nothing; k6 allows require() only in the init context, so the
  * code that one VU runs cannot be loaded later from a file.
  *
- * An esbuild plugin: the module is bundled on its own (CommonJS) and its text inlined into a factory;
- * the entry sees a stub that exports one forwarding function per export. Inside the factory, k6 modules
- * and the modules that may run only in the init context (k6 declares metrics there) are the entry's own,
- * imported by the stub; everything else is the factory's own copy (module caches only, no shared state).
- * Every export of an on-call module must be a function: the build fails naming any other.
+ * An esbuild plugin: the module is bundled on its own (ESM, unminified: the entry's build minifies it)
+ * and its code, without its import and export statements, becomes the body of a factory; the entry sees
+ * a stub that makes the same imports under the same names (so the factory's code reads them) and
+ * exports one forwarding function per export. The k6 modules and the modules that may run only in the
+ * init context (k6 declares metrics there) are so the entry's own; everything else is the factory's own
+ * copy (module caches only, no shared state). Every export of an on-call module must be a function: the
+ * build fails naming any other.
  */
 import { dirname, relative, resolve } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
@@ -43,7 +45,7 @@ export function onCallPlugin(options: BuildOptions, plugins: () => Plugin[]): Pl
   };
 }
 
-/** Leaves the init-only modules to the entry: `require('zerodrop-entry:<path>')` in the factory. */
+/** Leaves the init-only modules to the entry: imported as `zerodrop-entry:<path>` in the module's bundle. */
 const initOnlyExternal: Plugin = {
   name: 'zerodrop-init-only',
   setup(b) {
@@ -54,80 +56,61 @@ const initOnlyExternal: Plugin = {
   },
 };
 
+const importLine = /^import .+? from "[^"]+";\n/gm;
+const exportBlock = /^export \{([^}]*)\};\n?/m;
+
 async function factory(file: string, options: BuildOptions, plugins: Plugin[]): Promise<string> {
-  const common = {
+  const shown = relative(repo, file);
+  const result = await build({
     ...options,
     entryPoints: [file],
     bundle: true,
-    write: false,
-    metafile: true,
+    format: 'esm',
+    minify: false,
     sourcemap: false,
+    write: false,
     absWorkingDir: repo,
-  };
-  const [cjs, esm] = await Promise.all([
-    build({ ...common, format: 'cjs', plugins: [initOnlyExternal, ...plugins] }),
-    build({ ...common, format: 'esm', minify: false, plugins: [initOnlyExternal, ...plugins] }),
-  ]);
-  const shown = relative(repo, file);
-  const output = Object.values(esm.metafile?.outputs ?? {})[0];
-  const esmText = esm.outputFiles?.[0]?.text ?? '';
-  const exportNames = output?.exports ?? [];
-  for (const name of exportNames) {
-    const local = new RegExp(`\\b(\\w+) as ${name}\\b`).exec(esmText)?.[1] ?? name;
-    if (!new RegExp(`\\bfunction\\s+${local}\\(`).test(esmText))
+    plugins: [initOnlyExternal, ...plugins],
+  });
+  const text = result.outputFiles?.[0]?.text ?? '';
+  const exported = (exportBlock.exec(text)?.[1] ?? '')
+    .split(',')
+    .map((binding) => binding.trim())
+    .filter(Boolean)
+    .map((binding) => {
+      const [local = '', name = local] = binding.split(/\s+as\s+/);
+      return { local, name };
+    });
+  for (const { local, name } of exported) {
+    if (!new RegExp(`^(async )?function ${local}\\(`, 'm').test(text))
       throw new StepError(
         `bundle failed: ${shown} is instantiated on call, so it may export only functions: '${name}' is not one`,
       );
   }
-  const { imports, table } = providedImports(esmText);
-  const code = cjs.outputFiles?.[0]?.text ?? '';
+  const code = text.replace(importLine, '').replace(exportBlock, '');
+  if (/^(import|export) /m.test(code))
+    throw new StepError(`bundle failed: ${shown}: an import or export the on-call factory cannot place`);
+  const imports = esmImports(text).map((i) => {
+    const from = i.from.startsWith(provided) ? resolve(repo, i.from.slice(provided.length)) : i.from;
+    const named = i.named.map(({ name, local }) => (name === local ? name : `${name} as ${local}`));
+    const clause = [
+      i.defaultName,
+      i.namespace ? `* as ${i.namespace}` : null,
+      named.length > 0 ? `{ ${named.join(', ')} }` : null,
+    ].filter(Boolean);
+    return `import ${clause.join(', ')} from ${JSON.stringify(from)};`;
+  });
+  const returned = exported.map(({ local, name }) => `${name}: ${local}`).join(', ');
   return [
     `// ${shown}, instantiated on its first call (build/on-call-modules.ts)`,
     ...imports,
-    'let loaded;',
-    'function load() {',
-    '  if (loaded) return loaded;',
-    `  const provided = { ${table} };`,
-    '  const module = { exports: {} };',
-    `  (function (require, module, exports) {\n${code}\n  })((name) => provided[name], module, module.exports);`,
-    '  loaded = module.exports;',
-    '  return loaded;',
+    'let onCallExports;',
+    'function onCallLoad() {',
+    `  onCallExports ??= (() => {\n${code}\n  return { ${returned} };\n  })();`,
+    '  return onCallExports;',
     '}',
-    ...exportNames.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`),
+    ...exported.map(
+      ({ name }) => `export function ${name}(...args) { return onCallLoad().${name}(...args); }`,
+    ),
   ].join('\n');
-}
-
-/**
- * The stub's imports of what the factory takes from the entry, binding for binding as the module's own
- * imports read (a namespace only where the module imports one: a namespace of a k6 module instantiates
- * every export in every VU), and the table the factory's require() answers from (`__esModule`: its
- * CommonJS interop then reads `default` as the default export).
- */
-function providedImports(esmText: string): { imports: string[]; table: string } {
-  const imports: string[] = [];
-  const fieldsOf = new Map<string, string[]>();
-  for (const [n, i] of esmImports(esmText).entries()) {
-    const from = JSON.stringify(
-      i.from.startsWith(provided) ? resolve(repo, i.from.slice(provided.length)) : i.from,
-    );
-    const fields = fieldsOf.get(i.from) ?? [];
-    fieldsOf.set(i.from, fields);
-    if (i.namespace) {
-      imports.push(`import * as m${n} from ${from};`);
-      fields.push(`...m${n}`);
-    } else if (i.defaultName) {
-      imports.push(`import m${n}_default from ${from};`);
-      fields.push(`default: m${n}_default`);
-    }
-    if (i.named.length > 0) {
-      imports.push(
-        `import { ${i.named.map(({ name }) => `${name} as m${n}_${name}`).join(', ')} } from ${from};`,
-      );
-      fields.push(...i.named.map(({ name }) => `${name}: m${n}_${name}`));
-    }
-  }
-  const table = [...fieldsOf].map(
-    ([path, fields]) => `${JSON.stringify(path)}: { __esModule: true, ${fields.join(', ')} }`,
-  );
-  return { imports, table: table.join(', ') };
 }
