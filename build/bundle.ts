@@ -3,7 +3,9 @@
  * k6 modules external, minified with source maps: every VU instantiates the whole script, so its size is
  * paid once per VU), the code only VU 0 runs (audit and reports, validator/verdict/run-end.ts) into
  * `dist/run-end.cjs`, which the entries require() in VU 0 only, and the reference service into
- * `dist/app/server.cjs` (not minified). With ADAPTER=path.ts the user's adapter module
+ * `dist/app/server.cjs` (not minified). In the entries, the code one VU runs (the rollout driver, the
+ * readiness follower) is a factory instantiated on its first call (on-call-modules.ts), and each k6
+ * export is imported once (k6-imports.ts): both are what every other VU would otherwise hold. With ADAPTER=path.ts the user's adapter module
  * (validator/adapter/adapter.ts) is bundled into every entry. Fails naming the file when a script imports
  * a missing file or a k6 module this k6 build lacks, and naming the bundle when one that runs on Grafana
  * Cloud load zones (or run-end.cjs, which it requires) imports a module they do not provide.
