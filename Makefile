@@ -94,7 +94,7 @@ check: bin/k6 dist/check.js ## Check a profile against a running service in seco
 bin/k6: build/versions.json $(wildcard xk6-*/*.go xk6-*/go.mod)
 	@$(TSX) build/build-k6.ts
 
-dist/check.js: $(shell find validator thresholds app/src -name '*.ts' -o -name '*.json') $(ADAPTER) dist/.adapter
+dist/check.js: $(shell find validator thresholds app/src -name '*.ts' -o -name '*.json') $(wildcard build/*.ts) $(ADAPTER) dist/.adapter
 	@$(if $(ADAPTER),ADAPTER='$(abspath $(ADAPTER))') $(TSX) build/bundle.ts
 
 # The adapter dist/ was bundled with (build/bundle.ts writes it): rewritten here only when ADAPTER differs,
