@@ -33,6 +33,8 @@ export interface AppOptions {
 const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** How long closing sockets get to answer the 1001 close handshake before they are cut. */
 const SOCKET_CLOSE_WAIT_MS = 2000;
+/** BAD_MODE=rare-loss: the live fan-out skips every this-many-th delivery of a process (a 1e-3 loss). */
+const rareLossEvery = 1000;
 
 async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOptions) {
   const redis = new Redis(config.redisUrl, {
@@ -45,7 +47,8 @@ async function serviceApp(fastify: FastifyInstance, { config, drain }: AppOption
   const store = createSessionStore(config, redis);
   const guard = new SessionGuard(store, config.podName, config.badMode, fastify.log);
   const keys = feedKeys(config.keyPrefix);
-  const reader = new FeedReader(redis, config.podName, keys.stream, fastify.log);
+  const dropEvery = config.badMode === 'rare-loss' ? rareLossEvery : null;
+  const reader = new FeedReader(redis, config.podName, keys.stream, fastify.log, dropEvery);
   const publisher = new FeedPublisher(
     redis,
     keys,

@@ -165,10 +165,19 @@ export class FeedReader {
   readonly #stream: string;
   readonly #log: FastifyBaseLogger;
   readonly #listeners = new Set<FeedListener>();
+  /** BAD_MODE=rare-loss: every `dropEvery`-th live delivery is skipped (null: none is). */
+  readonly #dropEvery: number | null;
+  #deliveries = 0;
   #stopped = false;
 
   /** Opens the reader's own connection for XREAD BLOCK; `commands` serves replays. */
-  constructor(commands: Redis, podName: string, stream: string, log: FastifyBaseLogger) {
+  constructor(
+    commands: Redis,
+    podName: string,
+    stream: string,
+    log: FastifyBaseLogger,
+    dropEvery: number | null = null,
+  ) {
     this.#commands = commands;
     this.#blocking = commands.duplicate({
       connectionName: `zerodrop:${podName}:feed-reader`,
@@ -178,6 +187,7 @@ export class FeedReader {
     this.#blocking.on('error', (err) => log.debug({ err }, 'feed reader connection error'));
     this.#stream = stream;
     this.#log = log;
+    this.#dropEvery = dropEvery;
   }
 
   /**
@@ -269,6 +279,7 @@ export class FeedReader {
   #emit(entry: FeedEntry): void {
     const frame = encodeFeedEntry(entry);
     for (const listener of this.#listeners) {
+      if (this.#dropEvery !== null && ++this.#deliveries % this.#dropEvery === 0) continue;
       try {
         listener(entry, frame);
       } catch (err) {

@@ -14,6 +14,7 @@ export const BAD_MODES = [
   'no-order-dedup',
   'short-ttl',
   'readiness-stays-ready',
+  'rare-loss',
 ] as const;
 
 export type BadMode = (typeof BAD_MODES)[number];
@@ -32,4 +33,6 @@ export const BAD_MODE_DESCRIPTIONS: Record<BadMode, string> = {
     'sessions expire 20 s after login whatever the activity (a TTL cut to 20 s and no longer sliding)',
   'readiness-stays-ready':
     '/readyz answers 200 through the drain: readiness checks Redis only, not the shutdown (the pod stays a ready endpoint until it stops listening)',
+  'rare-loss':
+    'the live feed fan-out skips one delivery in 1,000 (every 1,000th on each process): a loss only a run of thousands of messages sees',
 };

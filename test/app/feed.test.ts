@@ -170,4 +170,36 @@ describe("a pod's feed reader", () => {
       commands.disconnect();
     }
   });
+
+  it('BAD_MODE=rare-loss: skips every n-th live delivery of the process, across its sockets', async () => {
+    const commands = new Redis(redis.url);
+    await commands.ping();
+    const log = { warn() {}, info() {}, debug() {}, error() {} } as unknown as FastifyBaseLogger;
+    const reader = new FeedReader(commands, 'rare-loss-test', 'rare:feed', log, 3);
+    try {
+      await reader.start();
+      const a: number[] = [];
+      const b: number[] = [];
+      reader.subscribe((entry) => a.push(entry.seq));
+      reader.subscribe((entry) => b.push(entry.seq));
+      for (let seq = 1; seq <= 6; seq++)
+        await commands.xadd(
+          'rare:feed',
+          '*',
+          'seq',
+          String(seq),
+          'cid',
+          `c-${seq}`,
+          'ts',
+          String(Date.now()),
+        );
+      // 12 deliveries (6 entries × 2 sockets), in order a1 b1 a2 b2 …: the 3rd, 6th, 9th and 12th are skipped.
+      await eventually('every delivery made', () => a.length + b.length >= 8);
+      assert.deepEqual(a, [1, 3, 4, 6]);
+      assert.deepEqual(b, [1, 2, 4, 5]);
+    } finally {
+      reader.stop();
+      commands.disconnect();
+    }
+  });
 });

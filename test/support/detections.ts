@@ -16,6 +16,7 @@ export const detections: Record<Exclude<BadMode, 'none'>, InvariantMetric[]> = {
   'no-order-dedup': ['zd_orders_applied_twice', 'zd_audit_orders_not_once'],
   'short-ttl': ['zd_audit_session_ttl_short'],
   'readiness-stays-ready': ['zd_readiness_on_drain'],
+  'rare-loss': ['zd_msgs_lost'],
 };
 
 /** The diagnosis signature (validator/verdict/report/diagnosis.ts) each known-bad mode's report must name. */
@@ -29,4 +30,5 @@ export const diagnoses: Record<Exclude<BadMode, 'none'>, SignatureId> = {
   'no-order-dedup': 'order-dedupe',
   'short-ttl': 'session-ttl-short',
   'readiness-stays-ready': 'readiness-on-drain',
+  'rare-loss': 'feed-drops',
 };

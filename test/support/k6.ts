@@ -28,7 +28,7 @@ export interface K6Report {
   verdict: {
     passed: boolean;
     rows: { kind: string; metric: string; value: string; ok: boolean }[];
-    proven?: { lossGoal: { met: boolean; delivered: number; needed: number } | null };
+    proven?: { lossGoal: { met: boolean; delivered: number; needed: number; lost: number } | null };
   };
   breakdown: BreakdownRow[];
   diagnosis?: Diagnosis;
