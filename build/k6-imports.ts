@@ -9,8 +9,8 @@
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { esmImports } from './esm-imports.ts';
 
-/** The namespace of the one-import modules in esbuild's metafile (`k6-once:k6/http`). */
-export const k6OnceNamespace = 'k6-once';
+/** The namespace of the one-import modules (an import chain names them `k6-once:k6/http`). */
+const k6OnceNamespace = 'k6-once';
 const isK6 = (path: string) => path === 'k6' || path.startsWith('k6/');
 
 /** The plugin for a build of `options` (its entries and other plugins), after a first pass over them. */
