@@ -19,6 +19,8 @@
  * BENCH_CAPACITY=1 instead steps up the users (BENCH_CAPACITY_USERS, totals split 3:2 HTTP:WebSocket)
  * until a run fails or k6 passes 1 GiB, and prints the CPU k6 and the target (every process the bench
  * started besides k6) used per second of load, to show which side saturates first.
+ * BENCH_PER_USER=1 instead prints k6's memory per user: the peak RSS that going from 150 + 100 to 300 + 200
+ * users (BENCH_PER_USER_SIZES) added, per user, for dist/ and each BENCH_COMPARE bundle.
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
  * (bench/vu-heap.ts), BENCH_REPEAT times, alternating (issue 11's budget: within 10 % of session 3's).
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
@@ -304,6 +306,39 @@ async function heap(): Promise<void> {
   }
 }
 
+/**
+ * k6 memory per user: each bundle (dist/ and every BENCH_COMPARE folder, alternating) at two user counts
+ * (BENCH_PER_USER_SIZES, HTTP+WebSocket, default 150+100 and 300+200), and the peak RSS the extra users
+ * added, per user. What the process costs whatever its users (the runtime, the binary, the engine) drops
+ * out of the difference, which peak RSS at one size keeps.
+ */
+async function perUser(): Promise<void> {
+  const repeat = Number(process.env.BENCH_REPEAT ?? 2);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  const sizes = (process.env.BENCH_PER_USER_SIZES ?? '150+100,300+200')
+    .split(',')
+    .slice(0, 2)
+    .map((pair) => pair.split('+').map(Number) as [number, number]);
+  const [small, big] = sizes as [[number, number], [number, number]];
+  const dists = [join(repo, 'dist'), ...(process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean)];
+  const users = (size: [number, number]) => size[0] + size[1];
+  console.log(
+    `  k6 memory per user: peak RSS at ${small.join(' + ')} and ${big.join(' + ')} users, ${seconds} s planned:`,
+  );
+  for (let rep = 1; rep <= repeat; rep++) {
+    for (const dist of dists) {
+      const [a, b] = [
+        await runSuite({ label: dist, dist, httpUsers: small[0], wsUsers: small[1], seconds }),
+        await runSuite({ label: dist, dist, httpUsers: big[0], wsUsers: big[1], seconds }),
+      ];
+      const perUserKb = ((b.peakRssMb - a.peakRssMb) * 1024) / (users(big) - users(small));
+      console.log(
+        `    repetition ${rep}: ${dist}: ${fixed(a.peakRssMb, 0)} → ${fixed(b.peakRssMb, 0)} MB, ${perUserKb.toFixed(0)} KB per user  (exits ${a.exitCode}, ${b.exitCode}; load ${load()})`,
+      );
+    }
+  }
+}
+
 /** Steps the users up until a run fails or k6 passes its memory budget. */
 async function capacity(): Promise<void> {
   const totals = (process.env.BENCH_CAPACITY_USERS ?? '500,1000,1500,2000')
@@ -339,6 +374,7 @@ async function main(): Promise<void> {
   console.log(`  bundles: ${bundles.join(', ')}  (budget < 100 KB each)`);
   if (process.env.BENCH_CAPACITY === '1') await capacity();
   else if (process.env.BENCH_HEAP === '1') await heap();
+  else if (process.env.BENCH_PER_USER === '1') await perUser();
   else await sideBySide();
   console.log(`  load average at the end: ${load()}`);
 }
