@@ -17,7 +17,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { repoRoot as repo } from '../tools/paths.ts';
 import { StepError } from '../tools/status.ts';
-import { esmImports } from './esm-imports.ts';
+import { bindingList, esmImports, withoutImports } from './esm-imports.ts';
 
 /** Instantiated on their first call, in the VU that makes it (repository paths). */
 export const onCallModules = ['validator/rollout/driver.ts', 'validator/readiness/follow.ts'];
@@ -30,13 +30,16 @@ const provided = 'zerodrop-entry:';
  * factories are bundled the same way).
  */
 export function onCallPlugin(options: BuildOptions, plugins: () => Plugin[]): Plugin {
+  // One factory per module however many builds use the plugin (k6-imports.ts builds the entries twice).
+  const factories = new Map<string, Promise<string>>();
   return {
     name: 'zerodrop-on-call',
     setup(b) {
       b.onLoad({ filter: /\.ts$/ }, async (args) => {
         if (!onCallModules.includes(relative(repo, args.path))) return undefined;
+        if (!factories.has(args.path)) factories.set(args.path, factory(args.path, options, plugins()));
         return {
-          contents: await factory(args.path, options, plugins()),
+          contents: await factories.get(args.path),
           loader: 'js',
           resolveDir: dirname(args.path),
         };
@@ -56,7 +59,6 @@ const initOnlyExternal: Plugin = {
   },
 };
 
-const importLine = /^import .+? from "[^"]+";\n/gm;
 const exportBlock = /^export \{([^}]*)\};\n?/m;
 
 async function factory(file: string, options: BuildOptions, plugins: Plugin[]): Promise<string> {
@@ -73,21 +75,14 @@ async function factory(file: string, options: BuildOptions, plugins: Plugin[]): 
     plugins: [initOnlyExternal, ...plugins],
   });
   const text = result.outputFiles?.[0]?.text ?? '';
-  const exported = (exportBlock.exec(text)?.[1] ?? '')
-    .split(',')
-    .map((binding) => binding.trim())
-    .filter(Boolean)
-    .map((binding) => {
-      const [local = '', name = local] = binding.split(/\s+as\s+/);
-      return { local, name };
-    });
+  const exported = bindingList(exportBlock.exec(text)?.[1] ?? '').map(([local, name]) => ({ local, name }));
   for (const { local, name } of exported) {
     if (!new RegExp(`^(async )?function ${local}\\(`, 'm').test(text))
       throw new StepError(
         `bundle failed: ${shown} is instantiated on call, so it may export only functions: '${name}' is not one`,
       );
   }
-  const code = text.replace(importLine, '').replace(exportBlock, '');
+  const code = withoutImports(text).replace(exportBlock, '');
   if (/^(import|export) /m.test(code))
     throw new StepError(`bundle failed: ${shown}: an import or export the on-call factory cannot place`);
   const imports = esmImports(text).map((i) => {

@@ -87,7 +87,6 @@ class WsSession {
   private frameAt: number | null = null;
   /** Where the current connection stands, for the cause of a gap or a repeat (feedGapDetail). */
   private place = { onConnection: 0, podBefore: null as string | null, resumedFrom: null as number | null };
-  private connections = 0;
   private readonly baseUrl: string;
 
   constructor(
@@ -174,7 +173,8 @@ class WsSession {
     const sendsCursor = values !== null && (adapter.resume ? true : this.ws.resume !== undefined);
     this.place = {
       onConnection: 0,
-      podBefore: this.connections++ === 0 ? null : this.served.pod,
+      // A connection opened while a close is not yet followed by a usable session is a reconnect.
+      podBefore: this.closedAt === null ? null : this.served.pod,
       resumedFrom: sendsCursor ? this.feed.lastSequence : null,
     };
     metrics.zd_ws_connections.add(1);
