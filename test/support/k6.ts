@@ -69,14 +69,16 @@ export async function runK6(
 /**
  * `k6 run` of any script file with only PATH, HOME and `env`; killed after `timeoutMs`, stopped when
  * `stop` fires (e.g. the rollout actor beside it failed: nothing would end the run before its timeouts).
+ * `k6`: another k6 binary than bin/k6 (a benchmark's comparison).
  */
 export async function runK6Script(
   file: string,
   env: Record<string, string>,
   timeoutMs: number,
   stop?: AbortSignal,
+  k6 = k6Binary,
 ): Promise<{ exitCode: number | null; output: string }> {
-  const run = startK6Script(file, env);
+  const run = startK6Script(file, env, k6);
   const killer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
   const onStop = () => stopK6(run.child);
   if (stop?.aborted) onStop();
@@ -102,8 +104,9 @@ function stopK6(child: ChildProcess): void {
 export function startK6Script(
   file: string,
   env: Record<string, string>,
+  k6 = k6Binary,
 ): { child: ChildProcess; output(): string; done: Promise<{ exitCode: number | null; output: string }> } {
-  const child = spawn(k6Binary, ['run', '--quiet', '--no-color', file], {
+  const child = spawn(k6, ['run', '--quiet', '--no-color', file], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -197,6 +197,23 @@ describe('where a feed gap or repeat came', () => {
     );
   });
 
+  it('a message before the greeting of its connection: the pod serving it is not known', () => {
+    assert.equal(
+      feedGapDetail(
+        { ...place, after: 288, came: 303, pod: null, podBefore: 'pod-a', resumedFrom: 288 },
+        '14 missing',
+      ),
+      'after seq 288 came 303: 14 missing; first message after a reconnect (pod-a → pod not known: no greeting came before it), resumed from seq 288',
+    );
+    assert.equal(
+      feedGapDetail(
+        { ...place, pod: null, podBefore: null, resumedFrom: null, onConnection: 3 },
+        '7 missing',
+      ),
+      'after seq 2550 came 2558: 7 missing; message 3 of the first connection (pod not known: no greeting came before it)',
+    );
+  });
+
   it('on the first connection: where in it', () => {
     assert.equal(
       feedGapDetail({ ...place, podBefore: null, resumedFrom: null, onConnection: 120 }, '7 missing'),

@@ -17,7 +17,14 @@ import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../ru
 import type { Config } from '../settings/registry.ts';
 import type { EventInvariant } from '../verdict/catalog.ts';
 import { FeedTracker, OrderTracker } from '../verdict/correlation.ts';
-import { closeDetail, errorDetail, failedAt, feedGapDetail, wsRefusedBy } from '../verdict/failure-detail.ts';
+import {
+  closeDetail,
+  errorDetail,
+  type FeedPlace,
+  failedAt,
+  feedGapDetail,
+  wsRefusedBy,
+} from '../verdict/failure-detail.ts';
 import { type FailureOptions, fail } from '../verdict/failures.ts';
 import { metrics } from '../verdict/metrics.ts';
 import { backoffMs, classifyClose } from './close-codes.ts';
@@ -85,8 +92,16 @@ class WsSession {
    * VU gets to it: on a loaded machine seconds later); null before the first.
    */
   private frameAt: number | null = null;
-  /** Where the current connection stands, for the cause of a gap or a repeat (feedGapDetail). */
-  private place = { onConnection: 0, podBefore: null as string | null, resumedFrom: null as number | null };
+  /**
+   * Where the current connection stands, for the cause of a gap or a repeat (feedGapDetail). Its pod is
+   * null until the connection's greeting names it (profiles with a greeting).
+   */
+  private place: Omit<FeedPlace, 'after' | 'came'> = {
+    onConnection: 0,
+    pod: null,
+    podBefore: null,
+    resumedFrom: null,
+  };
   private readonly baseUrl: string;
 
   constructor(
@@ -174,6 +189,7 @@ class WsSession {
     this.place = {
       onConnection: 0,
       // A connection opened while a close is not yet followed by a usable session is a reconnect.
+      pod: hasFrame(this.profile, 'greeting') ? null : this.served.pod,
       podBefore: this.closedAt === null ? null : this.served.pod,
       resumedFrom: sendsCursor ? this.feed.lastSequence : null,
     };
@@ -345,6 +361,7 @@ class WsSession {
     this.lastGreeting = event.frame;
     this.lastGreetingEvent = event;
     this.served = { pod: event.pod ?? this.served.pod, color: event.color ?? this.served.color };
+    this.place.pod = this.served.pod;
     this.where = { phase: this.phase(), ...this.served };
     // The greeting opens the connection: the pod accepted it when the frame arrived.
     this.traffic.pod(this.served.pod, { lastNewConnection: this.frameAt ?? Date.now() });
@@ -379,13 +396,13 @@ class WsSession {
     this.traffic.served('feed', this.served, latency);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost > 0) {
-      const place = { ...this.place, after: before, came: event.seq, pod: this.served.pod };
+      const place = { ...this.place, after: before, came: event.seq };
       this.fail('zd_msgs_lost', feedGapDetail(place, `${seen.lost} missing`), {
         count: seen.lost,
       }).catch(logError);
     }
     if (seen.duplicate) {
-      const place = { ...this.place, after: before, came: event.seq, pod: this.served.pod };
+      const place = { ...this.place, after: before, came: event.seq };
       this.fail('zd_msgs_duplicated', feedGapDetail(place, 'again')).catch(logError);
     }
   }

@@ -128,8 +128,11 @@ export interface FeedPlace {
   came: number;
   /** Feed messages received on this connection, this one included. */
   onConnection: number;
-  /** The pod serving this connection, and the one that served the connection before it (null: none). */
-  pod: string;
+  /**
+   * The pod serving this connection (null: not known, its greeting has not come), and the one that
+   * served the connection before it (null: none).
+   */
+  pod: string | null;
   podBefore: string | null;
   /** The sequence number this connection resumed from (null: it sent no resume cursor). */
   resumedFrom: number | null;
@@ -143,8 +146,9 @@ export interface FeedPlace {
 export function feedGapDetail(place: FeedPlace, what: string): string {
   const { after, came, onConnection, pod, podBefore, resumedFrom } = place;
   const head = after === null ? `seq ${came}: ${what}` : `after seq ${after} came ${came}: ${what}`;
-  if (podBefore === null) return `${head}; message ${onConnection} of the first connection (${pod})`;
+  const serving = pod ?? 'pod not known: no greeting came before it';
+  if (podBefore === null) return `${head}; message ${onConnection} of the first connection (${serving})`;
   const cursor = resumedFrom === null ? 'no resume cursor sent' : `resumed from seq ${resumedFrom}`;
   const at = onConnection === 1 ? 'first message' : `message ${onConnection}`;
-  return `${head}; ${at} after a reconnect (${podBefore} → ${pod}), ${cursor}`;
+  return `${head}; ${at} after a reconnect (${podBefore} → ${serving}), ${cursor}`;
 }
