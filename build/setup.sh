@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 # Debian packages: Redis, nginx (load balancer of the no-Kubernetes tier), wrk (benchmarks), and the
 # node-level pieces of the embedded cluster: containerd (+ ctr, shim), runc, the CNI plugins, iptables,
 # iproute2 (ip: bridge, netns), openssl (PKI), kmod (modprobe where br_netfilter/overlay are modules),
-# gcc + libc6-dev (the static pause binary).
-APT_PACKAGES=(redis-server nginx-light wrk busybox-static curl containerd runc containernetworking-plugins iptables iproute2 openssl kmod gcc libc6-dev)
+# gcc + libc6-dev (the static pause binary); patch (build/k6-patches/ on the k6 source).
+APT_PACKAGES=(redis-server nginx-light wrk busybox-static curl containerd runc containernetworking-plugins iptables iproute2 openssl kmod gcc libc6-dev patch)
 
 ok() { echo " ✓ $*"; }
 fail() { echo " ✗ $*" >&2; exit 1; }
