@@ -188,8 +188,8 @@ class WsSession {
     const sendsCursor = values !== null && (adapter.resume ? true : this.ws.resume !== undefined);
     this.place = {
       onConnection: 0,
-      // A connection opened while a close is not yet followed by a usable session is a reconnect.
       pod: hasFrame(this.profile, 'greeting') ? null : this.served.pod,
+      // A connection opened while a close is not yet followed by a usable session is a reconnect.
       podBefore: this.closedAt === null ? null : this.served.pod,
       resumedFrom: sendsCursor ? this.feed.lastSequence : null,
     };
@@ -395,16 +395,14 @@ class WsSession {
     const latency = event.ts === null ? null : Date.now() - event.ts;
     this.traffic.served('feed', this.served, latency);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
+    if (seen.lost === 0 && !seen.duplicate) return;
+    const place = { ...this.place, after: before, came: event.seq };
     if (seen.lost > 0) {
-      const place = { ...this.place, after: before, came: event.seq };
       this.fail('zd_msgs_lost', feedGapDetail(place, `${seen.lost} missing`), {
         count: seen.lost,
       }).catch(logError);
     }
-    if (seen.duplicate) {
-      const place = { ...this.place, after: before, came: event.seq };
-      this.fail('zd_msgs_duplicated', feedGapDetail(place, 'again')).catch(logError);
-    }
+    if (seen.duplicate) this.fail('zd_msgs_duplicated', feedGapDetail(place, 'again')).catch(logError);
   }
 
   private onAck(cid: string | null, outcome: 'applied' | 'duplicate' | 'other'): void {
