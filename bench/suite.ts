@@ -13,7 +13,8 @@
  *    `packed`;
  *  - the time from the end of the last rollout to the verdict (k6's exit), against COOLDOWN + 5 s.
  * BENCH_RUNS=zerodrop,packed,mix,unpacked picks runs (default all); BENCH_REPEAT (default 2) repeats them;
- * BENCH_SECONDS (default 60) is the zerodrop run's planned load time. BENCH_COMPARE=/path/to/other/dist[,…]
+ * BENCH_SECONDS (default 60) is the zerodrop run's planned load time; BENCH_USERS=<HTTP>+<WebSocket>
+ * (default 300+200) sets the users of every run (e.g. 0+200: WebSocket users alone). BENCH_COMPARE=/path/to/other/dist[,…]
  * also runs zero-downtime.js of those bundle folders (e.g. an older commit's `make bundle`) in each
  * repetition. The machine's core count and load average are printed with every figure.
  * BENCH_CAPACITY=1 instead steps up the users (BENCH_CAPACITY_USERS, totals split 3:2 HTTP:WebSocket)
@@ -21,12 +22,14 @@
  * started besides k6) used per second of load, to show which side saturates first.
  * BENCH_PER_USER=1 instead prints k6's memory per user: the peak RSS that going from 150 + 100 to 300 + 200
  * users (BENCH_PER_USER_SIZES) added, per user, for dist/ and each BENCH_COMPARE bundle.
+ * BENCH_PROFILE=/folder also takes a 30-s CPU profile of every k6 run from its 20th second (k6's
+ * --profiling-enabled, pprof on 127.0.0.1:6565) into <folder>/<run>.pprof: `go tool pprof -top` reads it.
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
  * (bench/vu-heap.ts), BENCH_REPEAT times, alternating (issue 11's budget: within 10 % of session 3's).
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -86,7 +89,8 @@ async function measureK6(
   const summary = join(dir, 'summary.json');
   const loadBefore = load();
   const startedAt = Date.now();
-  const child = spawn(k6Binary, ['run', '--quiet', '--summary-export', summary, ...args], {
+  const profiling = process.env.BENCH_PROFILE ? ['--address', '127.0.0.1:6565', '--profiling-enabled'] : [];
+  const child = spawn(k6Binary, ['run', '--quiet', ...profiling, '--summary-export', summary, ...args], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -99,9 +103,11 @@ async function measureK6(
   // The target's processes: every descendant of this process but k6, sampled once k6 exists.
   const target = withTarget ? sampleOwnTree(() => (child.pid ? [child.pid] : [])) : null;
   const killer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs);
+  const profile = process.env.BENCH_PROFILE ? cpuProfile(process.env.BENCH_PROFILE, label) : null;
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(killer);
   const usage = k6.stop();
+  await profile;
   const targetUsage = target?.stop();
   if (exitCode !== 0) console.error(`${label}: exit ${exitCode}\n${stderr.slice(-2000)}`);
   const metrics = readSummary(summary);
@@ -119,6 +125,21 @@ async function measureK6(
     exitedAt: Date.now(),
     ...(targetUsage ? { target: targetUsage } : {}),
   };
+}
+
+/** BENCH_PROFILE: k6's CPU profile from its 20th to its 50th second, saved as <folder>/<label>.pprof. */
+async function cpuProfile(folder: string, label: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 20_000));
+  const file = join(folder, `${label.replace(/[^a-z0-9.-]+/gi, '-')}.pprof`);
+  try {
+    const res = await fetch('http://127.0.0.1:6565/debug/pprof/profile?seconds=30');
+    if (!res.ok) throw new Error(`status ${res.status}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    console.log(`    CPU profile of ${label}: ${file}`);
+  } catch (error) {
+    console.error(`    no CPU profile of ${label}: ${String(error)}`);
+  }
 }
 
 type SummaryMetrics = Record<string, Record<string, number> & { thresholds?: Record<string, boolean> }>;
@@ -202,7 +223,12 @@ function runSuite(run: SuiteRun): Promise<Measured> {
  * A baseline script against a fresh fleet for `seconds`, the fleet restarted one process at a time
  * `rolloutAtS` after k6 starts (as zerodrop's run rolled it), so its sockets reconnect and replay too.
  */
-function runBaseline(label: string, script: string, seconds: number, rolloutAtS: number): Promise<Measured> {
+function runBaseline(
+  label: string,
+  script: string,
+  run: { seconds: number; rolloutAtS: number; httpUsers: number; wsUsers: number },
+): Promise<Measured> {
+  const { seconds, rolloutAtS } = run;
   return withFleet(async (fleet) => {
     let rollout: Promise<number> = Promise.resolve(0);
     const restart = setTimeout(() => {
@@ -220,6 +246,8 @@ function runBaseline(label: string, script: string, seconds: number, rolloutAtS:
         DURATION_S: String(seconds),
         USERS_PER_VU: String(defaults.usersPerVu),
         ORDER_INTERVAL_MS: String(defaults.orderIntervalMs),
+        HTTP_USERS: String(run.httpUsers),
+        WS_USERS: String(run.wsUsers),
       },
       'feed_latency_ms',
     );
@@ -263,25 +291,30 @@ async function sideBySide(): Promise<void> {
   const repeat = Number(process.env.BENCH_REPEAT ?? 2);
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
   const compare = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean);
+  const [httpUsers, wsUsers] = (process.env.BENCH_USERS ?? `${defaults.httpUsers}+${defaults.wsUsers}`)
+    .split('+')
+    .map(Number) as [number, number];
   const perVu = `${defaults.usersPerVu} per VU`;
-  const users = `${defaults.httpUsers} HTTP + ${defaults.wsUsers} WebSocket users`;
+  const users = `${httpUsers} HTTP + ${wsUsers} WebSocket users`;
   console.log(`  k6 at ${users}, orders every ${defaults.orderIntervalMs} ms, ${seconds} s planned:`);
+  const sized = { seconds, httpUsers, wsUsers };
   for (let rep = 1; rep <= repeat; rep++) {
     const runs: Measured[] = [];
-    if (picked.has('zerodrop')) runs.push(await runSuite({ label: `zerodrop dist/ (${perVu})`, seconds }));
+    if (picked.has('zerodrop')) runs.push(await runSuite({ label: `zerodrop dist/ (${perVu})`, ...sized }));
     for (const dist of compare)
-      runs.push(await runSuite({ label: `zerodrop ${dist} (${perVu})`, dist, seconds }));
+      runs.push(await runSuite({ label: `zerodrop ${dist} (${perVu})`, dist, ...sized }));
     // The baselines load as long as this repetition's zerodrop run did, restarted when it was rolled.
     const loadS = Math.round(runs[0]?.loadS ?? seconds);
     const rolloutAtS = runs[0]?.rolloutAtS ?? seconds - rolloutS - cooldownS;
+    const baseline = { seconds: loadS, rolloutAtS, httpUsers, wsUsers };
     const packed = picked.has('packed')
-      ? await runBaseline(`minimal-packed.js (${perVu})`, 'minimal-packed.js', loadS, rolloutAtS)
+      ? await runBaseline(`minimal-packed.js (${perVu})`, 'minimal-packed.js', baseline)
       : undefined;
     if (packed) runs.push(packed);
     if (picked.has('mix'))
-      runs.push(await runBaseline('minimal-mix.js (1 per VU)', 'minimal-mix.js', loadS, rolloutAtS));
+      runs.push(await runBaseline('minimal-mix.js (1 per VU)', 'minimal-mix.js', baseline));
     if (picked.has('unpacked'))
-      runs.push(await runSuite({ label: 'zerodrop dist/ (1 per VU)', usersPerVu: 1, seconds }));
+      runs.push(await runSuite({ label: 'zerodrop dist/ (1 per VU)', usersPerVu: 1, ...sized }));
     console.log(`  repetition ${rep} of ${repeat}:`);
     printRuns(runs);
     printRatios(runs, packed);

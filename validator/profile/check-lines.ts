@@ -5,6 +5,7 @@
  * lacks, · for frames no matcher recognised (to write matchers from). Pure: no k6 imports.
  */
 import { fillTemplate, type ResumeValues, type WsEvent } from '../users/frames.ts';
+import { responseHeader } from '../users/headers.ts';
 import { type CookieFormat, sessionIdFromCookie } from '../users/session-cookie.ts';
 import { judgeSession, type StoredSession } from '../verdict/audit-rules.ts';
 import { hasOrders, pick, type TargetProfile, type ValueSource, type WebSocketProfile } from './profile.ts';
@@ -166,11 +167,6 @@ const notReached = (field: string, why: string): Line => ({
   text: `not reached (${why})`,
 });
 
-function headerOf(headers: Record<string, string>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  return Object.entries(headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
-}
-
 function parsed(body: string | null): unknown {
   try {
     return body === null ? null : JSON.parse(body);
@@ -258,7 +254,7 @@ function httpLines(profile: TargetProfile, seen: Observations, redact: (text: st
   if (!h.loggedIn && h.cookie === null) {
     lines.push(notReached('http.session.cookie', 'the login failed'));
   } else if (h.cookie === null) {
-    const setCookie = headerOf(login.headers, 'Set-Cookie');
+    const setCookie = responseHeader(login.headers, 'Set-Cookie');
     lines.push({
       mark: 'fail',
       field: 'http.session.cookie',
@@ -464,7 +460,7 @@ function attributionLines(
     if (!source) return lacks(field);
     if (!res) return notReached(field, 'no response');
     if (source.header !== undefined) {
-      const value = headerOf(res.headers, source.header);
+      const value = responseHeader(res.headers, source.header);
       return value !== undefined
         ? { mark: 'pass', field, text: `header ${source.header}: ${shown(value, redact)}` }
         : {

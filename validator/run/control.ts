@@ -11,7 +11,7 @@
 import { setTimeout } from 'k6/timers';
 import redis from 'k6/x/redis';
 import { podTrafficSets, readinessKeys } from '../readiness/keys.ts';
-import { mergeTraffic, noTraffic, type PodTraffic } from '../readiness/traffic.ts';
+import { later, mergeTraffic, noTraffic, type PodTraffic } from '../readiness/traffic.ts';
 import { ConfigError } from '../settings/parse.ts';
 import { runControlUrl } from '../settings/redis-url.ts';
 import { orderEntry } from '../verdict/audit-rules.ts';
@@ -32,6 +32,8 @@ type Served = Pick<Attribution, 'pod' | 'color'>;
 /** What the user flows and the rollout driver need from run control. */
 export interface Control {
   timeline(now: number, maxAgeMs?: number): Promise<Timeline>;
+  /** The timeline when the last one read is at most a second old, else null (then await `timeline`). */
+  freshTimeline(now: number): Timeline | null;
   mark(field: string, value: number | string): Promise<void>;
   endAt(t: number): Promise<void>;
   recordSession(user: string, sessionId: string): Promise<void>;
@@ -60,6 +62,9 @@ export class FixedDurationControl implements Control {
   }
 
   async timeline(): Promise<Timeline> {
+    return this.timelineValue;
+  }
+  freshTimeline(): Timeline {
     return this.timelineValue;
   }
   async mark(): Promise<void> {}
@@ -103,6 +108,8 @@ export class RunControl implements Control {
   private readonly prefix: string;
   private cached: Timeline = emptyTimeline;
   private fetchedAt = 0;
+  /** The read of the timeline under way: the VU's users that find it stale meanwhile wait for that one. */
+  private fetching: Promise<Timeline> | null = null;
   /** Keys this client has set the expiry of. */
   private readonly expiring = new Set<string>();
 
@@ -156,11 +163,23 @@ export class RunControl implements Control {
 
   /** The timeline, refreshed at most every `maxAgeMs`. */
   async timeline(now: number, maxAgeMs = 1000): Promise<Timeline> {
-    if (now - this.fetchedAt >= maxAgeMs) {
+    if (now - this.fetchedAt < maxAgeMs) return this.cached;
+    this.fetching ??= this.fetchTimeline(now);
+    return this.fetching;
+  }
+
+  private async fetchTimeline(now: number): Promise<Timeline> {
+    try {
       this.cached = parseTimeline(await this.client.hgetall(this.key('timeline')));
       this.fetchedAt = now;
+      return this.cached;
+    } finally {
+      this.fetching = null;
     }
-    return this.cached;
+  }
+
+  freshTimeline(now: number): Timeline | null {
+    return now - this.fetchedAt < 1000 ? this.cached : null;
   }
 
   async mark(field: string, value: number | string): Promise<void> {
@@ -289,8 +308,7 @@ export class TrafficRecorder {
   private flushedAt = Date.now();
 
   /** An identity request answered (`http`) or a feed message (`feed`), and its latency when known. */
-  served(kind: 'http' | 'feed', by: Served, latencyMs: number | null): void {
-    const now = Date.now();
+  served(kind: 'http' | 'feed', by: Served, latencyMs: number | null, now = Date.now()): void {
     this.seconds.count(now, kind, by.pod, by.color);
     if (latencyMs !== null) this.seconds.latency(now, kind, latencyMs);
   }
@@ -311,16 +329,28 @@ export class TrafficRecorder {
     this.pods.set(pod, mergeTraffic(this.pods.get(pod) ?? noTraffic, { ...noTraffic, ...seen }));
   }
 
-  /** `pod()`'s `lastServed` alone, updated in place: it runs for every feed message. */
-  lastServed(pod: string, at: number): void {
+  /**
+   * `pod()` for what every response and feed message says, updated in place: the response or frame it
+   * served, and the new connection it accepted (null: a reused one).
+   */
+  podServed(pod: string, lastServed: number, lastNewConnection: number | null = null): void {
     if (pod === 'unknown') return;
     const seen = this.pods.get(pod);
-    if (!seen) this.pods.set(pod, { ...noTraffic, lastServed: at });
-    else if (seen.lastServed === null || at > seen.lastServed) seen.lastServed = at;
+    if (!seen) {
+      this.pods.set(pod, { ...noTraffic, lastServed, lastNewConnection });
+      return;
+    }
+    seen.lastServed = later(seen.lastServed, lastServed);
+    if (lastNewConnection !== null) seen.lastNewConnection = later(seen.lastNewConnection, lastNewConnection);
+  }
+
+  /** A flush is due every 3 s: callers skip the (async) call otherwise. */
+  flushDue(): boolean {
+    return Date.now() - this.flushedAt >= 3000;
   }
 
   async flush(control: Control, force = false): Promise<void> {
-    if (!force && Date.now() - this.flushedAt < 3000) return;
+    if (!force && !this.flushDue()) return;
     this.flushedAt = Date.now();
     const pods = this.pods;
     this.pods = new Map();

@@ -26,6 +26,7 @@ import {
   pause,
   type Response,
   runVuShare,
+  type Served,
   type SyntheticUser,
   servedBy,
   setsCookies,
@@ -75,25 +76,36 @@ async function httpUser(u: HttpUser): Promise<void> {
   if (!state) return;
   let iteration = 0;
   let timeline = await control.timeline(Date.now());
+  // One request's options per phase, reused: k6 reads them on every call, a user sends the same ones.
+  let params = requestParams(user, newConnection, 'baseline');
+  // The common path awaits only the request and the pause: every other await costs a promise and a
+  // resumption in k6's runtime, per request.
   while (!isOver(Date.now(), timeline)) {
     iteration++;
     const phase = phaseAt(Date.now(), timeline);
+    if (params.tags.phase !== phase) params = requestParams(user, newConnection, phase);
     const sentAt = Date.now();
-    const res = await http.asyncRequest('GET', identityUrl, null, {
-      jar: user.jar,
-      headers: newConnection ? { Connection: 'close' } : {},
-      tags: { phase, flow: 'identity', connection: newConnection ? 'new' : 'reused' },
-    });
-    await checkIdentity(u, res, state, phase, sentAt);
+    const res = await http.asyncRequest('GET', identityUrl, null, params);
+    const failing = checkIdentity(u, res, state, phase, sentAt);
+    if (failing) await failing;
     if (probes) await probe(identityUrl, phase, profile, control);
     if (logsOut && phase === 'rollout' && iteration % 5 === 0) await logoutAndBack(u, state, phase);
-    await traffic.flush(control);
+    if (traffic.flushDue()) await traffic.flush(control);
     await pause(config.httpPaceMs * (0.5 + Math.random()));
-    timeline = await control.timeline(Date.now());
+    timeline = control.freshTimeline(Date.now()) ?? (await control.timeline(Date.now()));
   }
   metrics.zd_session_persisted.add(state.persisted ? 1 : 0);
   await control.recordActivity(user.name, state.activeAt);
   metrics.zd_users_finished.add(1, { kind: 'http' });
+}
+
+function requestParams(user: SyntheticUser, newConnection: boolean, phase: Phase) {
+  const headers: Record<string, string> = newConnection ? { Connection: 'close' } : {};
+  return {
+    jar: user.jar,
+    headers,
+    tags: { phase, flow: 'identity', connection: newConnection ? 'new' : 'reused' },
+  };
 }
 
 async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
@@ -110,60 +122,55 @@ async function establish(u: HttpUser, phase: Phase): Promise<UserState | null> {
   return { identity, persisted: true, activeAt: Date.now() };
 }
 
-async function checkIdentity(
+/**
+ * Checks one identity response. Synchronous where the response is as expected (nearly always); what a
+ * failure needs (recording it, logging in again) is returned as a promise to await.
+ */
+function checkIdentity(
   u: HttpUser,
   res: Response,
   state: UserState,
   phase: Phase,
   /** When the request went out: its response is timed from it (its VU may get to the answer late). */
   sentAt: number,
-): Promise<void> {
+): Promise<void> | null {
   const { user, config, profile, control, traffic } = u;
   const body = jsonBody(res);
   const served = servedBy(profile, res, body);
-  const tags = { phase, ...served };
-  metrics.zd_requests.add(1, { ...tags, status: String(res.status) });
+  metrics.zd_requests.add(1, { phase, pod: served.pod, color: served.color, status: String(res.status) });
   traffic.served('http', served, res.status === 0 ? null : res.timings.duration);
   // Readiness on drain: when the pod accepted the connection (k6 timed a TCP connect: a new one) and
   // answered, from when the request went out.
   const t = res.timings;
   const acceptedAt = sentAt + t.blocked + t.connecting + t.tls_handshaking;
-  traffic.pod(served.pod, {
-    lastServed: acceptedAt + t.sending + t.waiting,
-    ...(t.connecting > 0 ? { lastNewConnection: acceptedAt } : {}),
-  });
+  traffic.podServed(served.pod, acceptedAt + t.sending + t.waiting, t.connecting > 0 ? acceptedAt : null);
   if (phase === 'rollout') metrics.zd_rollout_phase_samples.add(1);
 
-  if (profile.http.unauthorizedStatuses.includes(res.status)) {
-    await fail(control, 'zd_auth_lost', tags, httpFailureDetail(res));
-    state.persisted = false;
-    const again = await login(profile, config, user, { phase });
-    if (again.identity) {
-      metrics.zd_relogins.add(1, tags);
-      state.identity = again.identity;
-      state.activeAt = Date.now();
-      await recordSession(u, again.identity);
-    }
-    return;
-  }
-  if (res.status < 200 || res.status > 299) {
-    await countHttpFailure(res, phase, profile, control, body);
-    return;
-  }
+  if (profile.http.unauthorizedStatuses.includes(res.status)) return relogin(u, res, state, phase, served);
+  if (res.status < 200 || res.status > 299) return countHttpFailure(res, phase, profile, control, body);
   const spec = profile.http.identity;
-  const { identity, change } = compareIdentity(
-    state.identity,
-    {
-      ...identitySeen(profile, res, body),
-      ...(setsCookies(res) ? { sid: cookieSid(profile, config, user) } : {}),
-    },
-    `GET ${spec.path}`,
-  );
+  const seen = identitySeen(profile, res, body);
+  if (setsCookies(res)) seen.sid = cookieSid(profile, config, user);
+  const { identity, change } = compareIdentity(state.identity, seen, `GET ${spec.path}`);
   state.identity = identity;
   state.activeAt = Date.now();
-  if (change !== null) {
-    await fail(control, 'zd_identity_changed', tags, change);
-    state.persisted = false;
+  if (change === null) return null;
+  state.persisted = false;
+  return fail(control, 'zd_identity_changed', { phase, ...served }, change);
+}
+
+/** An identity request answered as unauthenticated: the session was lost; the user logs in again. */
+async function relogin(u: HttpUser, res: Response, state: UserState, phase: Phase, served: Served) {
+  const { user, config, profile, control } = u;
+  const tags = { phase, ...served };
+  await fail(control, 'zd_auth_lost', tags, httpFailureDetail(res));
+  state.persisted = false;
+  const again = await login(profile, config, user, { phase });
+  if (again.identity) {
+    metrics.zd_relogins.add(1, tags);
+    state.identity = again.identity;
+    state.activeAt = Date.now();
+    await recordSession(u, again.identity);
   }
 }
 

@@ -27,7 +27,18 @@ export interface Comparison {
   change: string | null;
 }
 
+/** A seen value that equals the baseline's known one (undefined: not looked at). */
+const agrees = (seen: string | null | undefined, known: string | null) =>
+  seen === undefined || (seen !== null && seen === known);
+
 export function compareIdentity(baseline: Identity, seen: Seen, where: string): Comparison {
+  // Nearly every response: the same identity again, compared without building anything.
+  if (
+    agrees(seen.user, baseline.user) &&
+    agrees(seen.sessionId, baseline.sessionId) &&
+    agrees(seen.sid, baseline.sid)
+  )
+    return { identity: baseline, change: null };
   const identity = { ...baseline };
   const changes: string[] = [];
   if (seen.user !== undefined) {

@@ -12,6 +12,7 @@ import { type Control, TrafficRecorder } from '../run/control.ts';
 import { LagMonitor } from '../run/lag.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
+import { responseHeader } from './headers.ts';
 import { idempotencyKey } from './idempotency.ts';
 import type { Identity, Seen } from './identity.ts';
 import { sessionIdFromCookie } from './session-cookie.ts';
@@ -89,22 +90,15 @@ export function pause(ms: number): Promise<void> {
 
 /** Who served a response: the profile's attribution headers or body fields; `unknown` without them. */
 export function servedBy(profile: TargetProfile, res: Response, body?: unknown): Served {
-  const read = (source: ValueSource | undefined): string => {
-    if (!source) return 'unknown';
-    if (source.header !== undefined) return header(res.headers, source.header) ?? 'unknown';
-    const value = pick(body === undefined ? jsonBody(res) : body, source.body as string);
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : 'unknown';
-  };
   const attribution = profile.http.attribution;
-  return { pod: read(attribution?.pod), color: read(attribution?.color) };
+  return { pod: servedField(res, body, attribution?.pod), color: servedField(res, body, attribution?.color) };
 }
 
-function header(headers: Record<string, string>, name: string): string | undefined {
-  const direct = headers[name] ?? headers[name.toLowerCase()];
-  if (direct !== undefined) return direct;
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
+function servedField(res: Response, body: unknown, source: ValueSource | undefined): string {
+  if (!source) return 'unknown';
+  if (source.header !== undefined) return responseHeader(res.headers, source.header) ?? 'unknown';
+  const value = pick(body === undefined ? jsonBody(res) : body, source.body as string);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : 'unknown';
 }
 
 /** The session id in the user's session cookie, decoded by the profile's cookie format. */
@@ -115,7 +109,7 @@ export function cookieSid(profile: TargetProfile, config: Config, user: Syntheti
 
 /** True when the response set cookies (the session cookie may have changed). */
 export function setsCookies(res: Response): boolean {
-  return header(res.headers, 'Set-Cookie') !== undefined;
+  return responseHeader(res.headers, 'Set-Cookie') !== undefined;
 }
 
 /** A field of a response body as text; null when it is missing or not a string or number. */

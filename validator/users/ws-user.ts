@@ -117,12 +117,12 @@ class WsSession {
     this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
   }
 
-  private phase(): Phase {
-    return phaseAt(Date.now(), this.timeline);
+  private phase(now = Date.now()): Phase {
+    return phaseAt(now, this.timeline);
   }
 
-  private at(): Attribution {
-    const phase = this.phase();
+  private at(now = Date.now()): Attribution {
+    const phase = this.phase(now);
     if (phase !== this.where.phase) this.where = { phase, ...this.served };
     return this.where;
   }
@@ -234,14 +234,14 @@ class WsSession {
         if (probe) sendOrder(probe);
       }
     };
-    const onFrame = (event: WsEvent) => {
+    const onFrame = (event: WsEvent, now: number) => {
       switch (event.kind) {
         case 'greeting':
           this.onGreeting(event);
           onReady();
           break;
         case 'feed':
-          this.onFeed(event);
+          this.onFeed(event, now);
           break;
         case 'ack':
           this.onAck(event.id, event.outcome);
@@ -255,7 +255,9 @@ class WsSession {
       }
     };
 
-    socket.addEventListener('open', () => {
+    // Handlers go on the on* properties: k6 calls those directly, while an addEventListener handler is
+    // converted to a Go function and called through reflection, on every message.
+    socket.onopen = () => {
       opened = true;
       if (!socketIo) {
         const message = opening ? opening.message : resumePayload(this.ws, values, 'message');
@@ -271,27 +273,28 @@ class WsSession {
           metrics.zd_orders_sent.add(1);
           sendOrder(cid);
         }, this.config.orderIntervalMs),
-        setInterval(() => {
-          this.watch(socket).catch(logError);
-        }, 1000),
+        setInterval(() => this.watch(socket), 1000),
       );
-    });
+    };
 
     this.frameAt = null;
-    socket.addEventListener('message', (e) => {
+    socket.onmessage = (e) => {
       // A user that gave up its socket skips what is still queued for it (k6 delivers it anyway).
       if (this.abandoned) return;
-      this.frameAt = (e as MessageEvent).timestamp ?? Date.now();
-      const waited = Date.now() - this.frameAt;
+      // One clock reading per message: each costs a call into k6's runtime, at thousands per second.
+      const now = Date.now();
+      const frameAt = (e as MessageEvent).timestamp ?? now;
+      this.frameAt = frameAt;
+      const waited = now - frameAt;
       this.lag.waited(waited);
       if (this.gaveUp(socket, waited)) return;
-      this.stopIfOver(socket);
+      this.stopIfOver(socket, now);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
       if (adapter.classify) {
         const { event, reply } = adapterMessage(text, adapter);
         if (reply !== undefined) send(reply);
-        onFrame(event);
+        onFrame(event, now);
         return;
       }
       const input = readMessage(text, this.ws);
@@ -310,7 +313,7 @@ class WsSession {
           socket.close(1000, 'refused');
           break;
         case 'frame':
-          onFrame(classifyFrame(input.frame, this.ws));
+          onFrame(classifyFrame(input.frame, this.ws), now);
           break;
         case 'ack': {
           const cid = ackIds.get(input.ackId);
@@ -321,39 +324,39 @@ class WsSession {
             this.ws,
           );
           if (event.kind === 'ack') this.onAck(cid, event.outcome);
-          else onFrame(event);
+          else onFrame(event, now);
           break;
         }
         case 'invalid':
-          onFrame(input);
+          onFrame(input, now);
           break;
         case 'disconnect':
         case 'ignore':
           break;
       }
-      this.traffic.lastServed(this.served.pod, this.frameAt);
-    });
+      this.traffic.podServed(this.served.pod, frameAt);
+    };
 
     let handshakeError: string | null = null;
     let refusedBy: string | null = null;
-    socket.addEventListener('error', (e) => {
+    socket.onerror = (e) => {
       if (opened) return;
       const error = (e as { error?: string }).error;
       handshakeError = errorDetail(error);
       refusedBy = wsRefusedBy(url, error);
-    });
+    };
 
     return new Promise<Ended>((resolve) => {
-      socket.addEventListener('close', (e) => {
+      (socket as unknown as { onclose: (e: CloseEvent) => void }).onclose = (e) => {
         for (const timer of timers) clearInterval(timer);
         this.messages.flush();
         if (ready) this.traffic.socket('close', this.served);
         const failed = { handshakeError, refusedBy };
-        this.onClose(e as unknown as CloseEvent, opened, failed, refused).then(resolve, (error) => {
+        this.onClose(e, opened, failed, refused).then(resolve, (error) => {
           logError(error);
           resolve('stop');
         });
-      });
+      };
     });
   }
 
@@ -384,16 +387,16 @@ class WsSession {
     }
   }
 
-  private onFeed(event: Extract<WsEvent, { kind: 'feed' }>): void {
-    const at = this.at();
+  private onFeed(event: Extract<WsEvent, { kind: 'feed' }>, now: number): void {
+    const at = this.at(now);
     const before = this.feed.lastSequence;
     this.place.onConnection++;
     const seen = this.feed.observe(event.seq);
     this.lastFeed = event.frame;
     this.lastFeedEvent = event;
     this.messages.count(at);
-    const latency = event.ts === null ? null : Date.now() - event.ts;
-    this.traffic.served('feed', this.served, latency);
+    const latency = event.ts === null ? null : now - event.ts;
+    this.traffic.served('feed', this.served, latency, now);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost === 0 && !seen.duplicate) return;
     const place = { ...this.place, after: before, came: event.seq };
@@ -422,9 +425,24 @@ class WsSession {
     }
   }
 
-  /** Every second: add the messages counted, refresh the run's timeline, flush traffic, and at the end drain acks and close. */
-  private async watch(socket: WebSocket): Promise<void> {
+  /**
+   * Every second: add the messages counted, refresh the run's timeline, flush traffic, and at the end
+   * drain acks and close. Synchronous unless the timeline is stale or a flush due (an async call costs a
+   * promise and a resumption, per socket per second).
+   */
+  private watch(socket: WebSocket): void {
     this.messages.flush();
+    const now = Date.now();
+    const timeline = this.control.freshTimeline(now);
+    if (timeline !== null && !this.traffic.flushDue()) {
+      this.timeline = timeline;
+      this.stopIfOver(socket, now);
+      return;
+    }
+    this.refresh(socket).catch(logError);
+  }
+
+  private async refresh(socket: WebSocket): Promise<void> {
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
     this.stopIfOver(socket);
@@ -458,8 +476,8 @@ class WsSession {
    * end when the timeline says, not when the backlog is through (k6 drops the messages queued after
    * the close).
    */
-  private stopIfOver(socket: WebSocket): void {
-    if (this.stopping || !isOver(Date.now(), this.timeline)) return;
+  private stopIfOver(socket: WebSocket, now = Date.now()): void {
+    if (this.stopping || !isOver(now, this.timeline)) return;
     this.stopping = true;
     const started = Date.now();
     const closeWhenAcked = setInterval(() => {

@@ -11,6 +11,10 @@ export interface FeedObservation {
   duplicate: boolean;
 }
 
+/** The observation of nearly every message, shared: a message in order allocates nothing. */
+const contiguous: FeedObservation = Object.freeze({ lost: 0, duplicate: false });
+const repeated: FeedObservation = Object.freeze({ lost: 0, duplicate: true });
+
 /** Tracks one subscriber's feed. The first message sets the baseline; resume continues from the last. */
 export class FeedTracker {
   private lastSeq: number | null = null;
@@ -22,15 +26,16 @@ export class FeedTracker {
     this.received++;
     if (this.lastSeq === null) {
       this.lastSeq = seq;
-      return { lost: 0, duplicate: false };
+      return contiguous;
     }
     if (seq <= this.lastSeq) {
       this.duplicated++;
-      return { lost: 0, duplicate: true };
+      return repeated;
     }
     const lost = seq - this.lastSeq - 1;
-    this.lost += lost;
     this.lastSeq = seq;
+    if (lost === 0) return contiguous;
+    this.lost += lost;
     return { lost, duplicate: false };
   }
 
