@@ -78,6 +78,8 @@ class WsSession {
   private orderCount = 0;
   private attempt = 0;
   private stopping = false;
+  /** The socket of the connection under way; null between connections. */
+  private socket: WebSocket | null = null;
   /** The user gave up on a backlog k6 could not work through (gaveUp). */
   private abandoned = false;
   private closedAt: number | null = null;
@@ -148,6 +150,8 @@ class WsSession {
       this.timeline = await this.control.timeline(Date.now());
       if (this.attempt > maxReconnectAttempts || isOver(Date.now(), this.timeline)) break;
       await new Promise((resolve) => setTimeout(resolve, backoffMs(this.attempt, Math.random())));
+      // The end of the run may have been seen meanwhile (a late timer): no new connection then.
+      if (this.stopping) break;
     }
 
     if (this.orders.pendingCount > 0 && !this.abandoned)
@@ -198,6 +202,7 @@ class WsSession {
       jar: this.user.jar,
       tags: { phase: this.phase(), flow: 'ws' },
     });
+    this.socket = socket;
     let opened = false;
     let ready = false;
     let refused: string | null = null;
@@ -273,7 +278,7 @@ class WsSession {
           metrics.zd_orders_sent.add(1);
           sendOrder(cid);
         }, this.config.orderIntervalMs),
-        setInterval(() => this.watch(socket), 1000),
+        setInterval(() => this.watch(), 1000),
       );
     };
 
@@ -288,7 +293,7 @@ class WsSession {
       const waited = now - frameAt;
       this.lag.waited(waited);
       if (this.gaveUp(socket, waited)) return;
-      this.stopIfOver(socket, now);
+      this.stopIfOver(now);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
       if (adapter.classify) {
@@ -348,6 +353,7 @@ class WsSession {
 
     return new Promise<Ended>((resolve) => {
       (socket as unknown as { onclose: (e: CloseEvent) => void }).onclose = (e) => {
+        this.socket = null;
         for (const timer of timers) clearInterval(timer);
         this.messages.flush();
         if (ready) this.traffic.socket('close', this.served);
@@ -430,22 +436,22 @@ class WsSession {
    * drain acks and close. Synchronous unless the timeline is stale or a flush due (an async call costs a
    * promise and a resumption, per socket per second).
    */
-  private watch(socket: WebSocket): void {
+  private watch(): void {
     this.messages.flush();
     const now = Date.now();
     const timeline = this.control.freshTimeline(now);
     if (timeline !== null && !this.traffic.flushDue()) {
       this.timeline = timeline;
-      this.stopIfOver(socket, now);
+      this.stopIfOver(now);
       return;
     }
-    this.refresh(socket).catch(logError);
+    this.refresh().catch(logError);
   }
 
-  private async refresh(socket: WebSocket): Promise<void> {
+  private async refresh(): Promise<void> {
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
-    this.stopIfOver(socket);
+    this.stopIfOver();
   }
 
   /**
@@ -475,8 +481,11 @@ class WsSession {
    * Also checked on every message: a VU behind on its messages runs its timers late, and the run must
    * end when the timeline says, not when the backlog is through (k6 drops the messages queued after
    * the close).
+   * It closes the socket open when the wait ends, not one it was handed: on a late VU a timer's or a
+   * Redis reply's continuation can run after its connection closed and the next one opened, and closing
+   * the old one again would leave the new one open, unwatched, until k6's maxDuration.
    */
-  private stopIfOver(socket: WebSocket, now = Date.now()): void {
+  private stopIfOver(now = Date.now()): void {
     if (this.stopping || !isOver(now, this.timeline)) return;
     this.stopping = true;
     const started = Date.now();
@@ -485,7 +494,7 @@ class WsSession {
       const due = Math.min(maxDrainAcksMs, drainAcksMs + this.lag.recentMs);
       if (this.orders.pendingCount === 0 || waited > due) {
         clearInterval(closeWhenAcked);
-        socket.close(1000, 'run over');
+        this.socket?.close(1000, 'run over');
       }
     }, 100);
   }
