@@ -5,11 +5,14 @@
  * run comes late. Two measures, the larger counts: a tick every `tickMs` measures a timer's delay past
  * schedule, and the users report how long each WebSocket message waited between k6 reading it and the
  * VU getting to it (`waited`). The tick alone misses a backlog: k6 hands a socket's queued messages to
- * the loop in batches, and a timer runs between two batches however long the queue behind them is. So the
- * verdict can tell a saturated load generator from a slow service, and waits can allow for it.
+ * the loop in batches, and a timer runs between two batches however long the queue behind them is. A
+ * tick that runs late also records the ticks it starved (lag-ticks.ts), so a long stall weighs in the
+ * p99 as long as it lasted. So the verdict can tell a saturated load generator from a slow service, and
+ * waits can allow for it.
  */
 import { clearInterval, setInterval } from 'k6/timers';
 import { metrics } from '../verdict/metrics.ts';
+import { lagSamples } from './lag-ticks.ts';
 
 const tickMs = 250;
 /** The ticks `recentMs` looks back over (5 s). */
@@ -23,10 +26,14 @@ export class LagMonitor {
   private readonly recent: number[] = [];
   private readonly timer = setInterval(() => {
     const now = Date.now();
-    const lag = Math.max(0, now - this.last - tickMs, this.messageWait);
+    const late = now - this.last - tickMs;
+    const lag = Math.max(0, late, this.messageWait);
     this.last = now;
     this.messageWait = 0;
     metrics.zd_k6_lag_ms.add(lag);
+    // A tick that ran late stands for the ticks the backlog starved (lag-ticks.ts).
+    if (late >= tickMs)
+      for (const missed of lagSamples(late, tickMs).slice(1)) metrics.zd_k6_lag_ms.add(missed);
     this.recent.push(lag);
     if (this.recent.length > window) this.recent.shift();
   }, tickMs);

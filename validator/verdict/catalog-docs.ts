@@ -46,7 +46,7 @@ export const metricDocs: Record<MetricName, string> = {
   zd_order_ack_ms: 'order to its acknowledgement',
   zd_feed_latency_ms: "a feed message's publish time to its arrival",
   zd_k6_lag_ms:
-    "how far behind a VU runs, every 250 ms: its tick's delay or the longest a WebSocket message waited in its queue, whichever is larger — k6's own backlog (a guard: a saturated k6 cannot judge)",
+    "how far behind a VU runs, every 250 ms: its tick's delay or the longest a WebSocket message waited in its queue, whichever is larger, and a late tick also for each tick it starved — k6's own backlog (a guard: a saturated k6 cannot judge)",
   zd_rollouts_completed: 'rollouts completed (a guard: at least `ROLLOUTS`)',
   zd_pods_replaced: 'pods replaced by the rollouts (a guard: more than 0)',
   zd_pods_not_replaced: 'replicas not replaced in a rollout (a guard: 0)',
