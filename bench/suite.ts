@@ -257,6 +257,9 @@ function runBaseline(
   });
 }
 
+/** `<HTTP>+<WebSocket>` users, as BENCH_USERS and BENCH_PER_USER_SIZES write them. */
+const userSplit = (pair: string) => pair.split('+').map(Number) as [number, number];
+
 const fixed = (n: number | null | undefined, digits = 1) => (n == null ? '—' : n.toFixed(digits));
 
 function printRuns(runs: Measured[]): void {
@@ -291,9 +294,9 @@ async function sideBySide(): Promise<void> {
   const repeat = Number(process.env.BENCH_REPEAT ?? 2);
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
   const compare = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean);
-  const [httpUsers, wsUsers] = (process.env.BENCH_USERS ?? `${defaults.httpUsers}+${defaults.wsUsers}`)
-    .split('+')
-    .map(Number) as [number, number];
+  const [httpUsers, wsUsers] = userSplit(
+    process.env.BENCH_USERS ?? `${defaults.httpUsers}+${defaults.wsUsers}`,
+  );
   const perVu = `${defaults.usersPerVu} per VU`;
   const users = `${httpUsers} HTTP + ${wsUsers} WebSocket users`;
   console.log(`  k6 at ${users}, orders every ${defaults.orderIntervalMs} ms, ${seconds} s planned:`);
@@ -348,10 +351,7 @@ async function heap(): Promise<void> {
 async function perUser(): Promise<void> {
   const repeat = Number(process.env.BENCH_REPEAT ?? 2);
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
-  const sizes = (process.env.BENCH_PER_USER_SIZES ?? '150+100,300+200')
-    .split(',')
-    .slice(0, 2)
-    .map((pair) => pair.split('+').map(Number) as [number, number]);
+  const sizes = (process.env.BENCH_PER_USER_SIZES ?? '150+100,300+200').split(',').slice(0, 2).map(userSplit);
   const [small, big] = sizes as [[number, number], [number, number]];
   const dists = [join(repo, 'dist'), ...(process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean)];
   const users = (size: [number, number]) => size[0] + size[1];
