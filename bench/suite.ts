@@ -59,6 +59,8 @@ interface Measured extends Usage {
   label: string;
   exitCode: number | null;
   feedP99Ms: number | null;
+  /** WebSocket messages k6 received (its own ws_msgs_received): the work a run's CPU is spread over. */
+  wsMessages: number | null;
   /** Metrics whose thresholds failed. */
   failed: string[];
   /** Seconds the users loaded the target. */
@@ -117,6 +119,7 @@ async function measureK6(
     exitCode,
     ...usage,
     feedP99Ms: metrics?.[feedMetric]?.['p(99)'] ?? null,
+    wsMessages: metrics?.ws_msgs_received?.count ?? null,
     failed: Object.entries(metrics ?? {})
       .filter(([, m]) => Object.values(m.thresholds ?? {}).some((crossed) => crossed === true))
       .map(([name]) => name),
@@ -264,11 +267,11 @@ const fixed = (n: number | null | undefined, digits = 1) => (n == null ? '—' :
 
 function printRuns(runs: Measured[]): void {
   console.log(
-    `    ${'run'.padEnd(44)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'feed p99'.padStart(9)} ${'load s'.padStart(7)}  exit  load average (1 5 15 min) before → after`,
+    `    ${'run'.padEnd(44)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'feed p99'.padStart(9)} ${'load s'.padStart(7)} ${'WS msgs'.padStart(8)}  exit  load average (1 5 15 min) before → after`,
   );
   for (const r of runs) {
     console.log(
-      `    ${r.label.padEnd(44)} ${fixed(r.cpuS).padStart(6)} ${fixed(r.peakRssMb, 0).padStart(7)} ${`${fixed(r.feedP99Ms, 0)} ms`.padStart(9)} ${fixed(r.loadS, 0).padStart(7)}  ${String(r.exitCode).padStart(4)}  ${r.loadAvg}`,
+      `    ${r.label.padEnd(44)} ${fixed(r.cpuS).padStart(6)} ${fixed(r.peakRssMb, 0).padStart(7)} ${`${fixed(r.feedP99Ms, 0)} ms`.padStart(9)} ${fixed(r.loadS, 0).padStart(7)} ${fixed(r.wsMessages, 0).padStart(8)}  ${String(r.exitCode).padStart(4)}  ${r.loadAvg}`,
     );
   }
 }
@@ -301,6 +304,7 @@ async function sideBySide(): Promise<void> {
   const users = `${httpUsers} HTTP + ${wsUsers} WebSocket users`;
   console.log(`  k6 at ${users}, orders every ${defaults.orderIntervalMs} ms, ${seconds} s planned:`);
   const sized = { seconds, httpUsers, wsUsers };
+  const all: { runs: Measured[]; packed: Measured | undefined }[] = [];
   for (let rep = 1; rep <= repeat; rep++) {
     const runs: Measured[] = [];
     if (picked.has('zerodrop')) runs.push(await runSuite({ label: `zerodrop dist/ (${perVu})`, ...sized }));
@@ -321,12 +325,69 @@ async function sideBySide(): Promise<void> {
     console.log(`  repetition ${rep} of ${repeat}:`);
     printRuns(runs);
     printRatios(runs, packed);
+    all.push({ runs, packed });
     for (const r of runs) {
       if (r.verdictAfterS !== undefined)
         console.log(
           `    ${r.label}: last rollout end → verdict ${r.verdictAfterS.toFixed(1)} s  (budget ≤ COOLDOWN ${cooldownS} s + 5 s)`,
         );
     }
+  }
+  if (repeat > 1) printSpread(all);
+}
+
+/** The middle value (the mean of the two middle ones for an even count); null for none. */
+function median(values: number[]): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return null;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const spread = (values: number[], digits = 1) =>
+  values.length === 0
+    ? '—'
+    : `${fixed(median(values), digits)} (${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)})`;
+
+/**
+ * Over all repetitions, per run: the median and range of its figures, and of each zerodrop run's ratios
+ * to the packed baseline of the same repetition. One bundle's CPU seconds move by tens of percent between
+ * runs on this machine: a difference smaller than the ranges is not one.
+ */
+function printSpread(all: { runs: Measured[]; packed: Measured | undefined }[]): void {
+  console.log(`  over ${all.length} repetitions: median (range)`);
+  const labels = [...new Set(all.flatMap(({ runs }) => runs.map((r) => r.label)))];
+  for (const label of labels) {
+    const runs = all.flatMap(({ runs }) => runs.filter((r) => r.label === label));
+    const feed = runs.flatMap((r) => (r.feedP99Ms === null ? [] : [r.feedP99Ms]));
+    console.log(
+      `    ${label.padEnd(44)} CPU ${spread(runs.map((r) => r.cpuS))} s, RSS ${spread(
+        runs.map((r) => r.peakRssMb),
+        0,
+      )} MB, feed p99 ${spread(feed, 0)} ms`,
+    );
+    const pairs = all.flatMap(({ runs, packed }) =>
+      packed
+        ? runs
+            .filter((r) => r.label === label && r.verdictAfterS !== undefined)
+            .map((r) => [r, packed] as const)
+        : [],
+    );
+    if (pairs.length === 0) continue;
+    const feedGaps = pairs.flatMap(([r, p]) =>
+      r.feedP99Ms === null || p.feedP99Ms === null ? [] : [r.feedP99Ms - p.feedP99Ms],
+    );
+    console.log(
+      `      / minimal-packed.js: CPU ${spread(
+        pairs.map(([r, p]) => r.cpuS / p.cpuS),
+        2,
+      )}×, RSS ${spread(
+        pairs.map(([r, p]) => r.peakRssMb / p.peakRssMb),
+        2,
+      )}×, feed p99 difference ${spread(feedGaps, 0)} ms`,
+    );
   }
 }
 

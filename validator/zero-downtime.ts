@@ -4,7 +4,7 @@
  * setting stops it before any load (107 in the init context, 108 in setup).
  */
 
-import { availableMemory } from 'k6/x/zerodrop';
+import { availableMemory, FeedReader } from 'k6/x/zerodrop';
 import { followReadiness } from './readiness/follow.ts';
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
 import { RunControl } from './run/control.ts';
@@ -63,7 +63,7 @@ export async function httpUsers(data: unknown): Promise<void> {
 
 export async function wsUsers(data: unknown): Promise<void> {
   const runId = runIdFromSetup(data);
-  await runWsUsers(config, profile, new RunControl(redisUrl, runId, keyTtl), runId);
+  await runWsUsers(config, profile, new RunControl(redisUrl, runId, keyTtl), runId, FeedReader);
 }
 
 export async function rollout(data: unknown): Promise<void> {

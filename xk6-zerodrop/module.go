@@ -1,7 +1,8 @@
 // Package zerodrop is a k6 extension, imported from JS as "k6/x/zerodrop", for what a run needs from
 // its own machine and k6 has no API for: a private report folder (0700, files 0600), the memory the
-// machine can give, and notes that outlive a VU (the reason setup() stopped, for the reports that
-// handleSummary writes in another VU).
+// machine can give, notes that outlive a VU (the reason setup() stopped, for the reports that
+// handleSummary writes in another VU), and a feed frame reader (feed.go) that decodes the WebSocket
+// users' commonest message in Go instead of JavaScript.
 package zerodrop
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/grafana/sobek"
 	"go.k6.io/k6/v2/js/modules"
 )
 
@@ -23,7 +25,9 @@ type (
 	// RootModule creates the module instance of each VU.
 	RootModule struct{}
 	// ModuleInstance is the module of one VU.
-	ModuleInstance struct{}
+	ModuleInstance struct {
+		vu modules.VU
+	}
 )
 
 var (
@@ -35,15 +39,18 @@ var (
 )
 
 // NewModuleInstance implements modules.Module.
-func (*RootModule) NewModuleInstance(modules.VU) modules.Instance { return &ModuleInstance{} }
+func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance { return &ModuleInstance{vu: vu} }
 
 // Exports implements modules.Instance.
-func (*ModuleInstance) Exports() modules.Exports {
+func (mi *ModuleInstance) Exports() modules.Exports {
 	return modules.Exports{Named: map[string]any{
 		"privateFolder":   privateFolder,
 		"availableMemory": availableMemory,
 		"remember":        remember,
 		"recall":          recall,
+		"FeedReader": func(call sobek.ConstructorCall) *sobek.Object {
+			return newFeedReader(mi.vu.Runtime(), call)
+		},
 	}}
 }
 

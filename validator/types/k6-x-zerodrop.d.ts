@@ -11,4 +11,18 @@ declare module 'k6/x/zerodrop' {
   export function remember(key: string, value: string): void;
   /** A note kept by remember, or '' when none was. */
   export function recall(key: string): string;
+  /**
+   * Decodes the WebSocket users' commonest message, a plain feed frame, in Go: JSON object, the feed
+   * matcher's values, an integer JSON number at `seq`, a JSON number (or nothing) at `publishedAt`.
+   * Throws a TypeError for a spec it cannot read.
+   */
+  export class FeedReader {
+    constructor(feed: { match: Record<string, unknown>; seq: string; publishedAt?: string });
+    /**
+     * The frame's sequence number and publish time (null when it has none), in one object reused by
+     * every call; null for every other message, and for any it does not decide exactly as
+     * validator/users/frames.ts does (the caller reads those in JavaScript).
+     */
+    read(text: string): { seq: number; ts: number | null } | null;
+  }
 }

@@ -44,19 +44,41 @@ const giveUpAfterMs = 15_000;
 /** One warning per VU. */
 let warnedSaturated = false;
 
-/** Runs this VU's share of the WebSocket users to the end of the run. */
+/** Decodes plain feed frames natively: k6/x/zerodrop's FeedReader (validator/types/k6-x-zerodrop.d.ts). */
+export interface PlainFeedReader {
+  read(text: string): { seq: number; ts: number | null } | null;
+}
+export type FeedReaderClass = new (feed: NonNullable<WebSocketProfile['frames']['feed']>) => PlainFeedReader;
+
+/**
+ * Runs this VU's share of the WebSocket users to the end of the run. `FeedReader`, where the entry's k6
+ * has zerodrop's extension (not on Grafana Cloud load zones), reads plain feed frames in Go.
+ */
 export function wsUsers(
   config: Config,
   profile: TargetProfile,
   control: Control,
   runId: string,
+  FeedReader?: FeedReaderClass,
 ): Promise<void> {
   const ws = profile.websocket;
   if (!ws) return Promise.resolve();
+  const reader = plainFeedReader(ws, FeedReader);
   return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic, lag) => {
-    const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId);
+    const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId, reader);
     await session.run();
   });
+}
+
+/**
+ * A native reader of the profile's feed frames, for raw JSON frames classified by the profile's
+ * matchers; null where the JavaScript path reads everything: no reader, Socket.IO, an adapter's classify
+ * or resume (they see every frame's event), no feed frames.
+ */
+function plainFeedReader(ws: WebSocketProfile, FeedReader?: FeedReaderClass): PlainFeedReader | null {
+  const feed = ws.frames.feed;
+  if (!FeedReader || !feed || ws.protocol === 'socket.io' || adapter.classify || adapter.resume) return null;
+  return new FeedReader(feed);
 }
 
 /** How one connection ended. */
@@ -83,7 +105,9 @@ class WsSession {
   /** The user gave up on a backlog k6 could not work through (gaveUp). */
   private abandoned = false;
   private closedAt: number | null = null;
+  /** The last feed frame: decoded, or (read natively) its text, decoded when a resume needs it. */
   private lastFeed: unknown = null;
+  private lastFeedText: string | null = null;
   private lastGreeting: unknown = null;
   /** The last feed and greeting events, for the adapter's resume. */
   private lastFeedEvent: WsEvent | null = null;
@@ -115,6 +139,7 @@ class WsSession {
     private readonly traffic: TrafficRecorder,
     private readonly lag: LagMonitor,
     private readonly runId: string,
+    private readonly reader: PlainFeedReader | null,
   ) {
     this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
   }
@@ -171,6 +196,10 @@ class WsSession {
 
   /** What resume templates read; null before the first feed frame (nothing to resume from). */
   private resumeValues(): ResumeValues | null {
+    if (this.lastFeedText !== null) {
+      this.lastFeed = JSON.parse(this.lastFeedText);
+      this.lastFeedText = null;
+    }
     if (this.lastFeed === null) return null;
     return { feed: this.lastFeed, greeting: this.lastGreeting, session: { id: this.identity.sid } };
   }
@@ -246,7 +275,10 @@ class WsSession {
           onReady();
           break;
         case 'feed':
-          this.onFeed(event, now);
+          this.lastFeed = event.frame;
+          this.lastFeedText = null;
+          this.lastFeedEvent = event;
+          this.onFeed(event.seq, event.ts, now);
           break;
         case 'ack':
           this.onAck(event.id, event.outcome);
@@ -296,6 +328,14 @@ class WsSession {
       this.stopIfOver(now);
       const raw = (e as MessageEvent).data;
       const text = typeof raw === 'string' ? raw : '';
+      // Nearly every message is a feed frame in order: read natively where the k6 can.
+      const plain = this.reader === null ? null : this.reader.read(text);
+      if (plain !== null) {
+        this.lastFeedText = text;
+        this.onFeed(plain.seq, plain.ts, now);
+        this.traffic.podServed(this.served.pod, frameAt);
+        return;
+      }
       if (adapter.classify) {
         const { event, reply } = adapterMessage(text, adapter);
         if (reply !== undefined) send(reply);
@@ -393,19 +433,18 @@ class WsSession {
     }
   }
 
-  private onFeed(event: Extract<WsEvent, { kind: 'feed' }>, now: number): void {
+  /** A feed message: its sequence number and publish time (null when it has none). */
+  private onFeed(seq: number, ts: number | null, now: number): void {
     const at = this.at(now);
     const before = this.feed.lastSequence;
     this.place.onConnection++;
-    const seen = this.feed.observe(event.seq);
-    this.lastFeed = event.frame;
-    this.lastFeedEvent = event;
+    const seen = this.feed.observe(seq);
     this.messages.count(at);
-    const latency = event.ts === null ? null : now - event.ts;
+    const latency = ts === null ? null : now - ts;
     this.traffic.served('feed', this.served, latency, now);
     if (latency !== null) metrics.zd_feed_latency_ms.add(latency, at);
     if (seen.lost === 0 && !seen.duplicate) return;
-    const place = { ...this.place, after: before, came: event.seq };
+    const place = { ...this.place, after: before, came: seq };
     if (seen.lost > 0) {
       this.fail('zd_msgs_lost', feedGapDetail(place, `${seen.lost} missing`), {
         count: seen.lost,
