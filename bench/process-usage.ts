@@ -64,6 +64,8 @@ export interface Usage {
 export interface UsageSampler {
   /** Stops sampling; the figures so far. */
   stop(): Usage;
+  /** The CPU seconds used by the time of the last sample at or before `epochMs` (0 before the first). */
+  cpuAt(epochMs: number): number;
 }
 
 /**
@@ -76,6 +78,13 @@ function sample(pids: () => number[], fromStart: boolean): UsageSampler {
   const before = new Map<number, number>();
   let peakKb = 0;
   let ticks = 0;
+  /** [epoch ms, CPU seconds so far] per sample. */
+  const history: [number, number][] = [];
+  const total = () => {
+    let cpuS = 0;
+    for (const [pid, v] of lastCpu) cpuS += v - (before.get(pid) ?? 0);
+    return cpuS;
+  };
   const tick = () => {
     if (ticks++ % 5 === 0) {
       for (const pid of pids()) {
@@ -89,15 +98,22 @@ function sample(pids: () => number[], fromStart: boolean): UsageSampler {
       if (s) lastCpu.set(pid, s.cpuS);
       peakKb = Math.max(peakKb, peakRssKb(pid));
     }
+    history.push([Date.now(), total()]);
   };
   tick();
   const timer = setInterval(tick, intervalMs);
   return {
     stop() {
       clearInterval(timer);
+      return { cpuS: total(), peakRssMb: peakKb / 1024 };
+    },
+    cpuAt(epochMs) {
       let cpuS = 0;
-      for (const [pid, v] of lastCpu) cpuS += v - (before.get(pid) ?? 0);
-      return { cpuS, peakRssMb: peakKb / 1024 };
+      for (const [at, used] of history) {
+        if (at > epochMs) break;
+        cpuS = used;
+      }
+      return cpuS;
     },
   };
 }

@@ -22,6 +22,7 @@
  * started besides k6) used per second of load, to show which side saturates first.
  * BENCH_PER_USER=1 instead prints k6's memory per user: the peak RSS that going from 150 + 100 to 300 + 200
  * users (BENCH_PER_USER_SIZES) added, per user, for dist/ and each BENCH_COMPARE bundle.
+ * BENCH_ENV='NAME=value …' adds zerodrop settings to its runs (e.g. the shares of extra traffic set to 0).
  * BENCH_PROFILE=/folder also takes a 30-s CPU profile of every k6 run from its 20th second (k6's
  * --profiling-enabled, pprof on 127.0.0.1:6565) into <folder>/<run>.pprof: `go tool pprof -top` reads it.
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
@@ -70,6 +71,8 @@ interface Measured extends Usage {
   loadAvg: string;
   /** zero-downtime.js: seconds from the last rollout's end to k6's exit. */
   verdictAfterS?: number;
+  /** zero-downtime.js: k6's CPU seconds before the load (VU init, setup), during it, and after it (teardown, reports). */
+  cpuByStage?: { beforeS: number; loadS: number; afterS: number };
   /** The capacity mode: what the target's processes used meanwhile. */
   target?: Usage;
 }
@@ -86,7 +89,13 @@ async function measureK6(
   env: Record<string, string>,
   feedMetric: string,
   withTarget = false,
-): Promise<Omit<Measured, 'loadS' | 'rolloutAtS'> & { startedAt: number; exitedAt: number }> {
+): Promise<
+  Omit<Measured, 'loadS' | 'rolloutAtS'> & {
+    startedAt: number;
+    exitedAt: number;
+    cpuAt: (epochMs: number) => number;
+  }
+> {
   const dir = mkdtempSync(join(tmpdir(), 'zd-bench-'));
   const summary = join(dir, 'summary.json');
   const loadBefore = load();
@@ -126,6 +135,7 @@ async function measureK6(
     loadAvg: `${loadBefore} → ${load()}`,
     startedAt,
     exitedAt: Date.now(),
+    cpuAt: (epochMs) => k6.cpuAt(epochMs),
     ...(targetUsage ? { target: targetUsage } : {}),
   };
 }
@@ -204,6 +214,7 @@ function runSuite(run: SuiteRun): Promise<Measured> {
         HTTP_USERS: String(run.httpUsers ?? defaults.httpUsers),
         WS_USERS: String(run.wsUsers ?? defaults.wsUsers),
         REPORT_DIR: '/tmp',
+        ...zerodropSettings(),
       },
       'zd_feed_latency_ms',
       run.withTarget,
@@ -212,10 +223,16 @@ function runSuite(run: SuiteRun): Promise<Measured> {
     const redis = new Redis(redisUrl);
     const timeline = await redis.hgetall(`zdrun:${runId}:timeline`);
     redis.disconnect();
-    const { startedAt, exitedAt, ...figures } = measured;
+    const { startedAt, exitedAt, cpuAt, ...figures } = measured;
+    const [loadFrom, loadTo] = [Number(timeline.createdAt), Number(timeline.endAt)];
     return {
       ...figures,
-      loadS: (Number(timeline.endAt) - Number(timeline.createdAt)) / 1000,
+      cpuByStage: {
+        beforeS: cpuAt(loadFrom),
+        loadS: cpuAt(loadTo) - cpuAt(loadFrom),
+        afterS: figures.cpuS - cpuAt(loadTo),
+      },
+      loadS: (loadTo - loadFrom) / 1000,
       rolloutAtS: (Number(timeline.rolloutStart) - startedAt) / 1000,
       verdictAfterS: (exitedAt - Number(timeline.rolloutEnd)) / 1000,
     };
@@ -240,6 +257,7 @@ function runBaseline(
     const {
       startedAt: _,
       exitedAt: __,
+      cpuAt: ___,
       ...figures
     } = await measureK6(
       label,
@@ -258,6 +276,21 @@ function runBaseline(
     await rollout;
     return { ...figures, loadS: seconds, rolloutAtS };
   });
+}
+
+/**
+ * BENCH_ENV: zerodrop settings for its runs (not the baselines'), `NAME=value` separated by spaces, e.g.
+ * `NEW_CONNECTION_SHARE=0 NEGATIVE_AUTH_SHARE=0 LOGOUT_SHARE=0` for the traffic the baselines send.
+ */
+function zerodropSettings(): Record<string, string> {
+  const pairs = (process.env.BENCH_ENV ?? '').split(/\s+/).filter(Boolean);
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`BENCH_ENV: ${pair} is not NAME=value`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
 }
 
 /** `<HTTP>+<WebSocket>` users, as BENCH_USERS and BENCH_PER_USER_SIZES write them. */
@@ -330,6 +363,10 @@ async function sideBySide(): Promise<void> {
       if (r.verdictAfterS !== undefined)
         console.log(
           `    ${r.label}: last rollout end → verdict ${r.verdictAfterS.toFixed(1)} s  (budget ≤ COOLDOWN ${cooldownS} s + 5 s)`,
+        );
+      if (r.cpuByStage)
+        console.log(
+          `    ${r.label}: CPU s before the load (VU init, setup) ${fixed(r.cpuByStage.beforeS)}, during it ${fixed(r.cpuByStage.loadS)}, after it (teardown, reports) ${fixed(r.cpuByStage.afterS)}`,
         );
     }
   }
