@@ -8,6 +8,7 @@
 import http from 'k6/http';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
+import type { FeedReader } from 'k6/x/zerodrop';
 import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
@@ -44,26 +45,21 @@ const giveUpAfterMs = 15_000;
 /** One warning per VU. */
 let warnedSaturated = false;
 
-/** Decodes plain feed frames natively: k6/x/zerodrop's FeedReader (validator/types/k6-x-zerodrop.d.ts). */
-export interface PlainFeedReader {
-  read(text: string): { seq: number; ts: number | null } | null;
-}
-export type FeedReaderClass = new (feed: NonNullable<WebSocketProfile['frames']['feed']>) => PlainFeedReader;
-
 /**
- * Runs this VU's share of the WebSocket users to the end of the run. `FeedReader`, where the entry's k6
- * has zerodrop's extension (not on Grafana Cloud load zones), reads plain feed frames in Go.
+ * Runs this VU's share of the WebSocket users to the end of the run. `Reader`, k6/x/zerodrop's FeedReader
+ * where the entry's k6 has zerodrop's extension (not on Grafana Cloud load zones), reads plain feed frames
+ * in Go.
  */
 export function wsUsers(
   config: Config,
   profile: TargetProfile,
   control: Control,
   runId: string,
-  FeedReader?: FeedReaderClass,
+  Reader?: typeof FeedReader,
 ): Promise<void> {
   const ws = profile.websocket;
   if (!ws) return Promise.resolve();
-  const reader = plainFeedReader(ws, FeedReader);
+  const reader = plainFeedReader(ws, Reader);
   return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic, lag) => {
     const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId, reader);
     await session.run();
@@ -75,10 +71,10 @@ export function wsUsers(
  * matchers; null where the JavaScript path reads everything: no reader, Socket.IO, an adapter's classify
  * or resume (they see every frame's event), no feed frames.
  */
-function plainFeedReader(ws: WebSocketProfile, FeedReader?: FeedReaderClass): PlainFeedReader | null {
+function plainFeedReader(ws: WebSocketProfile, Reader?: typeof FeedReader): FeedReader | null {
   const feed = ws.frames.feed;
-  if (!FeedReader || !feed || ws.protocol === 'socket.io' || adapter.classify || adapter.resume) return null;
-  return new FeedReader(feed);
+  if (!Reader || !feed || ws.protocol === 'socket.io' || adapter.classify || adapter.resume) return null;
+  return new Reader(feed);
 }
 
 /** How one connection ended. */
@@ -139,7 +135,7 @@ class WsSession {
     private readonly traffic: TrafficRecorder,
     private readonly lag: LagMonitor,
     private readonly runId: string,
-    private readonly reader: PlainFeedReader | null,
+    private readonly reader: FeedReader | null,
   ) {
     this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
   }
