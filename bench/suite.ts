@@ -82,6 +82,14 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 
+/** A k6 run's figures, and when it started and exited, and its CPU by the time of any moment of it. */
+interface K6Measure {
+  figures: Omit<Measured, 'loadS' | 'rolloutAtS'>;
+  startedAt: number;
+  exitedAt: number;
+  cpuAt: (epochMs: number) => number;
+}
+
 /** Runs k6, sampling its CPU and RSS (and the target's, when asked) until it exits. */
 async function measureK6(
   label: string,
@@ -89,13 +97,7 @@ async function measureK6(
   env: Record<string, string>,
   feedMetric: string,
   withTarget = false,
-): Promise<
-  Omit<Measured, 'loadS' | 'rolloutAtS'> & {
-    startedAt: number;
-    exitedAt: number;
-    cpuAt: (epochMs: number) => number;
-  }
-> {
+): Promise<K6Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'zd-bench-'));
   const summary = join(dir, 'summary.json');
   const loadBefore = load();
@@ -124,19 +126,21 @@ async function measureK6(
   const metrics = readSummary(summary);
   rmSync(dir, { recursive: true, force: true });
   return {
-    label,
-    exitCode,
-    ...usage,
-    feedP99Ms: metrics?.[feedMetric]?.['p(99)'] ?? null,
-    wsMessages: metrics?.ws_msgs_received?.count ?? null,
-    failed: Object.entries(metrics ?? {})
-      .filter(([, m]) => Object.values(m.thresholds ?? {}).some((crossed) => crossed === true))
-      .map(([name]) => name),
-    loadAvg: `${loadBefore} → ${load()}`,
+    figures: {
+      label,
+      exitCode,
+      ...usage,
+      feedP99Ms: metrics?.[feedMetric]?.['p(99)'] ?? null,
+      wsMessages: metrics?.ws_msgs_received?.count ?? null,
+      failed: Object.entries(metrics ?? {})
+        .filter(([, m]) => Object.values(m.thresholds ?? {}).some((crossed) => crossed === true))
+        .map(([name]) => name),
+      loadAvg: `${loadBefore} → ${load()}`,
+      ...(targetUsage ? { target: targetUsage } : {}),
+    },
     startedAt,
     exitedAt: Date.now(),
     cpuAt: (epochMs) => k6.cpuAt(epochMs),
-    ...(targetUsage ? { target: targetUsage } : {}),
   };
 }
 
@@ -200,7 +204,7 @@ function runSuite(run: SuiteRun): Promise<Measured> {
   return withFleet(async (fleet, redisUrl) => {
     const runId = newRunId('bench');
     const actor = actOnRollouts(redisUrl, runId, fleet, 1);
-    const measured = await measureK6(
+    const { figures, startedAt, exitedAt, cpuAt } = await measureK6(
       run.label,
       [join(run.dist ?? join(repo, 'dist'), 'zero-downtime.js')],
       {
@@ -223,7 +227,6 @@ function runSuite(run: SuiteRun): Promise<Measured> {
     const redis = new Redis(redisUrl);
     const timeline = await redis.hgetall(`zdrun:${runId}:timeline`);
     redis.disconnect();
-    const { startedAt, exitedAt, cpuAt, ...figures } = measured;
     const [loadFrom, loadTo] = [Number(timeline.createdAt), Number(timeline.endAt)];
     return {
       ...figures,
@@ -254,12 +257,7 @@ function runBaseline(
     const restart = setTimeout(() => {
       rollout = fleet.rollingRestart();
     }, rolloutAtS * 1000);
-    const {
-      startedAt: _,
-      exitedAt: __,
-      cpuAt: ___,
-      ...figures
-    } = await measureK6(
+    const { figures } = await measureK6(
       label,
       [join('bench', script)],
       {

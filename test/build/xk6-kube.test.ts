@@ -4,13 +4,13 @@
  * real bin/k6 — including a ServiceAccount whose RBAC forbids Secrets.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { builtBinDir } from '../../cluster/binary-cache.ts';
 import { repoRoot as repo } from '../../tools/paths.ts';
+import { goTest } from '../support/go-test.ts';
 import { bundleFixture } from '../support/k6.ts';
 
 test('go test ./... in xk6-kube, integration included (with the readiness-on-drain follower)', async () => {
@@ -19,20 +19,13 @@ test('go test ./... in xk6-kube, integration included (with the readiness-on-dra
     // zerodrop's own Kubernetes readiness follower (validator/readiness/follow.ts), as a k6 script.
     const readiness = path.join(dir, 'kube-readiness.js');
     await bundleFixture('test/build/fixtures/kube-readiness.k6.ts', readiness);
-    const result = spawnSync('go', ['test', '-count=1', '-v', './...'], {
-      cwd: path.join(repo, 'xk6-kube'),
-      env: {
-        ...process.env,
-        KUBE_BIN_DIR: await builtBinDir(),
-        K6_BIN: path.join(repo, 'bin/k6'),
-        KUBE_READINESS_SCRIPT: readiness,
-      },
-      encoding: 'utf8',
-      timeout: 600_000,
+    const output = goTest('xk6-kube', {
+      KUBE_BIN_DIR: await builtBinDir(),
+      K6_BIN: path.join(repo, 'bin/k6'),
+      KUBE_READINESS_SCRIPT: readiness,
     });
-    assert.equal(result.status, 0, `go test failed:\n${result.stdout}\n${result.stderr}`);
-    assert.match(result.stdout, /^ok\s+zerodrop\.dev\/xk6-kube/m);
-    assert.match(result.stdout, /kube-readiness: all checks passed/);
+    assert.match(output, /^ok\s+zerodrop\.dev\/xk6-kube/m);
+    assert.match(output, /kube-readiness: all checks passed/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
