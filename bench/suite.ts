@@ -16,7 +16,8 @@
  * BENCH_SECONDS (default 60) is the zerodrop run's planned load time; BENCH_USERS=<HTTP>+<WebSocket>
  * (default 300+200) sets the users of every run (e.g. 0+200: WebSocket users alone). BENCH_COMPARE=/path/to/other/dist[,…]
  * also runs zero-downtime.js of those bundle folders (e.g. an older commit's `make bundle`) in each
- * repetition. The machine's core count and load average are printed with every figure.
+ * repetition, each with the k6 at the same place in BENCH_COMPARE_K6=/path/to/bin/k6[,…] (default bin/k6:
+ * an older bundle whose extension calls changed needs its own commit's k6). The machine's core count and load average are printed with every figure.
  * BENCH_CAPACITY=1 instead steps up the users (BENCH_CAPACITY_USERS, totals split 3:2 HTTP:WebSocket)
  * until a run fails or k6 passes 1 GiB, and prints the CPU k6 and the target (every process the bench
  * started besides k6) used per second of load, to show which side saturates first.
@@ -97,13 +98,14 @@ async function measureK6(
   env: Record<string, string>,
   feedMetric: string,
   withTarget = false,
+  k6Path = k6Binary,
 ): Promise<K6Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'zd-bench-'));
   const summary = join(dir, 'summary.json');
   const loadBefore = load();
   const startedAt = Date.now();
   const profiling = process.env.BENCH_PROFILE ? ['--address', '127.0.0.1:6565', '--profiling-enabled'] : [];
-  const child = spawn(k6Binary, ['run', '--quiet', ...profiling, '--summary-export', summary, ...args], {
+  const child = spawn(k6Path, ['run', '--quiet', ...profiling, '--summary-export', summary, ...args], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -192,6 +194,8 @@ async function withFleet<T>(work: (fleet: Fleet, redisUrl: string) => Promise<T>
 interface SuiteRun {
   label: string;
   dist?: string;
+  /** The k6 that runs it (default bin/k6). */
+  k6?: string;
   usersPerVu?: number;
   httpUsers?: number;
   wsUsers?: number;
@@ -222,6 +226,7 @@ function runSuite(run: SuiteRun): Promise<Measured> {
       },
       'zd_feed_latency_ms',
       run.withTarget,
+      run.k6,
     );
     await actor.stop();
     const redis = new Redis(redisUrl);
@@ -328,6 +333,7 @@ async function sideBySide(): Promise<void> {
   const repeat = Number(process.env.BENCH_REPEAT ?? 2);
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
   const compare = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean);
+  const compareK6 = (process.env.BENCH_COMPARE_K6 ?? '').split(',');
   const [httpUsers, wsUsers] = userSplit(
     process.env.BENCH_USERS ?? `${defaults.httpUsers}+${defaults.wsUsers}`,
   );
@@ -339,8 +345,10 @@ async function sideBySide(): Promise<void> {
   for (let rep = 1; rep <= repeat; rep++) {
     const runs: Measured[] = [];
     if (picked.has('zerodrop')) runs.push(await runSuite({ label: `zerodrop dist/ (${perVu})`, ...sized }));
-    for (const dist of compare)
-      runs.push(await runSuite({ label: `zerodrop ${dist} (${perVu})`, dist, ...sized }));
+    for (const [i, dist] of compare.entries()) {
+      const k6 = compareK6[i] || undefined;
+      runs.push(await runSuite({ label: `zerodrop ${dist} (${perVu})`, dist, k6, ...sized }));
+    }
     // The baselines load as long as this repetition's zerodrop run did, restarted when it was rolled.
     const loadS = Math.round(runs[0]?.loadS ?? seconds);
     const rolloutAtS = runs[0]?.rolloutAtS ?? seconds - rolloutS - cooldownS;

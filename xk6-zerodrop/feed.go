@@ -7,8 +7,6 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/grafana/sobek"
 )
 
 // A feedSpec is how a target profile recognises its feed frames (websocket.frames.feed): the values
@@ -146,38 +144,4 @@ func (s *feedSpec) read(text string) (plainFeed, bool) {
 		return plainFeed{}, false
 	}
 	return out, true
-}
-
-// newFeedReader is the JavaScript constructor's work: a reader for the feed spec, whose read(text)
-// returns one reused {seq, ts} object for a plain feed frame (ts null when it carries no publish time)
-// and null for every other message. A spec it cannot take is a TypeError: the caller keeps to
-// JavaScript.
-func newFeedReader(rt *sobek.Runtime, call sobek.ConstructorCall) *sobek.Object {
-	spec, err := newFeedSpec(call.Argument(0).Export())
-	if err != nil {
-		panic(rt.NewTypeError(err.Error()))
-	}
-	result := rt.NewObject()
-	reader := call.This
-	read := func(call sobek.FunctionCall) sobek.Value {
-		text, isString := call.Argument(0).Export().(string)
-		if !isString {
-			return sobek.Null()
-		}
-		feed, ok := spec.read(text)
-		if !ok {
-			return sobek.Null()
-		}
-		_ = result.Set("seq", feed.seq)
-		if feed.hasTs {
-			_ = result.Set("ts", feed.ts)
-		} else {
-			_ = result.Set("ts", sobek.Null())
-		}
-		return result
-	}
-	if err := reader.Set("read", read); err != nil {
-		panic(rt.NewGoError(err))
-	}
-	return nil
 }

@@ -1,10 +1,6 @@
 package zerodrop
 
-import (
-	"testing"
-
-	"github.com/grafana/sobek"
-)
+import "testing"
 
 // The reference service's feed spec (validator/profile/builtin/reference.ts), as JavaScript exports it.
 var referenceFeed = map[string]any{
@@ -124,13 +120,9 @@ func TestRefusesSpecsItCannotRead(t *testing.T) {
 
 // The constructor as k6 scripts call it: one reused result object, null for what JavaScript decides.
 func TestFeedReaderFromJavaScript(t *testing.T) {
-	rt := sobek.New()
-	ctor := func(call sobek.ConstructorCall) *sobek.Object { return newFeedReader(rt, call) }
-	if err := rt.Set("FeedReader", ctor); err != nil {
-		t.Fatal(err)
-	}
-	value, err := rt.RunString(`
-		const reader = new FeedReader({ match: { type: 'feed' }, seq: 'seq', publishedAt: 'ts' });
+	k6 := newVU(t)
+	value, err := k6.rt.RunString(`
+		const reader = new FeedReader({ match: { type: 'feed' }, seq: 'seq', publishedAt: 'ts' }, options);
 		const a = reader.read('{"type":"feed","seq":1,"ts":10}');
 		const first = [a.seq, a.ts];
 		const b = reader.read('{"type":"feed","seq":2}');
@@ -142,7 +134,15 @@ func TestFeedReaderFromJavaScript(t *testing.T) {
 	if got, want := value.String(), `[[1,10],true,2,null,null,null]`; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
-	if _, err := rt.RunString(`new FeedReader({ seq: 'seq' })`); err == nil {
-		t.Error("a spec without match was accepted")
+	for _, script := range []string{
+		`new FeedReader({ seq: 'seq' }, options)`,
+		`new FeedReader({ match: {}, seq: 'seq' })`,
+		`new FeedReader({ match: {}, seq: 'seq' }, { latencyMetric: 'zd_feed_latency_ms' })`,
+		`new FeedReader({ match: {}, seq: 'seq' }, { latencyMetric: 'nothing_such', giveUpAfterMs: 1 })`,
+		`new FeedReader({ match: {}, seq: 'seq' }, { latencyMetric: 'a_counter', giveUpAfterMs: 1 })`,
+	} {
+		if _, err := k6.rt.RunString(script); err == nil {
+			t.Errorf("%s: accepted", script)
+		}
 	}
 }

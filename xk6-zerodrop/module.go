@@ -2,7 +2,8 @@
 // its own machine and k6 has no API for: a private report folder (0700, files 0600), the memory the
 // machine can give, notes that outlive a VU (the reason setup() stopped, for the reports that
 // handleSummary writes in another VU), and a feed frame reader (feed.go) that decodes the WebSocket
-// users' commonest message in Go instead of JavaScript.
+// users' commonest message in Go and counts a session's feed frames in sequence without JavaScript
+// (feed_session.go, feed_binding.go).
 package zerodrop
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/grafana/sobek"
 	"go.k6.io/k6/v2/js/modules"
+	"go.k6.io/k6/v2/metrics"
 )
 
 func init() {
@@ -27,6 +29,9 @@ type (
 	// ModuleInstance is the module of one VU.
 	ModuleInstance struct {
 		vu modules.VU
+		// The metrics registry, for the feed sessions' samples: held from the init context, where a
+		// module instance is made and the only place k6 hands it out.
+		registry *metrics.Registry
 	}
 )
 
@@ -39,7 +44,13 @@ var (
 )
 
 // NewModuleInstance implements modules.Module.
-func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance { return &ModuleInstance{vu: vu} }
+func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
+	instance := &ModuleInstance{vu: vu}
+	if env := vu.InitEnv(); env != nil {
+		instance.registry = env.Registry
+	}
+	return instance
+}
 
 // Exports implements modules.Instance.
 func (mi *ModuleInstance) Exports() modules.Exports {
@@ -49,7 +60,7 @@ func (mi *ModuleInstance) Exports() modules.Exports {
 		"remember":        remember,
 		"recall":          recall,
 		"FeedReader": func(call sobek.ConstructorCall) *sobek.Object {
-			return newFeedReader(mi.vu.Runtime(), call)
+			return newFeedReader(mi.vu, mi.registry, call)
 		},
 	}}
 }

@@ -45,6 +45,19 @@ describe('FeedTracker', () => {
     assert.equal(feed.lastSequence, 2);
   });
 
+  it('advances over messages counted elsewhere as over the same messages observed', () => {
+    const observed = new FeedTracker();
+    const advanced = new FeedTracker();
+    for (const seq of [4, 5, 6, 7]) observed.observe(seq);
+    advanced.observe(4);
+    advanced.advance(7, 3);
+    assert.deepEqual(
+      [advanced.lastSequence, advanced.received, advanced.lost, advanced.duplicated],
+      [observed.lastSequence, observed.received, observed.lost, observed.duplicated],
+    );
+    assert.deepEqual(advanced.observe(9), observed.observe(9));
+  });
+
   it('resumes across a reconnect: the replay continues without loss', () => {
     const feed = new FeedTracker();
     feed.observe(7);

@@ -1,7 +1,14 @@
 /** Run phases from the run-control timeline. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyTimeline, isOver, parseTimeline, phaseAt, type Timeline } from '../../validator/run/phase.ts';
+import {
+  emptyTimeline,
+  isOver,
+  nextMarkAfter,
+  parseTimeline,
+  phaseAt,
+  type Timeline,
+} from '../../validator/run/phase.ts';
 
 const timeline: Timeline = { rolloutStart: 10_000, rolloutEnd: 20_000, endAt: 35_000 };
 
@@ -31,6 +38,36 @@ describe('isOver', () => {
   it('is over from endAt on', () => {
     assert.equal(isOver(34_999, timeline), false);
     assert.equal(isOver(35_000, timeline), true);
+  });
+});
+
+describe('nextMarkAfter', () => {
+  it('is the first mark after t, none when every mark lies behind or none is known', () => {
+    assert.equal(nextMarkAfter(0, timeline), 10_000);
+    assert.equal(nextMarkAfter(10_000, timeline), 20_000);
+    assert.equal(nextMarkAfter(25_000, timeline), 35_000);
+    assert.equal(nextMarkAfter(35_000, timeline), null);
+    assert.equal(nextMarkAfter(0, emptyTimeline), null);
+    assert.equal(nextMarkAfter(0, { rolloutStart: null, rolloutEnd: null, endAt: 7 }), 7);
+  });
+
+  it('bounds a stretch where phaseAt and isOver answer as they do at its start', () => {
+    const timelines: Timeline[] = [
+      timeline,
+      emptyTimeline,
+      { ...timeline, rolloutEnd: null, endAt: null },
+      { rolloutStart: 10_000, rolloutEnd: 10_000, endAt: 10_000 },
+      { rolloutStart: 30_000, rolloutEnd: 20_000, endAt: 5_000 },
+    ];
+    for (const marks of timelines)
+      for (let t = 0; t < 40_000; t += 250) {
+        const until = nextMarkAfter(t, marks) ?? 40_000;
+        assert.ok(until > t);
+        for (let u = t; u < until; u += 250) {
+          assert.equal(phaseAt(u, marks), phaseAt(t, marks), `${JSON.stringify(marks)} ${t}→${u}`);
+          assert.equal(isOver(u, marks), isOver(t, marks), `${JSON.stringify(marks)} ${t}→${u}`);
+        }
+      }
   });
 });
 

@@ -52,6 +52,46 @@ describe('PerSecond', () => {
   });
 });
 
+describe('PerSecond.countSeconds', () => {
+  it('adds seconds counted elsewhere as the same messages counted one by one', () => {
+    const one = new PerSecond();
+    const counted = new PerSecond();
+    const latencies = [
+      [0, 12],
+      [0, 11],
+      [1, 10],
+      [1, 0.2],
+    ] as const;
+    for (const [s, latency] of latencies) {
+      one.count(ms(s) + 5, 'feed', 'pod-a', 'blue');
+      one.latency(ms(s) + 5, 'feed', latency);
+    }
+    one.count(ms(1), 'open', 'pod-a', 'blue');
+    counted.count(ms(1), 'open', 'pod-a', 'blue');
+    const bucket = (latency: number) => latencyBucket(latency);
+    counted.countSeconds('feed', 'pod-a', 'blue', [
+      [
+        t0,
+        2,
+        [
+          [bucket(11), 1],
+          [bucket(12), 1],
+        ],
+      ],
+      [
+        t0 + 1,
+        2,
+        [
+          [bucket(0.2), 1],
+          [bucket(10), 1],
+        ],
+      ],
+    ]);
+    const decoded = (rec: PerSecond) => parseSeconds({ 'w.1': rec.take() });
+    assert.deepEqual(decoded(counted), decoded(one));
+  });
+});
+
 describe('parseSeconds', () => {
   it('sums the same second across VUs and flushes', () => {
     const a = new PerSecond();

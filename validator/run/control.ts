@@ -15,7 +15,7 @@ import { later, mergeTraffic, noTraffic, type PodTraffic } from '../readiness/tr
 import { ConfigError } from '../settings/parse.ts';
 import { runControlUrl } from '../settings/redis-url.ts';
 import { orderEntry } from '../verdict/audit-rules.ts';
-import { PerSecond } from './per-second.ts';
+import { type CountedSecond, PerSecond } from './per-second.ts';
 import { emptyTimeline, parseTimeline, type Timeline } from './phase.ts';
 import { retrying } from './redis-retry.ts';
 
@@ -311,6 +311,11 @@ export class TrafficRecorder {
   served(kind: 'http' | 'feed', by: Served, latencyMs: number | null, now = Date.now()): void {
     this.seconds.count(now, kind, by.pod, by.color);
     if (latencyMs !== null) this.seconds.latency(now, kind, latencyMs);
+  }
+
+  /** Feed messages counted elsewhere (a feed session in Go), per second: per-second.ts countSeconds. */
+  servedSeconds(by: Served, seconds: CountedSecond[]): void {
+    this.seconds.countSeconds('feed', by.pod, by.color, seconds);
   }
 
   /** A WebSocket session became usable (`open`, also `reconnect` after a close) or ended (`close`). */

@@ -15,11 +15,21 @@ import { metrics } from '../verdict/metrics.ts';
 import { lagSamples } from './lag-ticks.ts';
 
 const tickMs = 250;
+
+/** Messages' waits recorded elsewhere (k6/x/zerodrop's FeedReader: the feed frames counted in Go). */
+export interface MessageWaits {
+  /** The longest wait since the last takeWait. */
+  peekWait(): number;
+  /** peekWait(), then starts over. */
+  takeWait(): number;
+}
 /** The ticks `recentMs` looks back over (5 s). */
 const window = 20;
 
 /** Records how far behind this VU runs until stopped; one per VU, not per user. */
 export class LagMonitor {
+  constructor(private readonly waits: MessageWaits | null = null) {}
+
   private last = Date.now();
   /** The longest a message waited since the last tick. */
   private messageWait = 0;
@@ -27,7 +37,7 @@ export class LagMonitor {
   private readonly timer = setInterval(() => {
     const now = Date.now();
     const late = now - this.last - tickMs;
-    const lag = Math.max(0, late, this.messageWait);
+    const lag = Math.max(0, late, this.messageWait, this.waits?.takeWait() ?? 0);
     this.last = now;
     this.messageWait = 0;
     metrics.zd_k6_lag_ms.add(lag);
@@ -45,7 +55,8 @@ export class LagMonitor {
 
   /** The largest lag of the last few seconds: about how late a callback due now will run. */
   get recentMs(): number {
-    return Math.max(0, Date.now() - this.last - tickMs, this.messageWait, ...this.recent);
+    const waited = Math.max(this.messageWait, this.waits?.peekWait() ?? 0);
+    return Math.max(0, Date.now() - this.last - tickMs, waited, ...this.recent);
   }
 
   stop(): void {

@@ -29,6 +29,13 @@ export type SecondRecord = [
   latency: Record<string, Record<string, number>>,
 ];
 
+/** One second counted elsewhere: its epoch second, its messages, [histogram bucket, messages] pairs. */
+export type CountedSecond = [second: number, count: number, buckets: [bucket: number, messages: number][]];
+
+function add<K>(counts: Map<K, number>, key: K, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
 /** A second being counted: maps, cheaper than objects with dynamic keys in k6's JavaScript runtime. */
 interface Counting {
   second: number;
@@ -43,7 +50,10 @@ export class PerSecond {
   private last: Counting | null = null;
 
   private second(epochMs: number): Counting {
-    const second = Math.floor(epochMs / 1000);
+    return this.record(Math.floor(epochMs / 1000));
+  }
+
+  private record(second: number): Counting {
     if (this.last?.second === second) return this.last;
     let record = this.seconds.get(second);
     if (!record) {
@@ -55,15 +65,24 @@ export class PerSecond {
   }
 
   count(epochMs: number, activity: Activity, pod: string, color: string): void {
-    const counts = this.second(epochMs).counts;
-    const key = `${activity}|${pod}|${color}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    add(this.second(epochMs).counts, `${activity}|${pod}|${color}`, 1);
   }
 
   latency(epochMs: number, kind: 'http' | 'feed', ms: number): void {
-    const buckets = this.second(epochMs)[kind];
-    const b = latencyBucket(ms);
-    buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    add(this.second(epochMs)[kind], latencyBucket(ms), 1);
+  }
+
+  /**
+   * What was counted elsewhere (a feed session in Go: ws-user.ts), per epoch second: the messages, and
+   * their latency histogram buckets (`latencyBucket`'s) with how many fell in each.
+   */
+  countSeconds(kind: 'feed', pod: string, color: string, seconds: CountedSecond[]): void {
+    const key = `${kind}|${pod}|${color}`;
+    for (const [second, count, buckets] of seconds) {
+      const record = this.record(second);
+      add(record.counts, key, count);
+      for (const [bucket, n] of buckets) add(record[kind], bucket, n);
+    }
   }
 
   /** The seconds recorded since the last take, as one JSON blob ('' when none), and forgets them. */

@@ -24,6 +24,17 @@ export function isOver(t: number, timeline: Timeline): boolean {
   return timeline.endAt !== null && t >= timeline.endAt;
 }
 
+/**
+ * The first mark of the timeline after `t`: until then phaseAt and isOver answer as they do at `t`. Null
+ * when none lies ahead.
+ */
+export function nextMarkAfter(t: number, timeline: Timeline): number | null {
+  let next: number | null = null;
+  for (const mark of [timeline.rolloutStart, timeline.rolloutEnd, timeline.endAt])
+    if (mark !== null && mark > t && (next === null || mark < next)) next = mark;
+  return next;
+}
+
 /** Parses the control hash (string values) into a Timeline. */
 export function parseTimeline(hash: Record<string, string>): Timeline {
   const num = (key: string) => {

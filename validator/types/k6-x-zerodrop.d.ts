@@ -13,16 +13,52 @@ declare module 'k6/x/zerodrop' {
   export function recall(key: string): string;
   /**
    * Decodes the WebSocket users' commonest message, a plain feed frame, in Go: JSON object, the feed
-   * matcher's values, an integer JSON number at `seq`, a JSON number (or nothing) at `publishedAt`.
-   * Throws a TypeError for a spec it cannot read.
+   * matcher's values, an integer JSON number at `seq`, a JSON number (or nothing) at `publishedAt`; and
+   * counts a session's feed frames in sequence in Go (`session()`). Throws a TypeError for a spec or
+   * options it cannot take, or a latency metric that is not a registered Trend.
    */
   export class FeedReader {
-    constructor(feed: { match: Record<string, unknown>; seq: string; publishedAt?: string });
+    constructor(
+      feed: { match: Record<string, unknown>; seq: string; publishedAt?: string },
+      options: { latencyMetric: string; giveUpAfterMs: number },
+    );
     /**
      * The frame's sequence number and publish time (null when it has none), in one object reused by
      * every call; null for every other message, and for any it does not decide exactly as
      * validator/users/frames.ts does (the caller reads those in JavaScript).
      */
     read(text: string): { seq: number; ts: number | null } | null;
+    /** A new feed session, for one WebSocket user. */
+    session(): FeedSession;
+    /** The longest a message counted by this reader's sessions waited (ms) since the last takeWait. */
+    peekWait(): number;
+    /** peekWait(), then starts over. */
+    takeWait(): number;
+  }
+
+  /**
+   * One WebSocket user's feed frames counted in Go between two looks from JavaScript. While armed and
+   * before `until`, a plain frame that comes next in the sequence and waited less than the reader's
+   * give-up time is counted here: its latency sample goes to the latency metric with the VU's tags and the
+   * armed attribution, its latency to the per-second histogram. Anything else is left to JavaScript.
+   */
+  export interface FeedSession {
+    /** Counts until `until` (epoch ms; null: no end) after `lastSeq` (null: the first frame starts it). */
+    arm(until: number | null, lastSeq: number | null, phase: string, pod: string, color: string): void;
+    disarm(): void;
+    /** Counts the message (true) or leaves it to JavaScript (false). */
+    count(data: unknown, timestamp: number | undefined): boolean;
+    /** What was counted since the last take, or null when nothing was. */
+    take(): FeedCounted | null;
+  }
+
+  export interface FeedCounted {
+    count: number;
+    lastSeq: number;
+    /** When k6 read the last frame counted (ms, fractional), and its text. */
+    lastFrameAt: number;
+    lastText: string;
+    /** Per epoch second the messages came in: how many, and their latency histogram (per-second.ts). */
+    seconds: [second: number, count: number, buckets: [bucket: number, messages: number][]][];
   }
 }

@@ -13,13 +13,13 @@ export class MessageCounts {
   private received = 0;
   private inRollout = 0;
 
-  count(at: Attribution): void {
+  count(at: Attribution, messages = 1): void {
     if (at !== this.at) {
       this.flush();
       this.at = at;
     }
-    this.received++;
-    if (at.phase === 'rollout') this.inRollout++;
+    this.received += messages;
+    if (at.phase === 'rollout') this.inRollout += messages;
   }
 
   /** Adds what was counted since the last flush to zd_msgs_received and zd_rollout_phase_samples. */

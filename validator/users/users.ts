@@ -9,7 +9,7 @@ import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adap
 import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
 import { type Control, TrafficRecorder } from '../run/control.ts';
-import { LagMonitor } from '../run/lag.ts';
+import { LagMonitor, type MessageWaits } from '../run/lag.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
 import { responseHeader } from './headers.ts';
@@ -47,7 +47,8 @@ function syntheticUser(
 
 /**
  * Runs this VU's share of one kind of users (those of its scenario slot) concurrently to the end of the
- * run; they share one traffic recorder, flushed when all are done.
+ * run; they share one traffic recorder, flushed when all are done, and one lag monitor (which also reads
+ * `waits`: the waits of messages counted in Go).
  */
 export async function runVuShare(
   kind: 'h' | 'w',
@@ -56,9 +57,10 @@ export async function runVuShare(
   profile: TargetProfile,
   control: Control,
   run: (user: SyntheticUser, traffic: TrafficRecorder, lag: LagMonitor) => Promise<void>,
+  waits: MessageWaits | null = null,
 ): Promise<void> {
   const traffic = new TrafficRecorder();
-  const lag = new LagMonitor();
+  const lag = new LagMonitor(waits);
   const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
   try {
     await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic, lag)));

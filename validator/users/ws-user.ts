@@ -8,15 +8,15 @@
 import http from 'k6/http';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { type CloseEvent, type MessageEvent, WebSocket } from 'k6/websockets';
-import type { FeedReader } from 'k6/x/zerodrop';
+import type { FeedReader, FeedSession } from 'k6/x/zerodrop';
 import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile, WebSocketProfile } from '../profile/profile.ts';
 import { hasFrame, hasOrders } from '../profile/profile.ts';
 import type { Attribution, Control, TrafficRecorder } from '../run/control.ts';
 import type { LagMonitor } from '../run/lag.ts';
-import { emptyTimeline, isOver, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
+import { emptyTimeline, isOver, nextMarkAfter, type Phase, phaseAt, type Timeline } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
-import type { EventInvariant } from '../verdict/catalog.ts';
+import type { EventInvariant, MetricName } from '../verdict/catalog.ts';
 import { FeedTracker, OrderTracker } from '../verdict/correlation.ts';
 import {
   closeDetail,
@@ -48,7 +48,7 @@ let warnedSaturated = false;
 /**
  * Runs this VU's share of the WebSocket users to the end of the run. `Reader`, k6/x/zerodrop's FeedReader
  * where the entry's k6 has zerodrop's extension (not on Grafana Cloud load zones), reads plain feed frames
- * in Go.
+ * in Go and counts each user's feed frames in sequence there (the users' feed sessions).
  */
 export function wsUsers(
   config: Config,
@@ -60,10 +60,18 @@ export function wsUsers(
   const ws = profile.websocket;
   if (!ws) return Promise.resolve();
   const reader = plainFeedReader(ws, Reader);
-  return runVuShare('w', config.wsUsers, config, profile, control, async (user, traffic, lag) => {
-    const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId, reader);
-    await session.run();
-  });
+  return runVuShare(
+    'w',
+    config.wsUsers,
+    config,
+    profile,
+    control,
+    async (user, traffic, lag) => {
+      const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId, reader);
+      await session.run();
+    },
+    reader,
+  );
 }
 
 /**
@@ -74,7 +82,7 @@ export function wsUsers(
 function plainFeedReader(ws: WebSocketProfile, Reader?: typeof FeedReader): FeedReader | null {
   const feed = ws.frames.feed;
   if (!Reader || !feed || ws.protocol === 'socket.io' || adapter.classify || adapter.resume) return null;
-  return new Reader(feed);
+  return new Reader(feed, { latencyMetric: 'zd_feed_latency_ms' satisfies MetricName, giveUpAfterMs });
 }
 
 /** How one connection ended. */
@@ -125,6 +133,9 @@ class WsSession {
     resumedFrom: null,
   };
   private readonly baseUrl: string;
+  /** This user's feed frames counted in Go (null: JavaScript counts them), and the attribution it was armed with. */
+  private readonly goFeed: FeedSession | null;
+  private armedAt: Attribution = this.where;
 
   constructor(
     private readonly user: SyntheticUser,
@@ -138,6 +149,7 @@ class WsSession {
     private readonly reader: FeedReader | null,
   ) {
     this.baseUrl = config.wsUrl ?? `${config.baseUrl.replace(/^http/, 'ws')}${ws.path}`;
+    this.goFeed = reader === null ? null : reader.session();
   }
 
   private phase(now = Date.now()): Phase {
@@ -188,6 +200,41 @@ class WsSession {
     // A WebSocket need not extend its session: only the login is sure activity.
     this.activeAt = Date.now();
     if (identity.sid !== null) await this.control.recordSession(this.user.name, identity.sid);
+  }
+
+  /**
+   * Lets Go count the next feed frames in sequence until the timeline's next mark (where the phase or
+   * the run's end may change), under the attribution of now; not once the user stops. Takes what Go
+   * counted first: Go continues the sequence from where this session stands.
+   */
+  private arm(now = Date.now()): void {
+    if (this.goFeed === null) return;
+    this.takeCounted();
+    if (this.stopping || this.abandoned) {
+      this.goFeed.disarm();
+      return;
+    }
+    const at = this.at(now);
+    this.armedAt = at;
+    this.goFeed.arm(nextMarkAfter(now, this.timeline), this.feed.lastSequence, at.phase, at.pod, at.color);
+  }
+
+  /**
+   * What Go counted since the last look, brought in before anything reads what it changes: each of those
+   * messages as onFeed would have counted it (its latency sample is already in k6).
+   */
+  private takeCounted(): void {
+    const counted = this.goFeed?.take();
+    if (!counted) return;
+    const at = this.armedAt;
+    this.feed.advance(counted.lastSeq, counted.count);
+    this.place.onConnection += counted.count;
+    this.messages.count(at, counted.count);
+    this.traffic.servedSeconds(at, counted.seconds);
+    this.traffic.podServed(at.pod, counted.lastFrameAt);
+    this.frameAt = counted.lastFrameAt;
+    this.lastFeed = null;
+    this.lastFeedText = counted.lastText;
   }
 
   /** What resume templates read; null before the first feed frame (nothing to resume from). */
@@ -308,21 +355,30 @@ class WsSession {
         }, this.config.orderIntervalMs),
         setInterval(() => this.watch(), 1000),
       );
+      this.arm();
     };
 
     this.frameAt = null;
     socket.onmessage = (e) => {
       // A user that gave up its socket skips what is still queued for it (k6 delivers it anyway).
       if (this.abandoned) return;
+      const event = e as MessageEvent;
+      // Nearly every message is the next feed frame: counted in Go while the session is armed.
+      if (this.goFeed?.count(event.data, event.timestamp)) return;
+      onMessage(event);
+      this.arm();
+    };
+    const onMessage = (e: MessageEvent) => {
+      this.takeCounted();
       // One clock reading per message: each costs a call into k6's runtime, at thousands per second.
       const now = Date.now();
-      const frameAt = (e as MessageEvent).timestamp ?? now;
+      const frameAt = e.timestamp ?? now;
       this.frameAt = frameAt;
       const waited = now - frameAt;
       this.lag.waited(waited);
       if (this.gaveUp(socket, waited)) return;
       this.stopIfOver(now);
-      const raw = (e as MessageEvent).data;
+      const raw = e.data;
       const text = typeof raw === 'string' ? raw : '';
       // Nearly every message is a feed frame in order: read natively where the k6 can.
       const plain = this.reader === null ? null : this.reader.read(text);
@@ -389,6 +445,8 @@ class WsSession {
 
     return new Promise<Ended>((resolve) => {
       (socket as unknown as { onclose: (e: CloseEvent) => void }).onclose = (e) => {
+        this.takeCounted();
+        this.goFeed?.disarm();
         this.socket = null;
         for (const timer of timers) clearInterval(timer);
         this.messages.flush();
@@ -472,12 +530,14 @@ class WsSession {
    * promise and a resumption, per socket per second).
    */
   private watch(): void {
+    this.takeCounted();
     this.messages.flush();
     const now = Date.now();
     const timeline = this.control.freshTimeline(now);
     if (timeline !== null && !this.traffic.flushDue()) {
       this.timeline = timeline;
       this.stopIfOver(now);
+      this.arm(now);
       return;
     }
     this.refresh().catch(logError);
@@ -487,6 +547,7 @@ class WsSession {
     this.timeline = await this.control.timeline(Date.now());
     await this.traffic.flush(this.control);
     this.stopIfOver();
+    this.arm();
   }
 
   /**

@@ -42,6 +42,12 @@ export class FeedTracker {
   get lastSequence(): number | null {
     return this.lastSeq;
   }
+
+  /** `count` messages observed elsewhere, each the next in sequence, the last of them `lastSeq`. */
+  advance(lastSeq: number, count: number): void {
+    this.received += count;
+    this.lastSeq = lastSeq;
+  }
 }
 
 export type AckOutcome = 'acked' | 'duplicate-ack' | 'unexpected';

@@ -1,0 +1,188 @@
+package zerodrop
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/grafana/sobek"
+	"go.k6.io/k6/v2/js/modules"
+	"go.k6.io/k6/v2/metrics"
+)
+
+var errNoState = errors.New("a feed session is armed from VU code, not the init context")
+
+// feedOptions is the constructor's second argument: the Trend the latency samples go to, and how long a
+// message may have waited before its user gives up on it (not counted here).
+type feedOptions struct {
+	latencyMetric string
+	giveUpAfterMs float64
+}
+
+func newFeedOptions(exported any) (feedOptions, error) {
+	options, ok := exported.(map[string]any)
+	if !ok {
+		return feedOptions{}, fmt.Errorf("%w: options are not an object", errSpec)
+	}
+	name, isName := options["latencyMetric"].(string)
+	var giveUp float64
+	switch v := options["giveUpAfterMs"].(type) {
+	case int64:
+		giveUp = float64(v)
+	case float64:
+		giveUp = v
+	default:
+		return feedOptions{}, fmt.Errorf("%w: giveUpAfterMs is not a number", errSpec)
+	}
+	if !isName {
+		return feedOptions{}, fmt.Errorf("%w: latencyMetric is not a name", errSpec)
+	}
+	return feedOptions{latencyMetric: name, giveUpAfterMs: giveUp}, nil
+}
+
+// newFeedReader is the JavaScript constructor FeedReader(feed, {latencyMetric, giveUpAfterMs}): read(text)
+// returns one reused {seq, ts} object for a plain feed frame (ts null when it carries no publish time) and
+// null for every other message; session() a feed session (feed_session.go); takeWait() and peekWait() the
+// longest wait of a message its sessions counted since the last takeWait. A spec, options or metric it
+// cannot take is a TypeError: the caller keeps to JavaScript.
+func newFeedReader(vu modules.VU, registry *metrics.Registry, call sobek.ConstructorCall) *sobek.Object {
+	rt := vu.Runtime()
+	counts, err := newFeedCounts(vu, registry, call.Argument(0).Export(), call.Argument(1).Export())
+	if err != nil {
+		panic(rt.NewTypeError(err.Error()))
+	}
+	define(rt, call.This, counts)
+	return nil
+}
+
+func newFeedCounts(vu modules.VU, registry *metrics.Registry, feed, exportedOptions any) (*feedCounts, error) {
+	spec, err := newFeedSpec(feed)
+	if err != nil {
+		return nil, err
+	}
+	options, err := newFeedOptions(exportedOptions)
+	if err != nil {
+		return nil, err
+	}
+	var latency *metrics.Metric
+	if registry != nil {
+		latency = registry.Get(options.latencyMetric)
+	}
+	if latency == nil || latency.Type != metrics.Trend {
+		return nil, fmt.Errorf("%w: no Trend named %q", errSpec, options.latencyMetric)
+	}
+	return &feedCounts{spec: spec, vu: vu, latency: latency, giveUpMs: options.giveUpAfterMs}, nil
+}
+
+func define(rt *sobek.Runtime, reader *sobek.Object, counts *feedCounts) {
+	result := rt.NewObject()
+	read := func(call sobek.FunctionCall) sobek.Value {
+		text, isString := call.Argument(0).Export().(string)
+		if !isString {
+			return sobek.Null()
+		}
+		feed, ok := counts.spec.read(text)
+		if !ok {
+			return sobek.Null()
+		}
+		_ = result.Set("seq", feed.seq)
+		if feed.hasTs {
+			_ = result.Set("ts", feed.ts)
+		} else {
+			_ = result.Set("ts", sobek.Null())
+		}
+		return result
+	}
+	methods := map[string]any{
+		"read":     read,
+		"session":  func() *sobek.Object { return sessionObject(rt, &feedSession{counts: counts}) },
+		"peekWait": func() float64 { return counts.wait },
+		"takeWait": func() float64 {
+			wait := counts.wait
+			counts.wait = 0
+			return wait
+		},
+	}
+	for name, method := range methods {
+		if err := reader.Set(name, method); err != nil {
+			panic(rt.NewGoError(err))
+		}
+	}
+}
+
+// noLimit is arm's until when nothing in the timeline lies ahead.
+const noLimit = math.MaxInt64
+
+// sessionObject is a feed session as JavaScript calls it: arm(until, lastSeq, phase, pod, color)
+// (until and lastSeq may be null), disarm(), count(data, timestamp) and take().
+func sessionObject(rt *sobek.Runtime, s *feedSession) *sobek.Object {
+	object := rt.NewObject()
+	arm := func(call sobek.FunctionCall) sobek.Value {
+		until := int64(noLimit)
+		if v := call.Argument(0); !sobek.IsNull(v) && !sobek.IsUndefined(v) {
+			until = v.ToInteger()
+		}
+		last := call.Argument(1)
+		hasLast := !sobek.IsNull(last) && !sobek.IsUndefined(last)
+		err := s.arm(until, last.ToFloat(), hasLast,
+			call.Argument(2).String(), call.Argument(3).String(), call.Argument(4).String())
+		if err != nil {
+			panic(rt.NewGoError(err))
+		}
+		return sobek.Undefined()
+	}
+	count := func(call sobek.FunctionCall) sobek.Value {
+		text, isString := call.Argument(0).Export().(string)
+		if !isString {
+			return rt.ToValue(false)
+		}
+		at := call.Argument(1)
+		hasAt := !sobek.IsNull(at) && !sobek.IsUndefined(at)
+		return rt.ToValue(s.count(text, at.ToFloat(), hasAt, time.Now()))
+	}
+	take := func() sobek.Value {
+		taken, ok := s.take()
+		if !ok {
+			return sobek.Null()
+		}
+		out := rt.NewObject()
+		_ = out.Set("count", taken.counted)
+		_ = out.Set("lastSeq", taken.lastSeq)
+		_ = out.Set("lastFrameAt", taken.lastFrameAt)
+		_ = out.Set("lastText", taken.lastText)
+		_ = out.Set("seconds", secondsArray(rt, taken.seconds))
+		return out
+	}
+	methods := map[string]any{
+		"arm":    arm,
+		"disarm": func() { s.armed = false },
+		"count":  count,
+		"take":   take,
+	}
+	for name, method := range methods {
+		if err := object.Set(name, method); err != nil {
+			panic(rt.NewGoError(err))
+		}
+	}
+	return object
+}
+
+// secondsArray is [[second, count, [[bucket, messages], …]], …], buckets in ascending order.
+func secondsArray(rt *sobek.Runtime, seconds []secondCount) *sobek.Object {
+	rows := make([]any, 0, len(seconds))
+	for _, sc := range seconds {
+		buckets := make([]int, 0, len(sc.buckets))
+		for b := range sc.buckets {
+			buckets = append(buckets, b)
+		}
+		sort.Ints(buckets)
+		pairs := make([]any, 0, len(buckets))
+		for _, b := range buckets {
+			pairs = append(pairs, rt.NewArray(b, sc.buckets[b]))
+		}
+		rows = append(rows, rt.NewArray(sc.second, sc.count, rt.NewArray(pairs...)))
+	}
+	return rt.NewArray(rows...)
+}
