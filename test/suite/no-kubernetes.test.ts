@@ -87,6 +87,18 @@ describe('zero-downtime.js against processes behind nginx (no Kubernetes)', { co
       { findings: [], unexplained: [] },
       'a pass has no failure signature',
     );
+    // Every feed message was counted once and timed once, wherever it was read (Go or JavaScript): the
+    // reference service's frames all carry a publish time. The rollout's window got its feed p99 from the
+    // per-second histograms.
+    const metrics = run.report?.k6.metrics ?? {};
+    const received = metrics.zd_msgs_received?.values.count ?? 0;
+    assert.ok(received > 1000, `feed messages received: ${received}`);
+    assert.equal(metrics.zd_feed_latency_ms?.values.count, received);
+    const windows = run.report?.meta.timeline.rollouts ?? [];
+    assert.ok(
+      windows.some((w) => 'feedP99Ms' in w && w.feedP99Ms !== null),
+      `no feed p99 in a rollout window: ${JSON.stringify(windows)}`,
+    );
     // Readiness on drain: each of the three replaced pods reported not ready, then stopped serving.
     const pods = run.report?.meta.readiness?.pods ?? [];
     assert.equal(pods.length, 3, JSON.stringify(run.report?.meta.readiness));

@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot as repo } from '../../tools/paths.ts';
-import type { ReadinessReport } from '../../validator/readiness/judge.ts';
 import { newRunId } from '../../validator/run/run-id.ts';
 import type { BreakdownRow } from '../../validator/verdict/report/breakdown.ts';
 import { dashboardEnv } from '../../validator/verdict/report/dashboard.ts';
 import type { Diagnosis } from '../../validator/verdict/report/diagnosis.ts';
+import type { RunMeta } from '../../validator/verdict/report/meta.ts';
 
 export const k6Binary = join(repo, 'bin/k6');
 
@@ -32,7 +32,7 @@ export interface K6Report {
   };
   breakdown: BreakdownRow[];
   diagnosis?: Diagnosis;
-  meta: { users: { http: number; ws: number; perVu: number }; readiness?: ReadinessReport };
+  meta: Pick<RunMeta, 'users' | 'readiness' | 'timeline'>;
   /** k6's own end-of-test data. */
   k6: { metrics: Record<string, { values: Record<string, number> } | undefined> };
 }
