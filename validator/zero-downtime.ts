@@ -4,7 +4,7 @@
  * setting stops it before any load (107 in the init context, 108 in setup).
  */
 
-import { availableMemory, FeedReader } from 'k6/x/zerodrop';
+import { availableMemory, FeedReader, IdentityChecker } from 'k6/x/zerodrop';
 import { followReadiness } from './readiness/follow.ts';
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
 import { RunControl } from './run/control.ts';
@@ -58,7 +58,12 @@ export async function setup(): Promise<{ runId: string }> {
 }
 
 export async function httpUsers(data: unknown): Promise<void> {
-  await runHttpUsers(config, profile, new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
+  await runHttpUsers(
+    config,
+    profile,
+    new RunControl(redisUrl, runIdFromSetup(data), keyTtl),
+    IdentityChecker,
+  );
 }
 
 export async function wsUsers(data: unknown): Promise<void> {

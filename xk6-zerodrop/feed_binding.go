@@ -66,12 +66,9 @@ func newFeedCounts(vu modules.VU, registry *metrics.Registry, feed, exportedOpti
 	if err != nil {
 		return nil, err
 	}
-	var latency *metrics.Metric
-	if registry != nil {
-		latency = registry.Get(options.latencyMetric)
-	}
-	if latency == nil || latency.Type != metrics.Trend {
-		return nil, fmt.Errorf("%w: no Trend named %q", errSpec, options.latencyMetric)
+	latency, err := registered(registry, options.latencyMetric, metrics.Trend)
+	if err != nil {
+		return nil, err
 	}
 	return &feedCounts{spec: spec, vu: vu, latency: latency, giveUpMs: options.giveUpAfterMs}, nil
 }
@@ -169,10 +166,21 @@ func sessionObject(rt *sobek.Runtime, s *feedSession) *sobek.Object {
 	return object
 }
 
-// secondsArray is [[second, count, [[bucket, messages], …]], …], buckets in ascending order.
-func secondsArray(rt *sobek.Runtime, seconds []secondCount) *sobek.Object {
+// secondsArray is [[second, [[pod, color, count], …], [[bucket, count], …]], …], in ascending order.
+func secondsArray(rt *sobek.Runtime, seconds []countedSecond) *sobek.Object {
 	rows := make([]any, 0, len(seconds))
 	for _, sc := range seconds {
+		served := make([][2]string, 0, len(sc.counts))
+		for by := range sc.counts {
+			served = append(served, by)
+		}
+		sort.Slice(served, func(i, j int) bool {
+			return served[i][0] < served[j][0] || (served[i][0] == served[j][0] && served[i][1] < served[j][1])
+		})
+		counts := make([]any, 0, len(served))
+		for _, by := range served {
+			counts = append(counts, rt.NewArray(by[0], by[1], sc.counts[by]))
+		}
 		buckets := make([]int, 0, len(sc.buckets))
 		for b := range sc.buckets {
 			buckets = append(buckets, b)
@@ -182,7 +190,7 @@ func secondsArray(rt *sobek.Runtime, seconds []secondCount) *sobek.Object {
 		for _, b := range buckets {
 			pairs = append(pairs, rt.NewArray(b, sc.buckets[b]))
 		}
-		rows = append(rows, rt.NewArray(sc.second, sc.count, rt.NewArray(pairs...)))
+		rows = append(rows, rt.NewArray(sc.second, rt.NewArray(counts...), rt.NewArray(pairs...)))
 	}
 	return rt.NewArray(rows...)
 }

@@ -40,11 +40,21 @@ type feedCounts struct {
 	wait     float64
 }
 
-// A secondCount is one second's feed messages and their latency histogram (bucket → messages).
-type secondCount struct {
+// A countedSecond is one second's messages or responses by the pod and color that served them, and
+// their latency histogram (bucket → how many).
+type countedSecond struct {
 	second  int64
-	count   int
+	counts  map[[2]string]int
 	buckets map[int]int
+}
+
+// countSecond is the count of an epoch second in seconds: nearly every message counts into the last one.
+func countSecond(seconds *[]countedSecond, epochSecond int64) *countedSecond {
+	if n := len(*seconds); n > 0 && (*seconds)[n-1].second == epochSecond {
+		return &(*seconds)[n-1]
+	}
+	*seconds = append(*seconds, countedSecond{second: epochSecond, counts: map[[2]string]int{}, buckets: map[int]int{}})
+	return &(*seconds)[len(*seconds)-1]
 }
 
 // A feedSession counts one WebSocket session's feed frames in Go while it is armed: until the time its
@@ -65,7 +75,7 @@ type feedSession struct {
 	counted     int
 	lastFrameAt float64
 	lastText    string
-	seconds     []secondCount
+	seconds     []countedSecond
 }
 
 // arm lets the session count in Go until `until` (epoch ms; noLimit for none), continuing the sequence
@@ -115,23 +125,14 @@ func (s *feedSession) count(text string, frameAt float64, hasFrameAt bool, now t
 	if waited > s.counts.wait {
 		s.counts.wait = waited
 	}
-	second := s.second(nowMs / 1000)
-	second.count++
+	second := countSecond(&s.seconds, nowMs/1000)
+	second.counts[[2]string{s.pod, s.color}]++
 	if feed.hasTs {
 		latency := float64(nowMs) - feed.ts
 		second.buckets[latencyBucket(latency)]++
 		s.push(latency, now)
 	}
 	return true
-}
-
-// second is the count of an epoch second: nearly every message counts into the last one.
-func (s *feedSession) second(epochSecond int64) *secondCount {
-	if n := len(s.seconds); n > 0 && s.seconds[n-1].second == epochSecond {
-		return &s.seconds[n-1]
-	}
-	s.seconds = append(s.seconds, secondCount{second: epochSecond, buckets: map[int]int{}})
-	return &s.seconds[len(s.seconds)-1]
 }
 
 // push adds one latency sample, as the k6/metrics Trend's add does (k6's own PushIfNotDone: none once
@@ -155,7 +156,7 @@ type feedTaken struct {
 	lastSeq     float64
 	lastFrameAt float64
 	lastText    string
-	seconds     []secondCount
+	seconds     []countedSecond
 }
 
 // take hands over what was counted since the last take and forgets it; ok false when nothing was.

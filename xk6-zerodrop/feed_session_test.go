@@ -111,8 +111,9 @@ func TestSessionCountsTheNextFramesOnly(t *testing.T) {
 		t.Fatalf("take: %+v, %v", taken, ok)
 	}
 	second := epoch.UnixMilli() / 1000
-	if len(taken.seconds) != 2 || taken.seconds[0].second != second || taken.seconds[0].count != 2 ||
-		taken.seconds[1].second != second+1 || taken.seconds[1].count != 1 {
+	armed := [2]string{"pod-a", "blue"}
+	if len(taken.seconds) != 2 || taken.seconds[0].second != second || taken.seconds[0].counts[armed] != 2 ||
+		taken.seconds[1].second != second+1 || taken.seconds[1].counts[armed] != 1 {
 		t.Fatalf("seconds: %+v", taken.seconds)
 	}
 	// Latencies 12, 11 (then 10): buckets ceil(8·log2(ms)).
@@ -204,12 +205,13 @@ func TestFeedSessionFromJavaScript(t *testing.T) {
 		session.disarm();
 		const afterDisarm = session.count('{"type":"feed","seq":3}', undefined);
 		JSON.stringify([counted, taken.count, taken.lastSeq, taken.lastText, Array.isArray(taken.seconds),
-			taken.seconds.reduce((n, s) => n + s[1], 0), session.take(), waits, afterDisarm]);
+			taken.seconds.reduce((n, s) => n + s[1][0][2], 0), taken.seconds[0][1][0].slice(0, 2), session.take(),
+			waits, afterDisarm]);
 	`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `[[true,true,false,false],2,2,"{\"type\":\"feed\",\"seq\":2}",true,2,null,[true,true,0],false]`
+	want := `[[true,true,false,false],2,2,"{\"type\":\"feed\",\"seq\":2}",true,2,["pod-a","blue"],null,[true,true,0],false]`
 	if got := value.String(); got != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}

@@ -3,7 +3,8 @@
 // machine can give, notes that outlive a VU (the reason setup() stopped, for the reports that
 // handleSummary writes in another VU), and a feed frame reader (feed.go) that decodes the WebSocket
 // users' commonest message in Go and counts a session's feed frames in sequence without JavaScript
-// (feed_session.go, feed_binding.go).
+// (feed_session.go, feed_binding.go), and an identity checker (identity.go) that checks and records the
+// HTTP users' expected identity responses.
 package zerodrop
 
 import (
@@ -61,6 +62,9 @@ func (mi *ModuleInstance) Exports() modules.Exports {
 		"recall":          recall,
 		"FeedReader": func(call sobek.ConstructorCall) *sobek.Object {
 			return newFeedReader(mi.vu, mi.registry, call)
+		},
+		"IdentityChecker": func(call sobek.ConstructorCall) *sobek.Object {
+			return newIdentityChecker(mi.vu, mi.registry, call)
 		},
 	}}
 }

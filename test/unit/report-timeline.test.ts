@@ -66,25 +66,39 @@ describe('PerSecond.countSeconds', () => {
       one.count(ms(s) + 5, 'feed', 'pod-a', 'blue');
       one.latency(ms(s) + 5, 'feed', latency);
     }
+    for (const pod of ['pod-b', 'pod-c']) {
+      one.count(ms(1), 'http', pod, 'green');
+      one.latency(ms(1), 'http', 3);
+    }
     one.count(ms(1), 'open', 'pod-a', 'blue');
     counted.count(ms(1), 'open', 'pod-a', 'blue');
-    const bucket = (latency: number) => latencyBucket(latency);
-    counted.countSeconds('feed', 'pod-a', 'blue', [
+    const b = latencyBucket;
+    counted.countSeconds('feed', [
       [
         t0,
-        2,
+        [['pod-a', 'blue', 2]],
         [
-          [bucket(11), 1],
-          [bucket(12), 1],
+          [b(11), 1],
+          [b(12), 1],
         ],
       ],
       [
         t0 + 1,
-        2,
+        [['pod-a', 'blue', 2]],
         [
-          [bucket(0.2), 1],
-          [bucket(10), 1],
+          [b(0.2), 1],
+          [b(10), 1],
         ],
+      ],
+    ]);
+    counted.countSeconds('http', [
+      [
+        t0 + 1,
+        [
+          ['pod-b', 'green', 1],
+          ['pod-c', 'green', 1],
+        ],
+        [[b(3), 2]],
       ],
     ]);
     const decoded = (rec: PerSecond) => parseSeconds({ 'w.1': rec.take() });

@@ -296,11 +296,22 @@ export class RunControl implements Control {
   }
 }
 
+/** Traffic recorded in Go: per-second counts, and per pod its last response and new connection (epoch ms). */
+export interface CountedTraffic {
+  take(): {
+    seconds: CountedSecond[];
+    pods: [pod: string, lastServed: number, lastNewConnection: number | null][];
+  } | null;
+}
+
 /**
  * Per-VU activity recorder for the timeline (per-second.ts): counts in memory, flushed every few seconds
  * as one HSET under a field of its own (a random writer id and a flush number), so VUs never contend.
  */
 export class TrafficRecorder {
+  /** `counted`: identity responses checked and recorded in Go (k6/x/zerodrop's IdentityChecker). */
+  constructor(private readonly counted: CountedTraffic | null = null) {}
+
   private readonly seconds = new PerSecond();
   private readonly writer = Math.random().toString(36).slice(2, 10);
   private flushes = 0;
@@ -313,9 +324,9 @@ export class TrafficRecorder {
     if (latencyMs !== null) this.seconds.latency(now, kind, latencyMs);
   }
 
-  /** Feed messages counted elsewhere (a feed session in Go), per second: per-second.ts countSeconds. */
-  servedSeconds(by: Served, seconds: CountedSecond[]): void {
-    this.seconds.countSeconds('feed', by.pod, by.color, seconds);
+  /** Identity responses or feed messages counted in Go, per second: per-second.ts countSeconds. */
+  servedSeconds(kind: 'http' | 'feed', seconds: CountedSecond[]): void {
+    this.seconds.countSeconds(kind, seconds);
   }
 
   /** A WebSocket session became usable (`open`, also `reconnect` after a close) or ended (`close`). */
@@ -349,6 +360,15 @@ export class TrafficRecorder {
     if (lastNewConnection !== null) seen.lastNewConnection = later(seen.lastNewConnection, lastNewConnection);
   }
 
+  /** Brings in what Go recorded since the last flush, as served() and podServed() would have. */
+  private takeCounted(): void {
+    const counted = this.counted?.take();
+    if (!counted) return;
+    this.servedSeconds('http', counted.seconds);
+    for (const [pod, lastServed, lastNewConnection] of counted.pods)
+      this.podServed(pod, lastServed, lastNewConnection);
+  }
+
   /** A flush is due every 3 s: callers skip the (async) call otherwise. */
   flushDue(): boolean {
     return Date.now() - this.flushedAt >= 3000;
@@ -357,6 +377,7 @@ export class TrafficRecorder {
   async flush(control: Control, force = false): Promise<void> {
     if (!force && !this.flushDue()) return;
     this.flushedAt = Date.now();
+    this.takeCounted();
     const pods = this.pods;
     this.pods = new Map();
     const blob = this.seconds.take();

@@ -29,8 +29,15 @@ export type SecondRecord = [
   latency: Record<string, Record<string, number>>,
 ];
 
-/** One second counted elsewhere: its epoch second, its messages, [histogram bucket, messages] pairs. */
-export type CountedSecond = [second: number, count: number, buckets: [bucket: number, messages: number][]];
+/**
+ * One second counted elsewhere (in Go: k6/x/zerodrop): its epoch second, how many by pod and color, and
+ * [histogram bucket, how many] pairs.
+ */
+export type CountedSecond = [
+  second: number,
+  counts: [pod: string, color: string, count: number][],
+  buckets: [bucket: number, count: number][],
+];
 
 function add<K>(counts: Map<K, number>, key: K, n: number): void {
   counts.set(key, (counts.get(key) ?? 0) + n);
@@ -73,14 +80,13 @@ export class PerSecond {
   }
 
   /**
-   * What was counted elsewhere (a feed session in Go: ws-user.ts), per epoch second: the messages, and
-   * their latency histogram buckets (`latencyBucket`'s) with how many fell in each.
+   * What was counted elsewhere (in Go), per epoch second: identity responses (`http`) or feed messages,
+   * by pod and color, and their latency histogram buckets (`latencyBucket`'s) with how many fell in each.
    */
-  countSeconds(kind: 'feed', pod: string, color: string, seconds: CountedSecond[]): void {
-    const key = `${kind}|${pod}|${color}`;
-    for (const [second, count, buckets] of seconds) {
+  countSeconds(kind: 'http' | 'feed', seconds: CountedSecond[]): void {
+    for (const [second, counts, buckets] of seconds) {
       const record = this.record(second);
-      add(record.counts, key, count);
+      for (const [pod, color, n] of counts) add(record.counts, `${kind}|${pod}|${color}`, n);
       for (const [bucket, n] of buckets) add(record[kind], bucket, n);
     }
   }

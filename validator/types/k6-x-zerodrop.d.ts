@@ -58,7 +58,53 @@ declare module 'k6/x/zerodrop' {
     /** When k6 read the last frame counted (ms, fractional), and its text. */
     lastFrameAt: number;
     lastText: string;
-    /** Per epoch second the messages came in: how many, and their latency histogram (per-second.ts). */
-    seconds: [second: number, count: number, buckets: [bucket: number, messages: number][]][];
+    seconds: CountedSeconds;
+  }
+
+  /**
+   * Per epoch second: how many messages or responses each pod and color served, and their latency
+   * histogram (validator/run/per-second.ts latencyBucket → how many).
+   */
+  export type CountedSeconds = [
+    second: number,
+    counts: [pod: string, color: string, count: number][],
+    buckets: [bucket: number, count: number][],
+  ][];
+
+  /**
+   * The HTTP users' identity check in Go (validator/users/http-user.ts checkIdentity): decides a response
+   * is the expected one — a 2xx that does not mean "not authenticated", no Set-Cookie, a JSON body naming
+   * the user (and session id, where the profile compares it) as strings equal to the ones given — exactly
+   * as checkIdentity would, and records it as checkIdentity does: the zd_requests sample with its
+   * {phase, pod, color, status} tags, the rollout-phase sample, and, for `take`, the per-second counts,
+   * latency buckets and pods' traffic. Anything else (and anything it does not decide exactly as
+   * JavaScript does) it leaves unrecorded for checkIdentity. Throws a TypeError for a profile section,
+   * options or metrics it cannot take.
+   */
+  export class IdentityChecker {
+    constructor(
+      http: {
+        identity: { user?: string; sessionId?: string };
+        unauthorizedStatuses: number[];
+        attribution?: {
+          pod?: { header?: string; body?: string };
+          color?: { header?: string; body?: string };
+        };
+      },
+      options: { requestsMetric: string; rolloutMetric: string },
+    );
+    /** True when the response was the expected one and is recorded; false: checkIdentity's to check. */
+    check(
+      res: unknown,
+      phase: string,
+      sentAt: number,
+      user: string | null,
+      sessionId: string | null,
+    ): boolean;
+    /** What was recorded for the timeline since the last take, or null when nothing was. */
+    take(): {
+      seconds: CountedSeconds;
+      pods: [pod: string, lastServed: number, lastNewConnection: number | null][];
+    } | null;
   }
 }

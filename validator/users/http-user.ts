@@ -7,10 +7,13 @@
  */
 
 import http from 'k6/http';
+import type { IdentityChecker } from 'k6/x/zerodrop';
+import { adapter } from '../adapter/user-adapter.ts';
 import type { TargetProfile } from '../profile/profile.ts';
 import type { Control, TrafficRecorder } from '../run/control.ts';
 import { isOver, type Phase, phaseAt } from '../run/phase.ts';
 import type { Config } from '../settings/registry.ts';
+import type { MetricName } from '../verdict/catalog.ts';
 import { failedAt, httpFailureDetail, httpRefusedBy } from '../verdict/failure-detail.ts';
 import { fail } from '../verdict/failures.ts';
 import { metrics } from '../verdict/metrics.ts';
@@ -56,17 +59,41 @@ interface HttpUser {
   profile: TargetProfile;
   control: Control;
   traffic: TrafficRecorder;
+  /** Checks and records the expected identity responses in Go; null: checkIdentity does it all. */
+  checker: IdentityChecker | null;
 }
 
-/** Runs this VU's share of the HTTP users to the end of the run. */
-export function httpUsers(config: Config, profile: TargetProfile, control: Control): Promise<void> {
-  return runVuShare('h', config.httpUsers, config, profile, control, (user, traffic) =>
-    httpUser({ user, config, profile, control, traffic }),
+/**
+ * Runs this VU's share of the HTTP users to the end of the run. `Checker`, k6/x/zerodrop's
+ * IdentityChecker where the entry's k6 has zerodrop's extension (not on Grafana Cloud load zones),
+ * checks and records the expected identity responses in Go (not where an adapter reads the identity).
+ */
+export function httpUsers(
+  config: Config,
+  profile: TargetProfile,
+  control: Control,
+  Checker?: typeof IdentityChecker,
+): Promise<void> {
+  const checker =
+    Checker && !adapter.identity
+      ? new Checker(profile.http, {
+          requestsMetric: 'zd_requests' satisfies MetricName,
+          rolloutMetric: 'zd_rollout_phase_samples' satisfies MetricName,
+        })
+      : null;
+  return runVuShare(
+    'h',
+    config.httpUsers,
+    config,
+    profile,
+    control,
+    (user, traffic) => httpUser({ user, config, profile, control, traffic, checker }),
+    { counted: checker },
   );
 }
 
 async function httpUser(u: HttpUser): Promise<void> {
-  const { user, config, profile, control, traffic } = u;
+  const { user, config, profile, control, traffic, checker } = u;
   const newConnection = inShare(user.number, config.newConnectionShare);
   const probes = inShare(user.number, config.negativeAuthShare, 37);
   const logsOut = profile.http.logout !== undefined && inShare(user.number, config.logoutShare, 71);
@@ -86,8 +113,12 @@ async function httpUser(u: HttpUser): Promise<void> {
     if (params.tags.phase !== phase) params = requestParams(user, newConnection, phase);
     const sentAt = Date.now();
     const res = await http.asyncRequest('GET', identityUrl, null, params);
-    const failing = checkIdentity(u, res, state, phase, sentAt);
-    if (failing) await failing;
+    const { user: name, sessionId } = state.identity;
+    if (checker?.check(res, phase, sentAt, name, sessionId)) state.activeAt = Date.now();
+    else {
+      const failing = checkIdentity(u, res, state, phase, sentAt);
+      if (failing) await failing;
+    }
     if (probes) await probe(identityUrl, phase, profile, control);
     if (logsOut && phase === 'rollout' && iteration % 5 === 0) await logoutAndBack(u, state, phase);
     if (traffic.flushDue()) await traffic.flush(control);

@@ -70,7 +70,7 @@ export function wsUsers(
       const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId, reader);
       await session.run();
     },
-    reader,
+    { waits: reader },
   );
 }
 
@@ -230,7 +230,7 @@ class WsSession {
     this.feed.advance(counted.lastSeq, counted.count);
     this.place.onConnection += counted.count;
     this.messages.count(at, counted.count);
-    this.traffic.servedSeconds(at, counted.seconds);
+    this.traffic.servedSeconds('feed', counted.seconds);
     this.traffic.podServed(at.pod, counted.lastFrameAt);
     this.frameAt = counted.lastFrameAt;
     this.lastFeed = null;
