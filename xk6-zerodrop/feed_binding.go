@@ -17,7 +17,7 @@ var errNoState = errors.New("a feed session is armed from VU code, not the init 
 // feedOptions is the constructor's second argument: the Trend the latency samples go to, and how long a
 // message may have waited before its user gives up on it (not counted here).
 type feedOptions struct {
-	latencyMetric string
+	latencyMetric any
 	giveUpAfterMs float64
 }
 
@@ -26,7 +26,6 @@ func newFeedOptions(exported any) (feedOptions, error) {
 	if !ok {
 		return feedOptions{}, fmt.Errorf("%w: options are not an object", errSpec)
 	}
-	name, isName := options["latencyMetric"].(string)
 	var giveUp float64
 	switch v := options["giveUpAfterMs"].(type) {
 	case int64:
@@ -36,24 +35,21 @@ func newFeedOptions(exported any) (feedOptions, error) {
 	default:
 		return feedOptions{}, fmt.Errorf("%w: giveUpAfterMs is not a number", errSpec)
 	}
-	if !isName {
-		return feedOptions{}, fmt.Errorf("%w: latencyMetric is not a name", errSpec)
-	}
-	return feedOptions{latencyMetric: name, giveUpAfterMs: giveUp}, nil
+	return feedOptions{latencyMetric: options["latencyMetric"], giveUpAfterMs: giveUp}, nil
 }
 
 // newFeedReader is the JavaScript constructor FeedReader(feed, {latencyMetric, giveUpAfterMs}): read(text)
 // returns one reused {seq, ts} object for a plain feed frame (ts null when it carries no publish time) and
 // null for every other message; session() a feed session (feed_session.go); takeWait() and peekWait() the
 // longest wait of a message its sessions counted since the last takeWait. A spec, options or metric it
-// cannot take is a TypeError: the caller keeps to JavaScript.
+// cannot take throw a TypeError.
 func newFeedReader(vu modules.VU, registry *metrics.Registry, call sobek.ConstructorCall) *sobek.Object {
 	rt := vu.Runtime()
 	counts, err := newFeedCounts(vu, registry, call.Argument(0).Export(), call.Argument(1).Export())
 	if err != nil {
 		panic(rt.NewTypeError(err.Error()))
 	}
-	define(rt, call.This, counts)
+	defineFeedReader(rt, call.This, counts)
 	return nil
 }
 
@@ -73,7 +69,7 @@ func newFeedCounts(vu modules.VU, registry *metrics.Registry, feed, exportedOpti
 	return &feedCounts{spec: spec, vu: vu, latency: latency, giveUpMs: options.giveUpAfterMs}, nil
 }
 
-func define(rt *sobek.Runtime, reader *sobek.Object, counts *feedCounts) {
+func defineFeedReader(rt *sobek.Runtime, reader *sobek.Object, counts *feedCounts) {
 	result := rt.NewObject()
 	read := func(call sobek.FunctionCall) sobek.Value {
 		text, isString := call.Argument(0).Export().(string)

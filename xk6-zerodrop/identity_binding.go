@@ -13,7 +13,7 @@ import (
 // check(res, phase, sentAt, user, sessionId) checks one identity response in Go and records it when it
 // is the expected one (identity.go), else returns false and records nothing; take() hands over the
 // per-second counts and the pods' traffic recorded since the last take, or null. A profile section,
-// options or metric it cannot take is a TypeError: the caller keeps to JavaScript.
+// options or metrics it cannot take throw a TypeError.
 func newIdentityChecker(vu modules.VU, registry *metrics.Registry, call sobek.ConstructorCall) *sobek.Object {
 	rt := vu.Runtime()
 	checks, err := newIdentityChecks(vu, registry, call.Argument(0).Export(), call.Argument(1).Export())

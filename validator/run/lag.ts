@@ -4,17 +4,19 @@
  * wait behind the backlog, timings measured by the users grow with it, acks sit unread and the end of the
  * run comes late. Two measures, the larger counts: a tick every `tickMs` measures a timer's delay past
  * schedule, and the users report how long each WebSocket message waited between k6 reading it and the
- * VU getting to it (`waited`). The tick alone misses a backlog: k6 hands a socket's queued messages to
- * the loop in batches, and a timer runs between two batches however long the queue behind them is. A
- * tick that runs late also records the ticks it starved (lag-ticks.ts), so a long stall weighs in the
- * p99 as long as it lasted. So the verdict can tell a saturated load generator from a slow service, and
- * waits can allow for it.
+ * VU getting to it (`waited`; for the feed frames counted in Go, `MessageWaits`). The tick alone misses
+ * a backlog: k6 hands a socket's queued messages to the loop in batches, and a timer runs between two
+ * batches however long the queue behind them is. A tick that runs late also records the ticks it starved
+ * (lag-ticks.ts), so a long stall weighs in the p99 as long as it lasted. So the verdict can tell a
+ * saturated load generator from a slow service, and waits can allow for it.
  */
 import { clearInterval, setInterval } from 'k6/timers';
 import { metrics } from '../verdict/metrics.ts';
 import { lagSamples } from './lag-ticks.ts';
 
 const tickMs = 250;
+/** The ticks `recentMs` looks back over (5 s). */
+const window = 20;
 
 /** Messages' waits recorded elsewhere (k6/x/zerodrop's FeedReader: the feed frames counted in Go). */
 export interface MessageWaits {
@@ -23,8 +25,6 @@ export interface MessageWaits {
   /** peekWait(), then starts over. */
   takeWait(): number;
 }
-/** The ticks `recentMs` looks back over (5 s). */
-const window = 20;
 
 /** Records how far behind this VU runs until stopped; one per VU, not per user. */
 export class LagMonitor {
