@@ -54,7 +54,7 @@ test-unit: setup ## Unit tests of the pure logic (Node only, seconds)
 test-app: setup examples ## The reference service and the example services against a real Redis
 	@$(call RUN_TESTS,app,$(APP_TESTS))
 
-test-suite: setup tools k6 bundle examples ## The real k6 against real services without Kubernetes; CI templates, cloud, the kube extension
+test-suite: setup tools k6 bundle examples cluster-binaries ## The real k6 against real services without Kubernetes; CI templates, cloud, the kube extension (on the cluster binaries)
 	@$(call RUN_TESTS,suite,$(SUITE_TESTS))
 
 test-cluster: setup tools k6 bundle examples cluster-binaries ## The embedded cluster: bring-up, rolling and rainbow end to end, teardown
