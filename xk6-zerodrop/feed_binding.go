@@ -21,18 +21,24 @@ type feedOptions struct {
 	giveUpAfterMs float64
 }
 
+// number is a JavaScript number as sobek exports it: an int64 when integral, else a float64.
+func number(exported any) (float64, bool) {
+	switch v := exported.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
 func newFeedOptions(exported any) (feedOptions, error) {
 	options, ok := exported.(map[string]any)
 	if !ok {
 		return feedOptions{}, fmt.Errorf("%w: options are not an object", errSpec)
 	}
-	var giveUp float64
-	switch v := options["giveUpAfterMs"].(type) {
-	case int64:
-		giveUp = float64(v)
-	case float64:
-		giveUp = v
-	default:
+	giveUp, ok := number(options["giveUpAfterMs"])
+	if !ok {
 		return feedOptions{}, fmt.Errorf("%w: giveUpAfterMs is not a number", errSpec)
 	}
 	return feedOptions{latencyMetric: options["latencyMetric"], giveUpAfterMs: giveUp}, nil

@@ -75,15 +75,12 @@ func newIdentitySpec(exported any) (identitySpec, error) {
 	if !ok {
 		return identitySpec{}, fmt.Errorf("%w: http.unauthorizedStatuses is not a list", errSpec)
 	}
-	for _, status := range statuses {
-		switch v := status.(type) {
-		case int64:
-			spec.unauthorized[int(v)] = true
-		case float64:
-			spec.unauthorized[int(v)] = true
-		default:
+	for _, exported := range statuses {
+		status, isNumber := number(exported)
+		if !isNumber {
 			return identitySpec{}, fmt.Errorf("%w: an unauthorized status is not a number", errSpec)
 		}
+		spec.unauthorized[int(status)] = true
 	}
 	if attribution, ok := httpSpec["attribution"].(map[string]any); ok {
 		var err error
