@@ -24,8 +24,9 @@
  * BENCH_PER_USER=1 instead prints k6's memory per user: the peak RSS that going from 150 + 100 to 300 + 200
  * users (BENCH_PER_USER_SIZES) added, per user, for dist/ and each BENCH_COMPARE bundle.
  * BENCH_ENV='NAME=value …' adds zerodrop settings to its runs (e.g. the shares of extra traffic set to 0).
- * BENCH_PROFILE=/folder also takes a 30-s CPU profile of every k6 run from its 20th second (k6's
- * --profiling-enabled, pprof on 127.0.0.1:6565) into <folder>/<run>.pprof: `go tool pprof -top` reads it.
+ * BENCH_PROFILE=/folder also takes a 30-s CPU profile and allocation profile of every k6 run from its 20th
+ * second and its live heap at the 50th (k6's --profiling-enabled, pprof on 127.0.0.1:6565) into
+ * <folder>/<run>.pprof, .allocs.pprof and .heap.pprof: `go tool pprof -top` reads them.
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
  * (bench/vu-heap.ts), BENCH_REPEAT times, alternating (issue 11's budget: within 10 % of session 3's).
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
@@ -146,19 +147,29 @@ async function measureK6(
   };
 }
 
-/** BENCH_PROFILE: k6's CPU profile from its 20th to its 50th second, saved as <folder>/<label>.pprof. */
+/**
+ * BENCH_PROFILE: k6's CPU profile and what it allocated from its 20th to its 50th second, and its live
+ * heap at the 50th, saved as <folder>/<label>.pprof, .allocs.pprof and .heap.pprof.
+ */
 async function cpuProfile(folder: string, label: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 20_000));
-  const file = join(folder, `${label.replace(/[^a-z0-9.-]+/gi, '-')}.pprof`);
-  try {
-    const res = await fetch('http://127.0.0.1:6565/debug/pprof/profile?seconds=30');
-    if (!res.ok) throw new Error(`status ${res.status}`);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-    console.log(`    CPU profile of ${label}: ${file}`);
-  } catch (error) {
-    console.error(`    no CPU profile of ${label}: ${String(error)}`);
-  }
+  const base = join(folder, label.replace(/[^a-z0-9.-]+/gi, '-'));
+  const save = async (path: string, file: string, what: string) => {
+    try {
+      const res = await fetch(`http://127.0.0.1:6565/debug/pprof/${path}`);
+      if (!res.ok) throw new Error(`status ${res.status}`);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      console.log(`    ${what} of ${label}: ${file}`);
+    } catch (error) {
+      console.error(`    no ${what} of ${label}: ${String(error)}`);
+    }
+  };
+  await Promise.all([
+    save('profile?seconds=30', `${base}.pprof`, 'CPU profile'),
+    save('allocs?seconds=30', `${base}.allocs.pprof`, 'allocations'),
+  ]);
+  await save('heap', `${base}.heap.pprof`, 'live heap');
 }
 
 type SummaryMetrics = Record<string, Record<string, number> & { thresholds?: Record<string, boolean> }>;

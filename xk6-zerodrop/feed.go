@@ -1,7 +1,6 @@
 package zerodrop
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -16,6 +15,8 @@ type feedSpec struct {
 	match       []matchEntry
 	seq         []string
 	publishedAt []string // nil: the frames carry no publish time
+	// Reads the matchers' paths, then seq, then publishedAt.
+	paths pathReader
 }
 
 type matchEntry struct {
@@ -61,6 +62,7 @@ func newFeedSpec(exported any) (feedSpec, error) {
 	if !ok {
 		return feedSpec{}, fmt.Errorf("%w: match is not an object", errSpec)
 	}
+	var paths [][]string
 	for path, want := range match {
 		entry := matchEntry{keys: strings.Split(path, ".")}
 		switch v := want.(type) {
@@ -74,33 +76,14 @@ func newFeedSpec(exported any) (feedSpec, error) {
 			entry.never = true
 		}
 		out.match = append(out.match, entry)
+		paths = append(paths, entry.keys)
 	}
+	paths = append(paths, out.seq)
+	if out.publishedAt != nil {
+		paths = append(paths, out.publishedAt)
+	}
+	out.paths = newPathReader(paths...)
 	return out, nil
-}
-
-// An absent field: JavaScript's undefined, which equals no JSON value.
-type absent struct{}
-
-// pick walks a dotted path through decoded JSON objects. ok is false where JavaScript's pick
-// (validator/profile/profile.ts) could see something a decoded map does not show: an array on the way
-// (indexes, length).
-func pick(value any, keys []string) (found any, ok bool) {
-	current := value
-	for _, key := range keys {
-		switch v := current.(type) {
-		case map[string]any:
-			next, present := v[key]
-			if !present {
-				return absent{}, true
-			}
-			current = next
-		case []any:
-			return nil, false
-		default:
-			return absent{}, true
-		}
-	}
-	return current, true
 }
 
 // read decodes one text message and returns it as a plain feed frame, or ok false when it is anything
@@ -112,35 +95,28 @@ func (s *feedSpec) read(text string) (plainFeed, bool) {
 	if strings.Contains(text, `\u`) || !utf8.ValidString(text) {
 		return plainFeed{}, false
 	}
-	var frame map[string]any
-	if err := json.Unmarshal([]byte(text), &frame); err != nil || frame == nil {
-		return plainFeed{}, false
-	}
-	for _, entry := range s.match {
-		// An absent field, an object or an array never equals a scalar: interface comparison sees the
-		// types differ, as JavaScript's !== does.
-		got, ok := pick(frame, entry.keys)
-		if !ok || entry.never || got != entry.want {
-			return plainFeed{}, false
-		}
-	}
-	got, ok := pick(frame, s.seq)
-	seq, isNumber := got.(float64)
-	if !ok || !isNumber || math.IsInf(seq, 0) || seq != math.Trunc(seq) {
-		return plainFeed{}, false
-	}
-	out := plainFeed{seq: seq}
-	if s.publishedAt == nil {
-		return out, true
-	}
-	at, ok := pick(frame, s.publishedAt)
+	values, ok := s.paths.read(text)
 	if !ok {
 		return plainFeed{}, false
 	}
-	switch v := at.(type) {
-	case float64:
-		out.ts, out.hasTs = v, true
-	case string:
+	for i, entry := range s.match {
+		// An absent field, an object or an array never equals a scalar, as JavaScript's !== sees it.
+		if entry.never || !values[i].equals(entry.want) {
+			return plainFeed{}, false
+		}
+	}
+	seq := values[len(s.match)]
+	if seq.kind != kindNumber || seq.num != math.Trunc(seq.num) {
+		return plainFeed{}, false
+	}
+	out := plainFeed{seq: seq.num}
+	if s.publishedAt == nil {
+		return out, true
+	}
+	switch at := values[len(s.match)+1]; at.kind {
+	case kindNumber:
+		out.ts, out.hasTs = at.num, true
+	case kindString:
 		return plainFeed{}, false
 	}
 	return out, true

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/grafana/sobek"
@@ -46,8 +45,9 @@ func newFeedOptions(exported any) (feedOptions, error) {
 
 // newFeedReader is the JavaScript constructor FeedReader(feed, {latencyMetric, giveUpAfterMs}): read(text)
 // returns one reused {seq, ts} object for a plain feed frame (ts null when it carries no publish time) and
-// null for every other message; session() a feed session (feed_session.go); takeWait() and peekWait() the
-// longest wait of a message its sessions counted since the last takeWait. A spec, options or metric it
+// null for every other message; session() a feed session (feed_session.go); take() what the frames its
+// sessions counted were served by since the last take (traffic.go), or null; takeWait() and peekWait()
+// the longest wait of a message its sessions counted since the last takeWait. A spec, options or metric it
 // cannot take throw a TypeError.
 func newFeedReader(vu modules.VU, registry *metrics.Registry, call sobek.ConstructorCall) *sobek.Object {
 	rt := vu.Runtime()
@@ -97,6 +97,7 @@ func defineFeedReader(rt *sobek.Runtime, reader *sobek.Object, counts *feedCount
 	methods := map[string]any{
 		"read":     read,
 		"session":  func() *sobek.Object { return sessionObject(rt, &feedSession{counts: counts}) },
+		"take":     func() sobek.Value { return counts.traffic.takeObject(rt) },
 		"peekWait": func() float64 { return counts.wait },
 		"takeWait": func() float64 {
 			wait := counts.wait
@@ -115,7 +116,8 @@ func defineFeedReader(rt *sobek.Runtime, reader *sobek.Object, counts *feedCount
 const noLimit = math.MaxInt64
 
 // sessionObject is a feed session as JavaScript calls it: arm(until, lastSeq, phase, pod, color)
-// (until and lastSeq may be null), disarm(), count(data, timestamp) and take().
+// (until and lastSeq may be null), disarm(), count(data, timestamp) and take() (one object, reused by
+// every take, or null).
 func sessionObject(rt *sobek.Runtime, s *feedSession) *sobek.Object {
 	object := rt.NewObject()
 	arm := func(call sobek.FunctionCall) sobek.Value {
@@ -141,17 +143,16 @@ func sessionObject(rt *sobek.Runtime, s *feedSession) *sobek.Object {
 		hasAt := !sobek.IsNull(at) && !sobek.IsUndefined(at)
 		return rt.ToValue(s.count(text, at.ToFloat(), hasAt, time.Now()))
 	}
+	out := rt.NewObject()
 	take := func() sobek.Value {
 		taken, ok := s.take()
 		if !ok {
 			return sobek.Null()
 		}
-		out := rt.NewObject()
 		_ = out.Set("count", taken.counted)
 		_ = out.Set("lastSeq", taken.lastSeq)
 		_ = out.Set("lastFrameAt", taken.lastFrameAt)
 		_ = out.Set("lastText", taken.lastText)
-		_ = out.Set("seconds", secondsArray(rt, taken.seconds))
 		return out
 	}
 	methods := map[string]any{
@@ -166,33 +167,4 @@ func sessionObject(rt *sobek.Runtime, s *feedSession) *sobek.Object {
 		}
 	}
 	return object
-}
-
-// secondsArray is [[second, [[pod, color, count], …], [[bucket, count], …]], …], in ascending order.
-func secondsArray(rt *sobek.Runtime, seconds []countedSecond) *sobek.Object {
-	rows := make([]any, 0, len(seconds))
-	for _, sc := range seconds {
-		served := make([][2]string, 0, len(sc.counts))
-		for by := range sc.counts {
-			served = append(served, by)
-		}
-		sort.Slice(served, func(i, j int) bool {
-			return served[i][0] < served[j][0] || (served[i][0] == served[j][0] && served[i][1] < served[j][1])
-		})
-		counts := make([]any, 0, len(served))
-		for _, by := range served {
-			counts = append(counts, rt.NewArray(by[0], by[1], sc.counts[by]))
-		}
-		buckets := make([]int, 0, len(sc.buckets))
-		for b := range sc.buckets {
-			buckets = append(buckets, b)
-		}
-		sort.Ints(buckets)
-		pairs := make([]any, 0, len(buckets))
-		for _, b := range buckets {
-			pairs = append(pairs, rt.NewArray(b, sc.buckets[b]))
-		}
-		rows = append(rows, rt.NewArray(sc.second, rt.NewArray(counts...), rt.NewArray(pairs...)))
-	}
-	return rt.NewArray(rows...)
 }

@@ -12,49 +12,17 @@ import (
 // and a frame JavaScript calls a repeat would pass as the next one.
 const maxSafeInteger = 1<<53 - 1
 
-// Latency histogram buckets, as validator/run/per-second.ts latencyBucket computes them: bucketsPerDoubling
-// per doubling, clamped to [lowestBucket, highestBucket]. Go's math is what sobek's Math.log2 and
-// Math.ceil call, so both sides agree to the bit.
-const (
-	bucketsPerDoubling = 8
-	lowestBucket       = -32
-	highestBucket      = 200
-)
-
-func latencyBucket(ms float64) int {
-	if !(ms > 0) {
-		return lowestBucket
-	}
-	b := math.Ceil(bucketsPerDoubling * math.Log2(ms))
-	return int(math.Max(lowestBucket, math.Min(highestBucket, b)))
-}
-
 // A feedCounts is what a VU's WebSocket sessions share: the feed reader, the latency metric their
 // samples go to, how long a message may have waited before its user gives up (validator/users/ws-user.ts
-// giveUpAfterMs), and the longest wait of a message counted here since the lag monitor last took it.
+// giveUpAfterMs), the longest wait of a message counted here since the lag monitor last took it, and
+// what the frames counted here were served by, for the VU's traffic recorder.
 type feedCounts struct {
 	spec     feedSpec
 	vu       modules.VU
 	latency  *metrics.Metric
 	giveUpMs float64
 	wait     float64
-}
-
-// A countedSecond is one second's messages or responses by the pod and color that served them, and
-// their latency histogram (bucket → how many).
-type countedSecond struct {
-	second  int64
-	counts  map[[2]string]int
-	buckets map[int]int
-}
-
-// countSecond is the count of an epoch second in seconds: nearly every message counts into the last one.
-func countSecond(seconds *[]countedSecond, epochSecond int64) *countedSecond {
-	if n := len(*seconds); n > 0 && (*seconds)[n-1].second == epochSecond {
-		return &(*seconds)[n-1]
-	}
-	*seconds = append(*seconds, countedSecond{second: epochSecond, counts: map[[2]string]int{}, buckets: map[int]int{}})
-	return &(*seconds)[len(*seconds)-1]
+	traffic  servedTraffic
 }
 
 // A feedSession counts one WebSocket session's feed frames in Go while it is armed: until the time its
@@ -75,7 +43,6 @@ type feedSession struct {
 	counted     int
 	lastFrameAt float64
 	lastText    string
-	seconds     []countedSecond
 }
 
 // arm lets the session count in Go until `until` (epoch ms; noLimit for none), continuing the sequence
@@ -125,11 +92,10 @@ func (s *feedSession) count(text string, frameAt float64, hasFrameAt bool, now t
 	if waited > s.counts.wait {
 		s.counts.wait = waited
 	}
-	second := countSecond(&s.seconds, nowMs/1000)
-	second.counts[[2]string{s.pod, s.color}]++
+	latency := float64(nowMs) - feed.ts
+	s.counts.traffic.served(nowMs, s.pod, s.color, latency, feed.hasTs)
+	s.counts.traffic.pod(s.pod, frameAt, 0, false)
 	if feed.hasTs {
-		latency := float64(nowMs) - feed.ts
-		second.buckets[latencyBucket(latency)]++
 		s.push(latency, now)
 	}
 	return true
@@ -150,13 +116,13 @@ func (s *feedSession) push(latency float64, now time.Time) {
 	})
 }
 
-// A feedTaken is what a session counted since the last take.
+// A feedTaken is what a session counted since the last take (what the frames were served by is the
+// VU's: feedCounts.traffic).
 type feedTaken struct {
 	counted     int
 	lastSeq     float64
 	lastFrameAt float64
 	lastText    string
-	seconds     []countedSecond
 }
 
 // take hands over what was counted since the last take and forgets it; ok false when nothing was.
@@ -165,8 +131,8 @@ func (s *feedSession) take() (feedTaken, bool) {
 		return feedTaken{}, false
 	}
 	taken := feedTaken{
-		counted: s.counted, lastSeq: s.lastSeq, lastFrameAt: s.lastFrameAt, lastText: s.lastText, seconds: s.seconds,
+		counted: s.counted, lastSeq: s.lastSeq, lastFrameAt: s.lastFrameAt, lastText: s.lastText,
 	}
-	s.counted, s.lastText, s.seconds = 0, "", nil
+	s.counted, s.lastText = 0, ""
 	return taken, true
 }

@@ -110,15 +110,20 @@ func TestSessionCountsTheNextFramesOnly(t *testing.T) {
 		taken.lastText != feedFrame(9, nowMs+990) {
 		t.Fatalf("take: %+v, %v", taken, ok)
 	}
+	// What served the frames is the VU's, for its traffic recorder: per second, and the pod's last frame.
+	served, ok := k6.counts.traffic.take()
 	second := epoch.UnixMilli() / 1000
 	armed := [2]string{"pod-a", "blue"}
-	if len(taken.seconds) != 2 || taken.seconds[0].second != second || taken.seconds[0].counts[armed] != 2 ||
-		taken.seconds[1].second != second+1 || taken.seconds[1].counts[armed] != 1 {
-		t.Fatalf("seconds: %+v", taken.seconds)
+	if !ok || len(served.seconds) != 2 || served.seconds[0].second != second || served.seconds[0].counts[armed] != 2 ||
+		served.seconds[1].second != second+1 || served.seconds[1].counts[armed] != 1 {
+		t.Fatalf("seconds: %+v", served.seconds)
 	}
 	// Latencies 12, 11 (then 10): buckets ceil(8·log2(ms)).
-	if b := taken.seconds[0].buckets; b[latencyBucket(12)] != 1 || b[latencyBucket(11)] != 1 || len(b) != 2 {
+	if b := served.seconds[0].buckets; b[latencyBucket(12)] != 1 || b[latencyBucket(11)] != 1 || len(b) != 2 {
 		t.Errorf("buckets of the first second: %v", b)
+	}
+	if fmt.Sprint(served.pods) != "[pod-a]" || served.traffic[0] != (podTraffic{lastServed: nowMs + 1000}) {
+		t.Errorf("pods %v %+v: pod-a, last served when k6 read the last frame", served.pods, served.traffic)
 	}
 	if k6.counts.wait != 2 {
 		t.Errorf("longest wait %v, want 2", k6.counts.wait)
@@ -204,14 +209,15 @@ func TestFeedSessionFromJavaScript(t *testing.T) {
 		const waits = [reader.peekWait() >= 3, reader.takeWait() >= 3, reader.peekWait()];
 		session.disarm();
 		const afterDisarm = session.count('{"type":"feed","seq":3}', undefined);
-		JSON.stringify([counted, taken.count, taken.lastSeq, taken.lastText, Array.isArray(taken.seconds),
-			taken.seconds.reduce((n, s) => n + s[1][0][2], 0), taken.seconds[0][1][0].slice(0, 2), session.take(),
-			waits, afterDisarm]);
+		const served = reader.take();
+		JSON.stringify([counted, taken.count, taken.lastSeq, taken.lastText, Array.isArray(served.seconds),
+			served.seconds.reduce((n, s) => n + s[1][0][2], 0), served.seconds[0][1][0].slice(0, 2),
+			served.pods.map((p) => [p[0], p[2]]), session.take(), reader.take(), waits, afterDisarm]);
 	`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `[[true,true,false,false],2,2,"{\"type\":\"feed\",\"seq\":2}",true,2,["pod-a","blue"],null,[true,true,0],false]`
+	want := `[[true,true,false,false],2,2,"{\"type\":\"feed\",\"seq\":2}",true,2,["pod-a","blue"],[["pod-a",null]],null,null,[true,true,0],false]`
 	if got := value.String(); got != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}

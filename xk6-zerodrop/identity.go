@@ -1,10 +1,8 @@
 package zerodrop
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/textproto"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +28,9 @@ type identitySpec struct {
 	user, sessionID []string
 	pod, color      valueSource
 	unauthorized    map[int]bool
+	// Reads the body's paths: user, then sessionID, pod and color where the profile reads them.
+	paths                     pathReader
+	sessionAt, podAt, colorAt int
 }
 
 func newValueSource(exported any) (valueSource, error) {
@@ -91,41 +92,40 @@ func newIdentitySpec(exported any) (identitySpec, error) {
 			return identitySpec{}, err
 		}
 	}
+	paths := [][]string{spec.user}
+	at := func(path []string) int {
+		if path == nil {
+			return -1
+		}
+		paths = append(paths, path)
+		return len(paths) - 1
+	}
+	spec.sessionAt, spec.podAt, spec.colorAt = at(spec.sessionID), at(spec.pod.body), at(spec.color.body)
+	spec.paths = newPathReader(paths...)
 	return spec, nil
 }
 
 // served reads a value the way validator/users/users.ts servedField does: a header's value, or a body
-// string; "unknown" where it finds neither. ok false where JavaScript could read it otherwise: a number
-// (String() formats it by rules of its own), an array on the path.
-func (v valueSource) served(headers map[string]string, body any) (string, bool) {
+// string (at `at` among the values read, -1 where the profile reads none); "unknown" where it finds
+// neither. ok false where JavaScript could read it otherwise: a number (String() formats it by rules of
+// its own).
+func (v valueSource) served(headers map[string]string, values []jsonValue, at int) (string, bool) {
 	if v.header != "" {
 		if value, present := headers[v.header]; present {
 			return value, true
 		}
 		return "unknown", true
 	}
-	if v.body == nil {
+	if at < 0 {
 		return "unknown", true
 	}
-	found, ok := pick(body, v.body)
-	if !ok {
-		return "", false
-	}
-	switch value := found.(type) {
-	case string:
-		return value, true
-	case float64:
+	switch found := values[at]; found.kind {
+	case kindString:
+		return found.str, true
+	case kindNumber:
 		return "", false
 	}
 	return "unknown", true
-}
-
-// text is the string at a path, ok false where it is anything else (JavaScript would name no one, or
-// format a number).
-func text(body any, path []string) (string, bool) {
-	found, ok := pick(body, path)
-	value, isString := found.(string)
-	return value, ok && isString
 }
 
 // A checkedResponse is what an identity response said when it is the one the user expected.
@@ -150,36 +150,27 @@ func (s *identitySpec) check(r *httpext.Response, user string, sessionID *string
 	if !isText || strings.Contains(body, `\u`) || !utf8.ValidString(body) {
 		return checkedResponse{}, false
 	}
-	var decoded any
-	if err := json.Unmarshal([]byte(body), &decoded); err != nil {
-		return checkedResponse{}, false
-	}
-	if seen, ok := text(decoded, s.user); !ok || seen != user {
+	values, ok := s.paths.read(body)
+	// A string, and the one expected: JavaScript would name no one, or format a number, for anything else.
+	if !ok || values[0].kind != kindString || values[0].str != user {
 		return checkedResponse{}, false
 	}
 	if s.sessionID != nil {
-		if seen, ok := text(decoded, s.sessionID); !ok || sessionID == nil || seen != *sessionID {
+		if seen := values[s.sessionAt]; seen.kind != kindString || sessionID == nil || seen.str != *sessionID {
 			return checkedResponse{}, false
 		}
 	}
-	pod, podOK := s.pod.served(r.Headers, decoded)
-	color, colorOK := s.color.served(r.Headers, decoded)
+	pod, podOK := s.pod.served(r.Headers, values, s.podAt)
+	color, colorOK := s.color.served(r.Headers, values, s.colorAt)
 	if !podOK || !colorOK {
 		return checkedResponse{}, false
 	}
 	return checkedResponse{pod: pod, color: color}, true
 }
 
-// A podTraffic is what one pod did for a VU's users since the last take (epoch ms; hasNewConnection
-// false: no new connection seen).
-type podTraffic struct {
-	lastServed, lastNewConnection float64
-	hasNewConnection              bool
-}
-
 // An identityChecks checks a VU's HTTP users' identity responses in Go and records the expected ones
-// as checkIdentity does: the zd_requests and zd_rollout_phase_samples samples, and, for the timeline, the
-// per-second counts, latency buckets and pods' traffic, handed to JavaScript's traffic recorder by take.
+// as checkIdentity does: the zd_requests and zd_rollout_phase_samples samples, and what it served
+// (traffic.go), handed to JavaScript's traffic recorder by take.
 type identityChecks struct {
 	spec              identitySpec
 	vu                modules.VU
@@ -187,8 +178,7 @@ type identityChecks struct {
 	// The zd_requests tag sets built so far, for the VU tags they were built on.
 	base    *metrics.TagSet
 	tagSets map[string]metrics.TagsAndMeta
-	seconds []countedSecond
-	pods    map[string]*podTraffic
+	traffic servedTraffic
 }
 
 // record counts one expected response served by `by`, the request sent at sentAt (epoch ms), in phase.
@@ -213,25 +203,10 @@ func (c *identityChecks) record(r *httpext.Response, by checkedResponse, phase s
 			Value:      1,
 		})
 	}
-	second := countSecond(&c.seconds, now.UnixMilli()/1000)
-	second.counts[[2]string{by.pod, by.color}]++
-	second.buckets[latencyBucket(r.Timings.Duration)]++
-	if by.pod == "unknown" {
-		return
-	}
+	c.traffic.served(now.UnixMilli(), by.pod, by.color, r.Timings.Duration, true)
 	t := r.Timings
 	acceptedAt := sentAt + t.Blocked + t.Connecting + t.TLSHandshaking
-	lastServed := acceptedAt + t.Sending + t.Waiting
-	pod := c.pods[by.pod]
-	if pod == nil {
-		pod = &podTraffic{lastServed: lastServed}
-		c.pods[by.pod] = pod
-	} else if lastServed > pod.lastServed {
-		pod.lastServed = lastServed
-	}
-	if t.Connecting > 0 && (!pod.hasNewConnection || acceptedAt > pod.lastNewConnection) {
-		pod.lastNewConnection, pod.hasNewConnection = acceptedAt, true
-	}
+	c.traffic.pod(by.pod, acceptedAt+t.Sending+t.Waiting, acceptedAt, t.Connecting > 0)
 }
 
 // requestTags is the tag set zd_requests.add(1, {phase, pod, color, status}) gives a sample, built once
@@ -251,24 +226,6 @@ func (c *identityChecks) requestTags(vuTags metrics.TagsAndMeta, phase string, b
 		c.tagSets[key] = tags
 	}
 	return tags
-}
-
-// take hands over the per-second counts and the pods' traffic recorded since the last take, and forgets
-// them; ok false when there are none. Pods come sorted by name.
-func (c *identityChecks) take() (seconds []countedSecond, pods []string, traffic []podTraffic, ok bool) {
-	if len(c.seconds) == 0 && len(c.pods) == 0 {
-		return nil, nil, nil, false
-	}
-	for name := range c.pods {
-		pods = append(pods, name)
-	}
-	sort.Strings(pods)
-	for _, name := range pods {
-		traffic = append(traffic, *c.pods[name])
-	}
-	seconds = c.seconds
-	c.seconds, c.pods = nil, map[string]*podTraffic{}
-	return seconds, pods, traffic, true
 }
 
 // responseOf is the k6 response a script handed over, nil for anything else.

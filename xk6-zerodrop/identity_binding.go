@@ -37,24 +37,7 @@ func newIdentityChecker(vu modules.VU, registry *metrics.Registry, call sobek.Co
 		checks.record(r, by, call.Argument(1).String(), call.Argument(2).ToFloat(), time.Now())
 		return rt.ToValue(true)
 	}
-	take := func() sobek.Value {
-		seconds, pods, traffic, ok := checks.take()
-		if !ok {
-			return sobek.Null()
-		}
-		rows := make([]any, 0, len(pods))
-		for i, pod := range pods {
-			var lastNewConnection any
-			if traffic[i].hasNewConnection {
-				lastNewConnection = traffic[i].lastNewConnection
-			}
-			rows = append(rows, rt.NewArray(pod, traffic[i].lastServed, lastNewConnection))
-		}
-		out := rt.NewObject()
-		_ = out.Set("seconds", secondsArray(rt, seconds))
-		_ = out.Set("pods", rt.NewArray(rows...))
-		return out
-	}
+	take := func() sobek.Value { return checks.traffic.takeObject(rt) }
 	for name, method := range map[string]any{"check": check, "take": take} {
 		if err := call.This.Set(name, method); err != nil {
 			panic(rt.NewGoError(err))
@@ -80,7 +63,7 @@ func newIdentityChecks(vu modules.VU, registry *metrics.Registry, httpSpec, expo
 	if err != nil {
 		return nil, err
 	}
-	return &identityChecks{spec: spec, vu: vu, requests: requests, rollout: rollout, pods: map[string]*podTraffic{}}, nil
+	return &identityChecks{spec: spec, vu: vu, requests: requests, rollout: rollout}, nil
 }
 
 // registered is the metric of that name and type in the registry.

@@ -154,7 +154,6 @@ func newChecks(t *testing.T) (testVU, *identityChecks) {
 	rollout, _ := registry.NewMetric("zd_rollout_phase_samples", metrics.Counter)
 	checks := &identityChecks{
 		spec: mustIdentitySpec(t, referenceHTTP), vu: k6.counts.vu, requests: requests, rollout: rollout,
-		pods: map[string]*podTraffic{},
 	}
 	return k6, checks
 }
@@ -193,7 +192,8 @@ func TestIdentityChecksRecordAsCheckIdentityDoes(t *testing.T) {
 		t.Errorf("rollout-phase samples %v: one per rollout response, the VU's tags only", rollout)
 	}
 
-	seconds, pods, traffic, ok := checks.take()
+	taken, ok := checks.traffic.take()
+	seconds, pods, traffic := taken.seconds, taken.pods, taken.traffic
 	if !ok || len(seconds) != 2 {
 		t.Fatalf("take: %v %+v", ok, seconds)
 	}
@@ -212,7 +212,7 @@ func TestIdentityChecksRecordAsCheckIdentityDoes(t *testing.T) {
 		traffic[1] != (podTraffic{lastServed: sentAt + 10.25, lastNewConnection: sentAt + 9.25, hasNewConnection: true}) {
 		t.Errorf("pods %v %+v", pods, traffic)
 	}
-	if _, _, _, again := checks.take(); again {
+	if _, again := checks.traffic.take(); again {
 		t.Error("a second take handed the same traffic over again")
 	}
 }

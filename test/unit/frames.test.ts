@@ -4,7 +4,14 @@ import { describe, it } from 'node:test';
 import { parseClientMessage } from '../../app/src/protocol.ts';
 import { referenceProfile } from '../../validator/profile/builtin/reference.ts';
 import type { WebSocketProfile } from '../../validator/profile/profile.ts';
-import { classifyFrame, fillTemplate, resumeUrl, withOrderId } from '../../validator/users/frames.ts';
+import {
+  classifyFrame,
+  fillTemplate,
+  orderText,
+  resumeUrl,
+  withOrderId,
+} from '../../validator/users/frames.ts';
+import { random } from '../suite/fixtures/json-cases.ts';
 
 const reference = referenceProfile.websocket ?? assert.fail('the reference profile has a websocket section');
 const hello = {
@@ -173,5 +180,80 @@ describe('withOrderId', () => {
     );
     const raw = JSON.stringify(withOrderId(reference.order?.frame, '"},"qty":999,"x":"'));
     assert.equal((JSON.parse(raw) as { qty: number }).qty, 1);
+  });
+});
+
+describe('orderText', () => {
+  const expected = (template: unknown, id: string) => JSON.stringify(withOrderId(template, id));
+
+  it('gives the text JSON.stringify gives the filled template, for ids JSON must escape', () => {
+    const templates: unknown[] = [
+      reference.order?.frame,
+      { op: 'buy', ref: 'order-{id}', lines: [{ id: '{id}' }, '{id}{id}'], amount: 2.5, '{id}': null },
+      ['{id}', 'x', 3, { deep: { deeper: 'a{id}b' } }],
+      '{id}',
+      { note: 'no id here', n: -0.5, t: true },
+      // Templates that hold the marker, or parts of it, around the id.
+      { a: 'zdorderid0', b: 'zdorderid00{id}zdorder', c: 'zdorderid{id}0' },
+      { é: 'naïve {id} ☃', ctl: '\u0001\n"\\' },
+    ];
+    const ids = [
+      'run-1-w7-3',
+      '',
+      '"},"qty":999,"x":"',
+      'a\\b\nc\u0000d',
+      'zdorderid0',
+      '☃ \ud83d\ude00',
+      '{id}',
+      '$&$1',
+    ];
+    for (const template of templates) {
+      const text = orderText(template) ?? assert.fail('a JSON template has a text');
+      for (const id of ids) assert.equal(text(id), expected(template, id), JSON.stringify({ template, id }));
+    }
+  });
+
+  it('agrees with JSON.stringify on 2,000 seeded random templates and ids', () => {
+    const next = random(14);
+    const alphabet = [
+      'a',
+      'z',
+      'd',
+      'o',
+      'r',
+      'e',
+      'i',
+      '0',
+      '{id}',
+      '{',
+      '}',
+      '"',
+      '\\',
+      '\n',
+      'é',
+      '\ud83d',
+    ];
+    const word = () =>
+      Array.from(
+        { length: Math.floor(next() * 6) },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
+    const value = (depth: number): unknown => {
+      const pick = next();
+      if (depth > 2 || pick < 0.5) return pick < 0.1 ? next() * 100 : word();
+      if (pick < 0.75) return Array.from({ length: Math.floor(next() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 3) }, () => [word(), value(depth + 1)]),
+      );
+    };
+    for (let i = 0; i < 2000; i++) {
+      const template = value(0);
+      const id = word();
+      assert.equal(orderText(template)?.(id), expected(template, id), JSON.stringify({ template, id }));
+    }
+  });
+
+  it('has no text for a template JSON cannot write', () => {
+    assert.equal(orderText(undefined), undefined);
   });
 });

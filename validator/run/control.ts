@@ -296,7 +296,10 @@ export class RunControl implements Control {
   }
 }
 
-/** Traffic recorded in Go: per-second counts, and per pod its last response and new connection (epoch ms). */
+/**
+ * Traffic recorded in Go: per-second counts, and per pod its last response or frame and new connection
+ * (epoch ms).
+ */
 export interface CountedTraffic {
   take(): {
     seconds: CountedSecond[];
@@ -304,13 +307,22 @@ export interface CountedTraffic {
   } | null;
 }
 
+/** What Go records for a VU's users, and what it counts: identity responses (`http`) or feed messages. */
+export interface CountedInGo {
+  kind: 'http' | 'feed';
+  traffic: CountedTraffic;
+}
+
 /**
  * Per-VU activity recorder for the timeline (per-second.ts): counts in memory, flushed every few seconds
  * as one HSET under a field of its own (a random writer id and a flush number), so VUs never contend.
  */
 export class TrafficRecorder {
-  /** `counted`: identity responses checked and recorded in Go (k6/x/zerodrop's IdentityChecker). */
-  constructor(private readonly counted: CountedTraffic | null = null) {}
+  /**
+   * `counted`: identity responses checked and recorded in Go (k6/x/zerodrop's IdentityChecker) or feed
+   * messages counted in Go (its FeedReader).
+   */
+  constructor(private readonly counted: CountedInGo | null = null) {}
 
   private readonly seconds = new PerSecond();
   private readonly writer = Math.random().toString(36).slice(2, 10);
@@ -322,11 +334,6 @@ export class TrafficRecorder {
   served(kind: 'http' | 'feed', by: Served, latencyMs: number | null, now = Date.now()): void {
     this.seconds.count(now, kind, by.pod, by.color);
     if (latencyMs !== null) this.seconds.latency(now, kind, latencyMs);
-  }
-
-  /** Identity responses or feed messages counted in Go, per second: per-second.ts countSeconds. */
-  servedSeconds(kind: 'http' | 'feed', seconds: CountedSecond[]): void {
-    this.seconds.countSeconds(kind, seconds);
   }
 
   /** A WebSocket session became usable (`open`, also `reconnect` after a close) or ended (`close`). */
@@ -362,9 +369,10 @@ export class TrafficRecorder {
 
   /** Brings in what Go recorded since the last flush, as served() and podServed() would have. */
   private takeCounted(): void {
-    const counted = this.counted?.take();
+    if (this.counted === null) return;
+    const counted = this.counted.traffic.take();
     if (!counted) return;
-    this.servedSeconds('http', counted.seconds);
+    this.seconds.countSeconds(this.counted.kind, counted.seconds);
     for (const [pod, lastServed, lastNewConnection] of counted.pods)
       this.podServed(pod, lastServed, lastNewConnection);
   }

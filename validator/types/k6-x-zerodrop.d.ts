@@ -30,6 +30,11 @@ declare module 'k6/x/zerodrop' {
     read(text: string): { seq: number; ts: number | null } | null;
     /** A new feed session, for one WebSocket user. */
     session(): FeedSession;
+    /**
+     * What served the frames its sessions counted since the last take, or null when nothing did: per
+     * second, and per pod the time k6 read its last frame (`lastNewConnection` always null).
+     */
+    take(): CountedTraffic | null;
     /** The longest a message counted by this reader's sessions waited (ms) since the last takeWait. */
     peekWait(): number;
     /** peekWait(), then starts over. */
@@ -48,7 +53,10 @@ declare module 'k6/x/zerodrop' {
     disarm(): void;
     /** Counts the message (true) or leaves it to JavaScript (false). */
     count(data: unknown, timestamp: number | undefined): boolean;
-    /** What was counted since the last take, or null when nothing was. */
+    /**
+     * What was counted since the last take (one object, reused by every take: read it at once), or null
+     * when nothing was.
+     */
     take(): FeedCounted | null;
   }
 
@@ -58,7 +66,13 @@ declare module 'k6/x/zerodrop' {
     /** When k6 read the last frame counted (ms, fractional), and its text. */
     lastFrameAt: number;
     lastText: string;
+  }
+
+  /** Per second, what served the responses or messages; per pod, its last response or frame. */
+  export interface CountedTraffic {
     seconds: CountedSeconds;
+    /** Epoch ms; `lastNewConnection` null where no new connection was seen. */
+    pods: [pod: string, lastServed: number, lastNewConnection: number | null][];
   }
 
   /**
@@ -102,9 +116,6 @@ declare module 'k6/x/zerodrop' {
       sessionId: string | null,
     ): boolean;
     /** What was recorded for the timeline since the last take, or null when nothing was. */
-    take(): {
-      seconds: CountedSeconds;
-      pods: [pod: string, lastServed: number, lastNewConnection: number | null][];
-    } | null;
+    take(): CountedTraffic | null;
   }
 }

@@ -126,9 +126,26 @@ export function resumeUrl(url: string, ws: WebSocketProfile, values: ResumeValue
   return `${url}${url.includes('?') ? '&' : '?'}${params}`;
 }
 
+/**
+ * `JSON.stringify(withOrderId(template, id))` for many ids, the template filled and serialised once: a
+ * marker stands for the id, and each id's JSON string content goes where the marker is. JSON escapes
+ * each character on its own, so the text is the one JSON.stringify gives. The marker is letters and
+ * digits no serialised template contains, and no suffix of it begins it, so it is found only where it
+ * was put. Undefined for a template that has no JSON text.
+ */
+export function orderText(template: unknown): ((id: string) => string) | undefined {
+  const plain = JSON.stringify(template) as string | undefined;
+  if (plain === undefined) return undefined;
+  let marker = 'zdorderid0';
+  while (plain.includes(marker)) marker += '0';
+  const parts = (JSON.stringify(withOrderId(template, marker)) as string).split(marker);
+  return (id) => parts.join(JSON.stringify(id).slice(1, -1));
+}
+
 /** Replaces `{id}` in a template (the order's unique id), keeping everything else as it is. */
 export function withOrderId(template: unknown, id: string): unknown {
-  if (typeof template === 'string') return template.replace('{id}', id);
+  // A function, not the id itself: replace() reads `$&` and the like in a replacement string.
+  if (typeof template === 'string') return template.replace('{id}', () => id);
   if (Array.isArray(template)) return template.map((t) => withOrderId(t, id));
   if (template !== null && typeof template === 'object')
     return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, withOrderId(v, id)]));

@@ -88,7 +88,7 @@ export function httpUsers(
     profile,
     control,
     (user, traffic) => httpUser({ user, config, profile, control, traffic, checker }),
-    { counted: checker },
+    { counted: checker && { kind: 'http', traffic: checker } },
   );
 }
 

@@ -8,7 +8,7 @@ import { setTimeout } from 'k6/timers';
 import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adapter.ts';
 import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
-import { type Control, type CountedTraffic, TrafficRecorder } from '../run/control.ts';
+import { type Control, type CountedInGo, TrafficRecorder } from '../run/control.ts';
 import { LagMonitor, type MessageWaits } from '../run/lag.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
@@ -48,8 +48,8 @@ function syntheticUser(
 /**
  * Runs this VU's share of one kind of users (those of its scenario slot) concurrently to the end of the
  * run; they share one traffic recorder, flushed when all are done, and one lag monitor. What Go counts
- * for them joins those: `counted`, the traffic of responses checked in Go; `waits`, the waits of the
- * messages counted in Go.
+ * for them joins those: `counted`, the traffic of the responses or messages counted in Go; `waits`, the
+ * waits of the messages counted in Go.
  */
 export async function runVuShare(
   kind: 'h' | 'w',
@@ -58,7 +58,7 @@ export async function runVuShare(
   profile: TargetProfile,
   control: Control,
   run: (user: SyntheticUser, traffic: TrafficRecorder, lag: LagMonitor) => Promise<void>,
-  inGo: { counted?: CountedTraffic | null; waits?: MessageWaits | null } = {},
+  inGo: { counted?: CountedInGo | null; waits?: MessageWaits | null } = {},
 ): Promise<void> {
   const traffic = new TrafficRecorder(inGo.counted ?? null);
   const lag = new LagMonitor(inGo.waits ?? null);

@@ -29,7 +29,14 @@ import {
 import { type FailureOptions, fail } from '../verdict/failures.ts';
 import { metrics } from '../verdict/metrics.ts';
 import { backoffMs, classifyClose } from './close-codes.ts';
-import { classifyFrame, type ResumeValues, resumeUrl, type WsEvent, withOrderId } from './frames.ts';
+import {
+  classifyFrame,
+  orderText,
+  type ResumeValues,
+  resumeUrl,
+  type WsEvent,
+  withOrderId,
+} from './frames.ts';
 import { compareIdentity, type Identity } from './identity.ts';
 import { MessageCounts } from './message-counts.ts';
 import { sioConnect, sioEmitWithAck, sioPong } from './socketio.ts';
@@ -70,7 +77,7 @@ export function wsUsers(
       const session = new WsSession(user, config, profile, ws, control, traffic, lag, runId, reader);
       await session.run();
     },
-    { waits: reader },
+    { counted: reader && { kind: 'feed', traffic: reader }, waits: reader },
   );
 }
 
@@ -221,7 +228,8 @@ class WsSession {
 
   /**
    * What Go counted since the last look, brought in before anything reads what it changes: each of those
-   * messages as onFeed would have counted it (its latency sample is already in k6).
+   * messages as onFeed would have counted it (its latency sample is already in k6; what served it is
+   * the VU's, taken by its traffic recorder).
    */
   private takeCounted(): void {
     const counted = this.goFeed?.take();
@@ -230,8 +238,6 @@ class WsSession {
     this.feed.advance(counted.lastSeq, counted.count);
     this.place.onConnection += counted.count;
     this.messages.count(at, counted.count);
-    this.traffic.servedSeconds('feed', counted.seconds);
-    this.traffic.podServed(at.pod, counted.lastFrameAt);
     this.frameAt = counted.lastFrameAt;
     this.lastFeed = null;
     this.lastFeedText = counted.lastText;
@@ -285,17 +291,17 @@ class WsSession {
     const send = (frame: string) => {
       if (socket.readyState === 1) socket.send(frame);
     };
+    const order = this.ws.order;
+    // A raw order's text, serialised once per connection rather than per order.
+    const orderFrame = order && !socketIo && !adapter.order ? orderText(order.frame) : undefined;
     const sendOrder = (cid: string) => {
-      const order = this.ws.order;
       if (adapter.order) send(adapter.order(cid));
       else if (!order) return;
       else if (socketIo) {
         const ackId = nextAckId++;
         ackIds.set(ackId, cid);
         send(sioEmitWithAck(namespace, ackId, order.event as string, withOrderId(order.data, cid)));
-      } else {
-        send(JSON.stringify(withOrderId(order.frame, cid)));
-      }
+      } else if (orderFrame) send(orderFrame(cid));
     };
     /** The session is usable: the greeting came (or, without one, the connection is up). */
     const onReady = () => {
