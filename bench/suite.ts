@@ -27,6 +27,7 @@
  * BENCH_PROFILE=/folder also takes a 30-s CPU profile and allocation profile of every k6 run from its 20th
  * second and its live heap at the 50th (k6's --profiling-enabled, pprof on 127.0.0.1:6565) into
  * <folder>/<run>.pprof, .allocs.pprof and .heap.pprof: `go tool pprof -top` reads them.
+ * BENCH_PROFILE_FROM and BENCH_PROFILE_SECONDS move that window (e.g. 58 and 12: the audit and reports).
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
  * (bench/vu-heap.ts), BENCH_REPEAT times, alternating (issue 11's budget: within 10 % of session 3's).
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
@@ -148,11 +149,14 @@ async function measureK6(
 }
 
 /**
- * BENCH_PROFILE: k6's CPU profile and what it allocated from its 20th to its 50th second, and its live
- * heap at the 50th, saved as <folder>/<label>.pprof, .allocs.pprof and .heap.pprof.
+ * BENCH_PROFILE: k6's CPU profile and what it allocated over 30 s from its 20th second (BENCH_PROFILE_FROM,
+ * BENCH_PROFILE_SECONDS), and its live heap at the end of them, saved as <folder>/<label>.pprof,
+ * .allocs.pprof and .heap.pprof.
  */
 async function cpuProfile(folder: string, label: string): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 20_000));
+  const from = Number(process.env.BENCH_PROFILE_FROM ?? 20);
+  const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 30);
+  await new Promise((resolve) => setTimeout(resolve, from * 1000));
   const base = join(folder, label.replace(/[^a-z0-9.-]+/gi, '-'));
   const save = async (path: string, file: string, what: string) => {
     try {
@@ -166,8 +170,8 @@ async function cpuProfile(folder: string, label: string): Promise<void> {
     }
   };
   await Promise.all([
-    save('profile?seconds=30', `${base}.pprof`, 'CPU profile'),
-    save('allocs?seconds=30', `${base}.allocs.pprof`, 'allocations'),
+    save(`profile?seconds=${seconds}`, `${base}.pprof`, 'CPU profile'),
+    save(`allocs?seconds=${seconds}`, `${base}.allocs.pprof`, 'allocations'),
   ]);
   await save('heap', `${base}.heap.pprof`, 'live heap');
 }

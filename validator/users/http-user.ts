@@ -93,7 +93,7 @@ export function httpUsers(
 }
 
 async function httpUser(u: HttpUser): Promise<void> {
-  const { user, config, profile, control, traffic, checker } = u;
+  const { user, config, profile, control, checker } = u;
   const newConnection = inShare(user.number, config.newConnectionShare);
   const probes = inShare(user.number, config.negativeAuthShare, 37);
   const logsOut = profile.http.logout !== undefined && inShare(user.number, config.logoutShare, 71);
@@ -121,7 +121,6 @@ async function httpUser(u: HttpUser): Promise<void> {
     }
     if (probes) await probe(identityUrl, phase, profile, control);
     if (logsOut && phase === 'rollout' && iteration % 5 === 0) await logoutAndBack(u, state, phase);
-    if (traffic.flushDue()) await traffic.flush(control);
     await pause(config.httpPaceMs * (0.5 + Math.random()));
     timeline = control.freshTimeline(Date.now()) ?? (await control.timeline(Date.now()));
   }

@@ -4,7 +4,7 @@
  */
 import exec from 'k6/execution';
 import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
-import { setTimeout } from 'k6/timers';
+import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adapter.ts';
 import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
@@ -45,11 +45,18 @@ function syntheticUser(
   };
 }
 
+/** How often a VU reads the run's timeline again for its users, and flushes their traffic when due. */
+const choresMs = 500;
+
 /**
  * Runs this VU's share of one kind of users (those of its scenario slot) concurrently to the end of the
  * run; they share one traffic recorder, flushed when all are done, and one lag monitor. What Go counts
  * for them joins those: `counted`, the traffic of the responses or messages counted in Go; `waits`, the
  * waits of the messages counted in Go.
+ * One timer does the VU's chores for its users: it reads the run's timeline again every `choresMs`, so a
+ * user's `freshTimeline()` finds it and goes on without waiting for Redis, and flushes the traffic
+ * recorder when a flush is due, so no user awaits one. Per user and second that was an async call, a
+ * promise and a resumption.
  */
 export async function runVuShare(
   kind: 'h' | 'w',
@@ -63,12 +70,23 @@ export async function runVuShare(
   const traffic = new TrafficRecorder(inGo.counted ?? null);
   const lag = new LagMonitor(inGo.waits ?? null);
   const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
+  let flushing: Promise<void> = Promise.resolve();
+  const chores = setInterval(() => {
+    control.timeline(Date.now(), choresMs).catch(logChoreError);
+    if (traffic.flushDue()) flushing = traffic.flush(control).catch(logChoreError);
+  }, choresMs);
   try {
     await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic, lag)));
   } finally {
+    clearInterval(chores);
     lag.stop();
   }
+  await flushing;
   await traffic.flush(control, true);
+}
+
+function logChoreError(error: unknown): void {
+  console.error(`VU chores: ${String(error)}`);
 }
 
 let unauthorizedCallback: ReturnType<typeof http.expectedStatuses> | null = null;

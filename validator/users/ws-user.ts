@@ -531,16 +531,16 @@ class WsSession {
   }
 
   /**
-   * Every second: add the messages counted, refresh the run's timeline, flush traffic, and at the end
-   * drain acks and close. Synchronous unless the timeline is stale or a flush due (an async call costs a
-   * promise and a resumption, per socket per second).
+   * Every second: add the messages counted, take the run's timeline, and at the end drain acks and close.
+   * Synchronous unless the timeline is stale (the VU reads it again every half second: users.ts): an
+   * async call costs a promise and a resumption, per socket per second.
    */
   private watch(): void {
     this.takeCounted();
     this.messages.flush();
     const now = Date.now();
     const timeline = this.control.freshTimeline(now);
-    if (timeline !== null && !this.traffic.flushDue()) {
+    if (timeline !== null) {
       this.timeline = timeline;
       this.stopIfOver(now);
       this.arm(now);
@@ -551,7 +551,6 @@ class WsSession {
 
   private async refresh(): Promise<void> {
     this.timeline = await this.control.timeline(Date.now());
-    await this.traffic.flush(this.control);
     this.stopIfOver();
     this.arm();
   }
