@@ -34,7 +34,7 @@ declare module 'k6/x/zerodrop' {
      * What served the frames its sessions counted since the last take, or null when nothing did: per
      * second, and per pod the time k6 read its last frame (`lastNewConnection` always null).
      */
-    take(): CountedTraffic | null;
+    take(): TakenTraffic | null;
     /** The longest a message counted by this reader's sessions waited (ms) since the last takeWait. */
     peekWait(): number;
     /** peekWait(), then starts over. */
@@ -69,7 +69,7 @@ declare module 'k6/x/zerodrop' {
   }
 
   /** Per second, what served the responses or messages; per pod, its last response or frame. */
-  export interface CountedTraffic {
+  export interface TakenTraffic {
     seconds: CountedSeconds;
     /** Epoch ms; `lastNewConnection` null where no new connection was seen. */
     pods: [pod: string, lastServed: number, lastNewConnection: number | null][];
@@ -116,6 +116,6 @@ declare module 'k6/x/zerodrop' {
       sessionId: string | null,
     ): boolean;
     /** What was recorded for the timeline since the last take, or null when nothing was. */
-    take(): CountedTraffic | null;
+    take(): TakenTraffic | null;
   }
 }
