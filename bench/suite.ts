@@ -120,7 +120,7 @@ async function measureK6(
   // The target's processes: every descendant of this process but k6, sampled once k6 exists.
   const target = withTarget ? sampleOwnTree(() => (child.pid ? [child.pid] : [])) : null;
   const killer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs);
-  const profile = process.env.BENCH_PROFILE ? cpuProfile(process.env.BENCH_PROFILE, label) : null;
+  const profile = process.env.BENCH_PROFILE ? profiles(process.env.BENCH_PROFILE, label) : null;
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(killer);
   const usage = k6.stop();
@@ -153,7 +153,7 @@ async function measureK6(
  * BENCH_PROFILE_SECONDS), and its live heap at the end of them, saved as <folder>/<label>.pprof,
  * .allocs.pprof and .heap.pprof.
  */
-async function cpuProfile(folder: string, label: string): Promise<void> {
+async function profiles(folder: string, label: string): Promise<void> {
   const from = Number(process.env.BENCH_PROFILE_FROM ?? 20);
   const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 30);
   await new Promise((resolve) => setTimeout(resolve, from * 1000));

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode/utf8"
 )
 
 // A feedSpec is how a target profile recognises its feed frames (websocket.frames.feed): the values
@@ -92,9 +91,6 @@ func newFeedSpec(exported any) (feedSpec, error) {
 // string, which JavaScript's Number() reads by rules of its own), a \u escape (JavaScript keeps lone
 // surrogates that Go replaces), invalid UTF-8, arrays on a path. The caller reads those the JavaScript way.
 func (s *feedSpec) read(text string) (plainFeed, bool) {
-	if strings.Contains(text, `\u`) || !utf8.ValidString(text) {
-		return plainFeed{}, false
-	}
 	values, ok := s.paths.read(text)
 	if !ok {
 		return plainFeed{}, false

@@ -3,6 +3,7 @@ package zerodrop
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // What a JSON value at a path is, as JavaScript's pick (validator/profile/profile.ts) finds it after
@@ -63,10 +64,13 @@ func newPathReader(paths ...[]string) pathReader {
 // pick(JSON.parse(text), path) finds (validator/profile/profile.ts); the slice is reused by the next
 // read. ok is false where this reader does not decide as JavaScript would: text that is not one JSON
 // object, a number past float64's range (Infinity in JavaScript), nesting past maxDepth, an array before
-// a path's last key (pick would read its indexes), and a \u escape (callers refuse text holding one, and
-// invalid UTF-8, before calling). A key repeated in an object keeps its last value, as JSON.parse does,
+// a path's last key (pick would read its indexes), a \u escape (JavaScript keeps lone surrogates that Go
+// replaces) and invalid UTF-8. A key repeated in an object keeps its last value, as JSON.parse does,
 // with everything under it.
 func (r *pathReader) read(text string) ([]jsonValue, bool) {
+	if !utf8.ValidString(text) {
+		return nil, false
+	}
 	s := &r.scanner
 	s.text, s.at = text, 0
 	for i := range s.out {
@@ -291,7 +295,7 @@ func (s *pathScanner) str(keep bool) (string, bool) {
 			return unescape(raw), true
 		case c == '\\':
 			if s.at+1 >= len(s.text) || !strings.ContainsRune(`"\/bfnrt`, rune(s.text[s.at+1])) {
-				return "", false // \u is refused by the callers; anything else is not JSON
+				return "", false // \u is left to JavaScript (read); anything else is not JSON
 			}
 			escaped = true
 			s.at += 2
