@@ -12,6 +12,11 @@ import { WebSocket } from 'k6/websockets';
 
 /** The feed latency bench/suite.ts reads from the summary export (its p99). */
 const feedLatency = new Trend('feed_latency_ms', true);
+/**
+ * From a close the user did not make to the first message on the next connection (the greeting): the
+ * gap a reconnect leaves, which zerodrop's zd_reconnect_ms measures the same way. Replays wait through it.
+ */
+const reconnect = new Trend('reconnect_ms', true);
 const orderIntervalMs = Number(__ENV.ORDER_INTERVAL_MS || 2000);
 const reconnectMs = 100;
 
@@ -21,6 +26,7 @@ export function feedUser(name, jar, ms) {
   const pending = new Map();
   let sent = 0;
   let lastId = null;
+  let closedAt = null;
   const connect = (resolve) => {
     const query = lastId === null ? '' : `?lastId=${encodeURIComponent(lastId)}`;
     const ws = new WebSocket(`${__ENV.BASE_URL.replace('http', 'ws')}/ws${query}`, null, jar ? { jar } : {});
@@ -34,6 +40,10 @@ export function feedUser(name, jar, ms) {
       }, orderIntervalMs);
     };
     ws.onmessage = (e) => {
+      if (closedAt !== null) {
+        reconnect.add(Date.now() - closedAt);
+        closedAt = null;
+      }
       const frame = JSON.parse(e.data);
       if (frame.type === 'feed') {
         lastId = frame.id;
@@ -47,8 +57,10 @@ export function feedUser(name, jar, ms) {
       ended = true;
       clearInterval(orders);
       clearTimeout(stop);
-      if (Date.now() < end) setTimeout(() => connect(resolve), reconnectMs);
-      else resolve({ sent, unacked: pending.size });
+      if (Date.now() < end) {
+        closedAt ??= Date.now();
+        setTimeout(() => connect(resolve), reconnectMs);
+      } else resolve({ sent, unacked: pending.size });
     };
   };
   return new Promise(connect);

@@ -15,7 +15,7 @@ const vus = (n) => ({
   maxDuration: `${duration + 30}s`,
 });
 export const options = {
-  summaryTrendStats: ['p(99)'],
+  summaryTrendStats: ['med', 'p(99)'],
   scenarios: {
     http_users: { ...vus(Number(__ENV.HTTP_USERS || 300)), exec: 'httpUser' },
     ws_users: { ...vus(Number(__ENV.WS_USERS || 200)), exec: 'wsUser' },

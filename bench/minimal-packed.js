@@ -23,7 +23,7 @@ export const options = {
   // One idle keep-alive connection per user, as zero-downtime.js keeps (validator/settings/options.ts).
   batch: Math.max(20, perVu + 3),
   batchPerHost: Math.max(6, perVu + 3),
-  summaryTrendStats: ['p(99)'],
+  summaryTrendStats: ['med', 'p(99)'],
   // A kind of user with none (HTTP_USERS=0 or WS_USERS=0) gets no scenario: k6 refuses one of 0 VUs.
   scenarios: Object.fromEntries(
     [

@@ -1,7 +1,8 @@
 /**
  * Benchmark of the validation suite (not a test): prints figures for issues 4, 11 and 14.
  *  - bundle sizes of dist/*.js (budget < 100 KB each);
- *  - per run of k6, its CPU seconds (utime + stime), peak RSS and feed latency p99, at 300 HTTP + 200
+ *  - per run of k6, its CPU seconds (utime + stime), peak RSS, feed latency p99 and median reconnect gap
+ *    (close → first message on the next connection: what replayed messages wait), at 300 HTTP + 200
  *    WebSocket users with orders on, side by side in one invocation: zero-downtime.js against three
  *    reference service processes behind nginx during a rolling restart (`zerodrop`, users packed
  *    USERS_PER_VU to a VU, the default), the same at one user per VU (`unpacked`), and two baselines
@@ -63,6 +64,8 @@ interface Measured extends Usage {
   label: string;
   exitCode: number | null;
   feedP99Ms: number | null;
+  /** The median gap a reconnect left (close → first message on the next connection): replays wait it. */
+  reconnectMedMs: number | null;
   /** WebSocket messages k6 received (its own ws_msgs_received): the work a run's CPU is spread over. */
   wsMessages: number | null;
   /** Metrics whose thresholds failed. */
@@ -98,7 +101,8 @@ async function measureK6(
   label: string,
   args: string[],
   env: Record<string, string>,
-  feedMetric: string,
+  /** The run's feed latency and reconnect gap trends in k6's summary export. */
+  trends: { feed: string; reconnect: string },
   withTarget = false,
   k6Path = k6Binary,
 ): Promise<K6Measure> {
@@ -134,7 +138,8 @@ async function measureK6(
       label,
       exitCode,
       ...usage,
-      feedP99Ms: metrics?.[feedMetric]?.['p(99)'] ?? null,
+      feedP99Ms: metrics?.[trends.feed]?.['p(99)'] ?? null,
+      reconnectMedMs: metrics?.[trends.reconnect]?.med ?? null,
       wsMessages: metrics?.ws_msgs_received?.count ?? null,
       failed: Object.entries(metrics ?? {})
         .filter(([, m]) => Object.values(m.thresholds ?? {}).some((crossed) => crossed === true))
@@ -239,7 +244,7 @@ function runSuite(run: SuiteRun): Promise<Measured> {
         REPORT_DIR: '/tmp',
         ...zerodropSettings(),
       },
-      'zd_feed_latency_ms',
+      { feed: 'zd_feed_latency_ms', reconnect: 'zd_reconnect_ms' },
       run.withTarget,
       run.k6,
     );
@@ -288,7 +293,7 @@ function runBaseline(
         HTTP_USERS: String(run.httpUsers),
         WS_USERS: String(run.wsUsers),
       },
-      'feed_latency_ms',
+      { feed: 'feed_latency_ms', reconnect: 'reconnect_ms' },
     );
     clearTimeout(restart);
     await rollout;
@@ -318,11 +323,11 @@ const fixed = (n: number | null | undefined, digits = 1) => (n == null ? '—' :
 
 function printRuns(runs: Measured[]): void {
   console.log(
-    `    ${'run'.padEnd(44)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'feed p99'.padStart(9)} ${'load s'.padStart(7)} ${'WS msgs'.padStart(8)}  exit  load average (1 5 15 min) before → after`,
+    `    ${'run'.padEnd(44)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'feed p99'.padStart(9)} ${'reconnect'.padStart(9)} ${'load s'.padStart(7)} ${'WS msgs'.padStart(8)}  exit  load average (1 5 15 min) before → after`,
   );
   for (const r of runs) {
     console.log(
-      `    ${r.label.padEnd(44)} ${fixed(r.cpuS).padStart(6)} ${fixed(r.peakRssMb, 0).padStart(7)} ${`${fixed(r.feedP99Ms, 0)} ms`.padStart(9)} ${fixed(r.loadS, 0).padStart(7)} ${fixed(r.wsMessages, 0).padStart(8)}  ${String(r.exitCode).padStart(4)}  ${r.loadAvg}`,
+      `    ${r.label.padEnd(44)} ${fixed(r.cpuS).padStart(6)} ${fixed(r.peakRssMb, 0).padStart(7)} ${`${fixed(r.feedP99Ms, 0)} ms`.padStart(9)} ${`${fixed(r.reconnectMedMs, 0)} ms`.padStart(9)} ${fixed(r.loadS, 0).padStart(7)} ${fixed(r.wsMessages, 0).padStart(8)}  ${String(r.exitCode).padStart(4)}  ${r.loadAvg}`,
     );
   }
 }

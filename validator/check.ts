@@ -293,7 +293,8 @@ async function wsUser(client: Client | null, secrets: string[]): Promise<WsSeen>
     try {
       seen.ordersStore = {
         key: orders.key,
-        applied: await timesAppliedInStore(client, orders, u.name, orderId),
+        applied:
+          (await timesAppliedInStore(client, orders, fill(orders.key, { user: u.name }), [orderId]))[0] ?? 0,
       };
     } catch (error) {
       seen.ordersStore = String(error);

@@ -4,10 +4,10 @@
  * setting stops it before any load (107 in the init context, 108 in setup).
  */
 
-import { availableMemory, FeedReader, IdentityChecker } from 'k6/x/zerodrop';
+import { availableMemory, FeedReader, IdentityChecker, keepReading, reading, readingAt } from 'k6/x/zerodrop';
 import { followReadiness } from './readiness/follow.ts';
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
-import { RunControl } from './run/control.ts';
+import { RunControl, type SharedReadings } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
 import { checkCluster, checkRedis, checkTarget, stopSetup } from './run/preflight.ts';
 import { isTransient } from './run/redis-retry.ts';
@@ -31,6 +31,10 @@ const plan =
   });
 /** The run keys live as long as this run can (its planned duration and a margin), not a day. */
 const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
+/** The timeline's readings, shared by this k6 process's VUs (each reads it twice a second). */
+const shared: SharedReadings = { keepReading, readingAt, reading };
+/** Run control for a scenario's VU, from setup's run id. */
+const runControl = (data: unknown) => new RunControl(redisUrl, runIdFromSetup(data), keyTtl, shared);
 
 export const options = {
   ...scenarioOptions(config, {
@@ -58,31 +62,25 @@ export async function setup(): Promise<{ runId: string }> {
 }
 
 export async function httpUsers(data: unknown): Promise<void> {
-  await runHttpUsers(
-    config,
-    profile,
-    new RunControl(redisUrl, runIdFromSetup(data), keyTtl),
-    IdentityChecker,
-  );
+  await runHttpUsers(config, profile, runControl(data), IdentityChecker);
 }
 
 export async function wsUsers(data: unknown): Promise<void> {
-  const runId = runIdFromSetup(data);
-  await runWsUsers(config, profile, new RunControl(redisUrl, runId, keyTtl), runId, FeedReader);
+  await runWsUsers(config, profile, runControl(data), runIdFromSetup(data), FeedReader);
 }
 
 export async function rollout(data: unknown): Promise<void> {
-  const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
+  const control = runControl(data);
   await driveRollouts(config, control, strategyFor(config, profile, control));
 }
 
 export async function readiness(data: unknown): Promise<void> {
-  await followReadiness(config, profile, new RunControl(redisUrl, runIdFromSetup(data), keyTtl));
+  await followReadiness(config, profile, runControl(data));
 }
 
 export async function teardown(data: unknown): Promise<void> {
   if (config.strategy === 'rainbow') repairAfterRainbow(config, profile);
-  const control = new RunControl(redisUrl, runIdFromSetup(data), keyTtl);
+  const control = runControl(data);
   try {
     await stopOnRolloutFailure(control);
     if (plan?.readinessChecked) await runEnd().judgeReadinessOnDrain(config, control);

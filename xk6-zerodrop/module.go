@@ -1,7 +1,8 @@
 // Package zerodrop is a k6 extension, imported from JS as "k6/x/zerodrop", for what a run needs from
 // its own machine and k6 has no API for: a private report folder (0700, files 0600), the memory the
 // machine can give, notes that outlive a VU (the reason setup() stopped, for the reports that
-// handleSummary writes in another VU), and a feed frame reader (feed.go) that decodes the WebSocket
+// handleSummary writes in another VU), readings of a Redis hash every VU polls, shared by the VUs
+// (readings.go), and a feed frame reader (feed.go) that decodes the WebSocket
 // users' commonest message in Go and counts a session's feed frames in sequence without JavaScript
 // (feed_session.go, feed_binding.go), and an identity checker (identity.go) that checks and records the
 // HTTP users' expected identity responses.
@@ -60,6 +61,9 @@ func (mi *ModuleInstance) Exports() modules.Exports {
 		"availableMemory": availableMemory,
 		"remember":        remember,
 		"recall":          recall,
+		"keepReading":     keepReading,
+		"readingAt":       readingAt,
+		"reading":         readingOf,
 		"FeedReader": func(call sobek.ConstructorCall) *sobek.Object {
 			return newFeedReader(mi.vu, mi.registry, call)
 		},

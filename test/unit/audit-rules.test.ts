@@ -70,22 +70,20 @@ describe('isNullValue', () => {
 });
 
 describe('timesApplied', () => {
-  it('reads a count hash', () => {
-    assert.equal(timesApplied('count-hash', 'o1', { count: '1' }), 1);
-    assert.equal(timesApplied('count-hash', 'o1', { count: '2' }), 2);
-    assert.equal(timesApplied('count-hash', 'o1', { count: null }), 0);
+  it('reads a count hash, field by field as HMGET answers', () => {
+    assert.deepEqual(timesApplied('count-hash', ['o1', 'o2', 'o3'], { values: ['1', '2', null] }), [1, 2, 0]);
+    assert.deepEqual(timesApplied('count-hash', ['o1'], { values: [] }), [0]);
   });
 
   it('reads presence in a hash keyed by order id', () => {
-    assert.equal(timesApplied('hash', 'o1', { exists: true }), 1);
-    assert.equal(timesApplied('hash', 'o1', { exists: false }), 0);
+    assert.deepEqual(timesApplied('hash', ['o1', 'o2'], { values: ['{"qty":1}', null] }), [1, 0]);
+    assert.deepEqual(timesApplied('hash', ['o1'], { values: [''] }), [1]);
   });
 
-  it('counts list items naming the order at the id field', () => {
-    const items = ['{"id":"o1","qty":1}', '{"id":"o2"}', '{"id":"o1"}', 'not json'];
-    assert.equal(timesApplied('list', 'o1', { items }, 'id'), 2);
-    assert.equal(timesApplied('list', 'o2', { items }, 'id'), 1);
-    assert.equal(timesApplied('list', 'o3', { items }, 'id'), 0);
-    assert.equal(timesApplied('list', 'o1', { items: ['{"order":{"ref":"o1"}}'] }, 'order.ref'), 1);
+  it('counts list items naming each order at the id field', () => {
+    const items = ['{"id":"o1","qty":1}', '{"id":"o2"}', '{"id":"o1"}', 'not json', '{"id":7}'];
+    assert.deepEqual(timesApplied('list', ['o1', 'o2', 'o3', '7'], { items }, 'id'), [2, 1, 0, 1]);
+    assert.deepEqual(timesApplied('list', ['o1'], { items: ['{"order":{"ref":"o1"}}'] }, 'order.ref'), [1]);
+    assert.deepEqual(timesApplied('list', ['o1'], { items: ['{"id":"o1"}'] }), [1]);
   });
 });

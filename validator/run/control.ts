@@ -1,6 +1,7 @@
 /**
  * Run control through Redis (xk6-redis): the rollout driver publishes the timeline (rollout start/end,
- * end of load), every VU reads it to tag its traffic with the phase and to know when to stop, and VUs
+ * end of load), every VU reads it to tag its traffic with the phase and to know when to stop (the VUs of
+ * one k6 process share their readings where its entry hands them k6/x/zerodrop's), and VUs
  * record what the audit and the report need (sessions, logouts, acked orders, failures by pod, color
  * and phase). Keys live under `zdrun:<runId>:`; each gets its expiry when this client first writes it, so
  * an interrupted run leaves no key without one. The expiry is the run's planned duration plus a margin
@@ -103,9 +104,35 @@ export async function orNull<T>(reply: Promise<T>): Promise<T | null> {
   }
 }
 
+/** The Redis commands run control, the readiness follower and the audit send. */
+const runCommands = [
+  'expire',
+  'get',
+  'hget',
+  'hgetall',
+  'hincrby',
+  'hset',
+  'hsetnx',
+  'sadd',
+  'sendCommand',
+  'set',
+  'smembers',
+] as const;
+
+/**
+ * Readings of the run's timeline shared by the VUs of one k6 process (k6/x/zerodrop: keepReading,
+ * readingAt, reading): a VU that finds one recent enough takes it instead of reading Redis again.
+ */
+export interface SharedReadings {
+  keepReading(key: string, at: number, fields: Record<string, string>): void;
+  readingAt(key: string): number;
+  reading(key: string): Record<string, string> | null;
+}
+
 export class RunControl implements Control {
-  readonly client: InstanceType<typeof redis.Client>;
+  readonly client: Pick<InstanceType<typeof redis.Client>, (typeof runCommands)[number]>;
   private readonly prefix: string;
+  private readonly timelineKey: string;
   private cached: Timeline = emptyTimeline;
   private fetchedAt = 0;
   /** The read of the timeline under way: the VU's users that find it stale meanwhile wait for that one. */
@@ -113,17 +140,23 @@ export class RunControl implements Control {
   /** Keys this client has set the expiry of. */
   private readonly expiring = new Set<string>();
 
-  /** `ttlSeconds`: the expiry each run key gets when this client first writes it. */
+  /**
+   * `ttlSeconds`: the expiry each run key gets when this client first writes it. `shared`: the k6
+   * process's readings of the timeline, where the entry's k6 has zerodrop's extension.
+   */
   constructor(
     redisUrl: string,
     runId: string,
     private readonly ttlSeconds: number,
+    private readonly shared: SharedReadings | null = null,
   ) {
     this.client = retrying(
       new redis.Client(runControlUrl(redisUrl)),
+      runCommands,
       (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     );
     this.prefix = `zdrun:${runId}:`;
+    this.timelineKey = this.key('timeline');
   }
 
   key(name: string): string {
@@ -161,25 +194,44 @@ export class RunControl implements Control {
     return fresh;
   }
 
-  /** The timeline, refreshed at most every `maxAgeMs`. */
-  async timeline(now: number, maxAgeMs = 1000): Promise<Timeline> {
-    if (now - this.fetchedAt < maxAgeMs) return this.cached;
-    this.fetching ??= this.fetchTimeline(now);
+  /**
+   * The timeline, refreshed at most every `maxAgeMs`: from another VU's reading when one recent enough is
+   * shared, else from Redis (and then shared). Promise chains, not async functions: every VU calls it
+   * twice a second (users.ts, its chores), and an async call costs a generator and a resumption more.
+   */
+  timeline(now: number, maxAgeMs = 1000): Promise<Timeline> {
+    if (now - this.fetchedAt < maxAgeMs || this.takeShared(now, maxAgeMs))
+      return Promise.resolve(this.cached);
+    this.fetching ??= this.client.hgetall(this.timelineKey).then(
+      (hash) => {
+        this.fetching = null;
+        this.shared?.keepReading(this.timelineKey, now, hash);
+        this.cached = parseTimeline(hash);
+        this.fetchedAt = now;
+        return this.cached;
+      },
+      (error: unknown) => {
+        this.fetching = null;
+        throw error;
+      },
+    );
     return this.fetching;
   }
 
-  private async fetchTimeline(now: number): Promise<Timeline> {
-    try {
-      this.cached = parseTimeline(await this.client.hgetall(this.key('timeline')));
-      this.fetchedAt = now;
-      return this.cached;
-    } finally {
-      this.fetching = null;
-    }
+  freshTimeline(now: number): Timeline | null {
+    return now - this.fetchedAt < 1000 || this.takeShared(now, 1000) ? this.cached : null;
   }
 
-  freshTimeline(now: number): Timeline | null {
-    return now - this.fetchedAt < 1000 ? this.cached : null;
+  /** Takes the shared reading when it is newer than this VU's and under `maxAgeMs` old. */
+  private takeShared(now: number, maxAgeMs: number): boolean {
+    if (this.shared === null) return false;
+    const at = this.shared.readingAt(this.timelineKey);
+    if (at <= this.fetchedAt || now - at >= maxAgeMs) return false;
+    const hash = this.shared.reading(this.timelineKey);
+    if (hash === null) return false;
+    this.cached = parseTimeline(hash);
+    this.fetchedAt = at;
+    return true;
   }
 
   async mark(field: string, value: number | string): Promise<void> {

@@ -21,29 +21,35 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(1000, 50 * 2 ** attempt);
 }
 
-/** The client with every method retried on transient failures, within `budgetMs` per call. */
-export function retrying<T extends object>(
+/**
+ * The client's `commands`, each retried on transient failures within `budgetMs` per call. A plain object
+ * of one wrapper per command, made once: every Redis call of a run goes through it, and a proxy's trap,
+ * a fresh async closure and a Go method looked up again per call cost a VU more than the command did. A
+ * command that throws rather than rejects rejects, as an async wrapper's would.
+ */
+export function retrying<T extends object, K extends keyof T & string>(
   client: T,
+  commands: readonly K[],
   pause: (ms: number) => Promise<void>,
   budgetMs = retryBudgetMs,
-): T {
-  // The proxy's target is a plain object: a Go-backed client's properties are read-only, and a proxy of
-  // it may not hand out anything but them.
-  return new Proxy({} as T, {
-    get(_, name) {
-      const value = Reflect.get(client, name) as unknown;
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const started = Date.now();
-        for (let attempt = 0; ; attempt++) {
-          try {
-            return await value.apply(client, args);
-          } catch (error) {
-            if (!isTransient(error) || Date.now() - started >= budgetMs) throw error;
-            await pause(retryDelayMs(attempt));
-          }
-        }
-      };
-    },
-  });
+): Pick<T, K> {
+  const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of commands) {
+    const command = client[name];
+    if (typeof command !== 'function') throw new TypeError(`the Redis client has no command '${name}'`);
+    const attempt = (args: unknown[], started: number, tries: number): Promise<unknown> => {
+      let result: Promise<unknown>;
+      try {
+        result = command.apply(client, args);
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      return result.catch((error: unknown) => {
+        if (!isTransient(error) || Date.now() - started >= budgetMs) throw error;
+        return pause(retryDelayMs(tries)).then(() => attempt(args, started, tries + 1));
+      });
+    };
+    wrapped[name] = (...args: unknown[]) => attempt(args, Date.now(), 0);
+  }
+  return wrapped as Pick<T, K>;
 }

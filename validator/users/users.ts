@@ -4,12 +4,13 @@
  */
 import exec from 'k6/execution';
 import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
-import { clearInterval, setInterval, setTimeout } from 'k6/timers';
+import { setTimeout } from 'k6/timers';
 import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adapter.ts';
 import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
 import { type Control, type CountedInGo, TrafficRecorder } from '../run/control.ts';
 import { LagMonitor, type MessageWaits } from '../run/lag.ts';
+import { spreadInterval } from '../run/spread-interval.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
 import { responseHeader } from './headers.ts';
@@ -53,8 +54,10 @@ const choresMs = 500;
  * run; they share one traffic recorder, flushed when all are done, and one lag monitor. What Go counts
  * for them joins those: `counted`, the traffic of the responses or messages counted in Go; `waits`, the
  * waits of the messages counted in Go.
- * One timer does the VU's chores for its users: it reads the run's timeline again every `choresMs`, so a
- * user's `freshTimeline()` finds it and goes on without waiting for Redis, and flushes the traffic
+ * One timer does the VU's chores for its users: it takes the run's timeline again every `choresMs`
+ * (another VU's reading when one is that recent, else from Redis: control.ts; the VUs' timers spread
+ * over the interval, so that most find one), so a user's `freshTimeline()` finds it and goes on
+ * without waiting for Redis, and flushes the traffic
  * recorder when a flush is due, so no user awaits one. Per user and second that was an async call, a
  * promise and a resumption.
  */
@@ -71,14 +74,14 @@ export async function runVuShare(
   const lag = new LagMonitor(inGo.waits ?? null);
   const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
   let flushing: Promise<void> = Promise.resolve();
-  const chores = setInterval(() => {
+  const stopChores = spreadInterval(() => {
     control.timeline(Date.now(), choresMs).catch(logChoreError);
     if (traffic.flushDue()) flushing = traffic.flush(control).catch(logChoreError);
   }, choresMs);
   try {
     await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic, lag)));
   } finally {
-    clearInterval(chores);
+    stopChores();
     lag.stop();
   }
   await flushing;

@@ -46,29 +46,36 @@ export function isNullValue(stored: string): boolean {
 }
 
 /**
- * How often an acked order was applied, from what the orders key holds: a count (count-hash), presence
- * (hash: 1 or 0; a second application cannot be seen there), or the list items naming it.
+ * How often each acked order of one orders key was applied, from what the key holds: its field's count
+ * (count-hash: `values`, HMGET's answer), its field's presence (hash: 1 or 0; a second application cannot
+ * be seen there), or the list items naming it at `idField` (each item parsed once; an item that is not
+ * JSON names none).
  */
 export function timesApplied(
   type: 'count-hash' | 'hash' | 'list',
-  cid: string,
-  stored: { count?: string | null; exists?: boolean; items?: string[] },
+  cids: readonly string[],
+  stored: { values?: readonly (string | null)[]; items?: readonly string[] },
   idField?: string,
-): number {
-  switch (type) {
-    case 'count-hash':
-      return stored.count === null || stored.count === undefined ? 0 : Number(stored.count);
-    case 'hash':
-      return stored.exists ? 1 : 0;
-    case 'list':
-      return (stored.items ?? []).filter((item) => {
-        try {
-          return String(pick(JSON.parse(item), idField ?? 'id')) === cid;
-        } catch {
-          return false;
-        }
-      }).length;
+): number[] {
+  if (type !== 'list') {
+    const values = stored.values ?? [];
+    return cids.map((_, i) => {
+      const value = values[i] ?? null;
+      if (value === null) return 0;
+      return type === 'hash' ? 1 : Number(value);
+    });
   }
+  const named = new Map<string, number>();
+  for (const item of stored.items ?? []) {
+    let id: string;
+    try {
+      id = String(pick(JSON.parse(item), idField ?? 'id'));
+    } catch {
+      continue;
+    }
+    named.set(id, (named.get(id) ?? 0) + 1);
+  }
+  return cids.map((cid) => named.get(cid) ?? 0);
 }
 
 /** An acked order as the run records it for the audit: `<user>|<id>` (ids never contain `|`). */

@@ -38,13 +38,39 @@ export interface AuditCounts {
 
 type Client = RunControl['client'];
 
-/** A session key's Redis type and value (the profile check reads it too). */
-export async function readSession(redis: Client, key: string): Promise<StoredSession> {
+/**
+ * A session key's Redis type and value (the profile check reads it too). `expected`, the type the
+ * profile's session is stored as, is asked for at once (a missing key reads as none: Redis keeps no
+ * empty hash): one command a session where TYPE and a read were two. Any other type is found by TYPE.
+ */
+export async function readSession(
+  redis: Client,
+  key: string,
+  expected?: 'string' | 'hash',
+): Promise<StoredSession> {
+  try {
+    if (expected === 'string') {
+      const value = await orNull(redis.get(key));
+      return value === null ? { type: 'none' } : { type: 'string', value };
+    }
+    if (expected === 'hash') {
+      const fields = await redis.hgetall(key);
+      return Object.keys(fields).length === 0 ? { type: 'none' } : { type: 'hash', fields };
+    }
+  } catch (error) {
+    if (!String(error).includes('WRONGTYPE')) throw error;
+  }
   const type = String(await redis.sendCommand('TYPE', key));
   if (type === 'none') return { type: 'none' };
   if (type === 'string') return { type: 'string', value: (await orNull(redis.get(key))) ?? '' };
   if (type === 'hash') return { type: 'hash', fields: await redis.hgetall(key) };
   return { type: 'other', name: type };
+}
+
+/** The Redis type a session of this kind is stored as; undefined where the profile does not say. */
+function storedAs(spec: SessionSpec): 'string' | 'hash' | undefined {
+  if (spec.type === 'json') return 'string';
+  return spec.type === 'hash' ? 'hash' : undefined;
 }
 
 export async function auditStore(profile: TargetProfile, control: RunControl): Promise<AuditCounts> {
@@ -91,7 +117,7 @@ async function auditSessions(
   const activity = idleMs === null ? {} : await redis.hgetall(control.key('activity'));
   for (const [user, sid] of Object.entries(sessions)) {
     counts.sessions++;
-    const finding = judgeSession(await readSession(redis, keyOf(sid)), user, spec);
+    const finding = judgeSession(await readSession(redis, keyOf(sid), storedAs(spec)), user, spec);
     if (finding === 'null-value') counts.nullValues++;
     else if (finding !== 'ok') counts.missing++;
     if (finding !== 'ok') console.warn(`audit: session ${ref(sid)} of ${user} is ${finding}`);
@@ -105,7 +131,7 @@ async function auditSessions(
   for (const sid of await redis.smembers(control.key('logged-out'))) {
     if (live.has(sid)) continue;
     counts.logouts++;
-    const stored = await readSession(redis, keyOf(sid));
+    const stored = await readSession(redis, keyOf(sid), storedAs(spec));
     if (stored.type === 'none') continue;
     counts.loggedOutAlive++;
     if (judgeSession(stored, '', { type: 'opaque' }) === 'null-value') counts.nullValues++;
@@ -142,36 +168,45 @@ async function auditLifetime(
 
 type OrdersSpec = NonNullable<NonNullable<TargetProfile['redis']>['orders']>;
 
-/** How often the user's orders key holds the order (`lists` caches list contents by key across calls). */
+/** Fields one HMGET asks for: thousands of acked orders take a few commands, not one each. */
+const fieldsPerRead = 1000;
+
+/** How often each of `cids` was applied, from their orders key `key` (audit-rules.ts `timesApplied`). */
 export async function timesAppliedInStore(
   redis: Client,
   spec: OrdersSpec,
-  user: string,
-  cid: string,
-  lists = new Map<string, string[]>(),
-): Promise<number> {
-  const key = fill(spec.key, { user });
-  if (spec.type === 'count-hash')
-    return timesApplied('count-hash', cid, { count: await orNull(redis.hget(key, cid)) });
-  if (spec.type === 'hash')
-    return timesApplied('hash', cid, { exists: Number(await redis.sendCommand('HEXISTS', key, cid)) === 1 });
-  let items = lists.get(key);
-  if (!items) {
-    items = ((await redis.sendCommand('LRANGE', key, 0, -1)) as string[] | null) ?? [];
-    lists.set(key, items);
+  key: string,
+  cids: readonly string[],
+): Promise<number[]> {
+  if (spec.type === 'list') {
+    const items = ((await redis.sendCommand('LRANGE', key, 0, -1)) as string[] | null) ?? [];
+    return timesApplied('list', cids, { items }, spec.idField);
   }
-  return timesApplied('list', cid, { items }, spec.idField);
+  const values: (string | null)[] = [];
+  for (let at = 0; at < cids.length; at += fieldsPerRead) {
+    const fields = cids.slice(at, at + fieldsPerRead);
+    values.push(...((await redis.sendCommand('HMGET', key, ...fields)) as (string | null)[]));
+  }
+  return timesApplied(spec.type, cids, { values });
 }
 
+/** Every acked order of the run, read key by key. */
 async function auditOrders(control: RunControl, spec: OrdersSpec, counts: AuditCounts): Promise<void> {
-  const lists = new Map<string, string[]>();
+  const byKey = new Map<string, string[]>();
   for (const entry of await control.client.smembers(control.key('orders'))) {
     const { user, cid } = parseOrderEntry(entry);
-    counts.orders++;
-    const applied = await timesAppliedInStore(control.client, spec, user, cid, lists);
-    if (applied !== 1) {
+    const key = fill(spec.key, { user });
+    const cids = byKey.get(key);
+    if (cids) cids.push(cid);
+    else byKey.set(key, [cid]);
+  }
+  for (const [key, cids] of byKey) {
+    const applied = await timesAppliedInStore(control.client, spec, key, cids);
+    counts.orders += cids.length;
+    applied.forEach((times, i) => {
+      if (times === 1) return;
       counts.ordersNotOnce++;
-      console.warn(`audit: order ${cid} applied ${applied} times`);
-    }
+      console.warn(`audit: order ${cids[i]} applied ${times} times`);
+    });
   }
 }
