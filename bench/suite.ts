@@ -28,7 +28,8 @@
  * BENCH_PROFILE=/folder also takes a 30-s CPU profile and allocation profile of every k6 run from its 20th
  * second and its live heap at the 50th (k6's --profiling-enabled, pprof on 127.0.0.1:6565) into
  * <folder>/<run>.pprof, .allocs.pprof and .heap.pprof: `go tool pprof -top` reads them.
- * BENCH_PROFILE_FROM and BENCH_PROFILE_SECONDS move that window (e.g. 58 and 12: the audit and reports).
+ * BENCH_PROFILE_FROM and BENCH_PROFILE_SECONDS move that window (e.g. 50 and 14: into teardown's audit;
+ * a window k6 does not outlive saves nothing).
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
  * (bench/vu-heap.ts), BENCH_REPEAT times, alternating (issue 11's budget: within 10 % of session 3's).
  * Run: npx tsx bench/suite.ts   (after make k6 bundle)
