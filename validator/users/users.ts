@@ -57,9 +57,8 @@ const choresMs = 500;
  * One timer does the VU's chores for its users: it takes the run's timeline again every `choresMs`
  * (another VU's reading when one is that recent, else from Redis: control.ts; the VUs' timers spread
  * over the interval, so that most find one), so a user's `freshTimeline()` finds it and goes on
- * without waiting for Redis, and flushes the traffic
- * recorder when a flush is due, so no user awaits one. Per user and second that was an async call, a
- * promise and a resumption.
+ * without waiting for Redis, and flushes the traffic recorder when a flush is due, so no user awaits
+ * one. Per user and second that was an async call, a promise and a resumption.
  */
 export async function runVuShare(
   kind: 'h' | 'w',
