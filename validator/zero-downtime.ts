@@ -4,10 +4,10 @@
  * setting stops it before any load (107 in the init context, 108 in setup).
  */
 
-import { availableMemory, FeedReader, IdentityChecker, keepReading, reading, readingAt } from 'k6/x/zerodrop';
+import { availableMemory, FeedReader, IdentityChecker, sharedReadings } from 'k6/x/zerodrop';
 import { followReadiness } from './readiness/follow.ts';
 import { driveRollouts, repairAfterRainbow, stopOnRolloutFailure, strategyFor } from './rollout/driver.ts';
-import { RunControl, type SharedReadings } from './run/control.ts';
+import { RunControl } from './run/control.ts';
 import { claimReportFolder, claimRunId, runRecord } from './run/folder.ts';
 import { checkCluster, checkRedis, checkTarget, stopSetup } from './run/preflight.ts';
 import { isTransient } from './run/redis-retry.ts';
@@ -31,10 +31,9 @@ const plan =
   });
 /** The run keys live as long as this run can (its planned duration and a margin), not a day. */
 const keyTtl = runKeysTtlSeconds(maxDurationMs(config));
-/** The timeline's readings, shared by this k6 process's VUs (each reads it twice a second). */
-const shared: SharedReadings = { keepReading, readingAt, reading };
-/** Run control for a scenario's VU, from setup's run id. */
-const runControl = (data: unknown) => new RunControl(redisUrl, runIdFromSetup(data), keyTtl, shared);
+/** Run control for a scenario's VU, from setup's run id, sharing the timeline's readings with the other VUs. */
+const runControl = (data: unknown) =>
+  new RunControl(redisUrl, runIdFromSetup(data), keyTtl, sharedReadings());
 
 export const options = {
   ...scenarioOptions(config, {

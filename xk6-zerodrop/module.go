@@ -61,9 +61,9 @@ func (mi *ModuleInstance) Exports() modules.Exports {
 		"availableMemory": availableMemory,
 		"remember":        remember,
 		"recall":          recall,
-		"keepReading":     keepReading,
-		"readingAt":       readingAt,
-		"reading":         readingOf,
+		"sharedReadings": func() *sobek.Object {
+			return readingsObject(mi.vu.Runtime())
+		},
 		"FeedReader": func(call sobek.ConstructorCall) *sobek.Object {
 			return newFeedReader(mi.vu, mi.registry, call)
 		},

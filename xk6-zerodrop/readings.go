@@ -3,6 +3,8 @@ package zerodrop
 import (
 	"maps"
 	"sync"
+
+	"github.com/grafana/sobek"
 )
 
 // Readings of a Redis hash that every VU of the k6 process polls (the run's timeline, read again twice a
@@ -48,4 +50,15 @@ func readingOf(key string) any {
 		return nil
 	}
 	return maps.Clone(kept.fields)
+}
+
+// readingsObject is the readings as JavaScript calls them: keepReading(key, at, fields), readingAt(key)
+// and reading(key). Made when a VU asks for it: every export of a module costs each VU that imports the
+// module a function object, used or not.
+func readingsObject(rt *sobek.Runtime) *sobek.Object {
+	o := rt.NewObject()
+	_ = o.Set("keepReading", keepReading)
+	_ = o.Set("readingAt", readingAt)
+	_ = o.Set("reading", readingOf)
+	return o
 }

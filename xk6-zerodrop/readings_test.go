@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/grafana/sobek"
 	"go.k6.io/k6/v2/js/modulestest"
 )
 
@@ -65,12 +66,11 @@ func TestReadingsAcrossGoroutines(t *testing.T) {
 
 func TestReadingFromJavaScript(t *testing.T) {
 	rt := modulestest.NewRuntime(t).VU.Runtime()
-	for name, fn := range map[string]any{"keepReading": keepReading, "readingAt": readingAt, "reading": readingOf} {
-		if err := rt.Set(name, fn); err != nil {
-			t.Fatal(err)
-		}
+	if err := rt.Set("sharedReadings", func() *sobek.Object { return readingsObject(rt) }); err != nil {
+		t.Fatal(err)
 	}
 	value, err := rt.RunString(`
+		const { keepReading, readingAt, reading } = sharedReadings();
 		const key = 'zdrun:js:timeline';
 		const before = [readingAt(key), reading(key)];
 		keepReading(key, 1733000000123, { rolloutStart: '1733000000000', endAt: '1733000060000' });

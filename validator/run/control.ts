@@ -104,33 +104,34 @@ export async function orNull<T>(reply: Promise<T>): Promise<T | null> {
   }
 }
 
-/** The Redis commands run control, the readiness follower and the audit send. */
-const runCommands = [
-  'expire',
-  'get',
-  'hget',
-  'hgetall',
-  'hincrby',
-  'hset',
-  'hsetnx',
-  'sadd',
-  'sendCommand',
-  'set',
-  'smembers',
-] as const;
+/**
+ * The Redis commands run control, the readiness follower and the audit send. A function, not a table:
+ * held at module level, the list would sit in every VU's heap.
+ */
+const runCommands = () =>
+  [
+    'expire',
+    'get',
+    'hget',
+    'hgetall',
+    'hincrby',
+    'hset',
+    'hsetnx',
+    'sadd',
+    'sendCommand',
+    'set',
+    'smembers',
+  ] as const;
 
 /**
- * Readings of the run's timeline shared by the VUs of one k6 process (k6/x/zerodrop: keepReading,
- * readingAt, reading): a VU that finds one recent enough takes it instead of reading Redis again.
+ * Readings of the run's timeline shared by the VUs of one k6 process (k6/x/zerodrop's sharedReadings()):
+ * a VU that finds one recent enough takes it instead of reading Redis again. A type only: this module
+ * also runs where that extension is not (the load-zone entry).
  */
-export interface SharedReadings {
-  keepReading(key: string, at: number, fields: Record<string, string>): void;
-  readingAt(key: string): number;
-  reading(key: string): Record<string, string> | null;
-}
+type SharedReadings = ReturnType<typeof import('k6/x/zerodrop')['sharedReadings']>;
 
 export class RunControl implements Control {
-  readonly client: Pick<InstanceType<typeof redis.Client>, (typeof runCommands)[number]>;
+  readonly client: Pick<InstanceType<typeof redis.Client>, ReturnType<typeof runCommands>[number]>;
   private readonly prefix: string;
   private readonly timelineKey: string;
   private cached: Timeline = emptyTimeline;
@@ -152,7 +153,7 @@ export class RunControl implements Control {
   ) {
     this.client = retrying(
       new redis.Client(runControlUrl(redisUrl)),
-      runCommands,
+      runCommands(),
       (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     );
     this.prefix = `zdrun:${runId}:`;

@@ -12,14 +12,19 @@ declare module 'k6/x/zerodrop' {
   /** A note kept by remember, or '' when none was. */
   export function recall(key: string): string;
   /**
-   * Keeps `fields`, a Redis hash as a VU read it at `at` (epoch ms), as the k6 process's reading of
-   * `key`, unless one read later is kept: the other VUs take it instead of reading the hash again.
+   * The readings of Redis hashes kept in this k6 process for its VUs (the run's timeline), made on call.
    */
-  export function keepReading(key: string, at: number, fields: Record<string, string>): void;
-  /** When the kept reading of `key` was read (epoch ms); 0 when none is kept. */
-  export function readingAt(key: string): number;
-  /** A copy of the kept reading of `key`, or null when none is kept. */
-  export function reading(key: string): Record<string, string> | null;
+  export function sharedReadings(): {
+    /**
+     * Keeps `fields`, a Redis hash as a VU read it at `at` (epoch ms), as the process's reading of `key`,
+     * unless one read later is kept: the other VUs take it instead of reading the hash again.
+     */
+    keepReading(key: string, at: number, fields: Record<string, string>): void;
+    /** When the kept reading of `key` was read (epoch ms); 0 when none is kept. */
+    readingAt(key: string): number;
+    /** A copy of the kept reading of `key`, or null when none is kept. */
+    reading(key: string): Record<string, string> | null;
+  };
   /**
    * Decodes the WebSocket users' commonest message, a plain feed frame, in Go: JSON object, the feed
    * matcher's values, an integer JSON number at `seq`, a JSON number (or nothing) at `publishedAt`; and

@@ -4,13 +4,12 @@
  */
 import exec from 'k6/execution';
 import http, { type CookieJar, type RefinedResponse, type ResponseType } from 'k6/http';
-import { setTimeout } from 'k6/timers';
+import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import type { Adapter, HttpCall, HttpReply, LoginOutcome } from '../adapter/adapter.ts';
 import { adapter } from '../adapter/user-adapter.ts';
 import { fill, pick, type TargetProfile, type ValueSource } from '../profile/profile.ts';
 import { type Control, type CountedInGo, TrafficRecorder } from '../run/control.ts';
 import { LagMonitor, type MessageWaits } from '../run/lag.ts';
-import { spreadInterval } from '../run/spread-interval.ts';
 import { usersOfVu } from '../settings/packing.ts';
 import type { Config } from '../settings/registry.ts';
 import { responseHeader } from './headers.ts';
@@ -73,14 +72,25 @@ export async function runVuShare(
   const lag = new LagMonitor(inGo.waits ?? null);
   const numbers = usersOfVu(exec.scenario.iterationInTest, users, config.usersPerVu);
   let flushing: Promise<void> = Promise.resolve();
-  const stopChores = spreadInterval(() => {
+  const chore = () => {
     control.timeline(Date.now(), choresMs).catch(logChoreError);
     if (traffic.flushDue()) flushing = traffic.flush(control).catch(logChoreError);
-  }, choresMs);
+  };
+  // The VUs start together: each VU's chores start at a random point of the interval, so that most
+  // find a reading another VU took moments before (control.ts). The start is not cleared but skipped
+  // once the users are done (clearTimeout would be one more import in every VU's heap).
+  let chores: ReturnType<typeof setInterval> | null = null;
+  let done = false;
+  setTimeout(() => {
+    if (done) return;
+    chores = setInterval(chore, choresMs);
+    chore();
+  }, Math.random() * choresMs);
   try {
     await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic, lag)));
   } finally {
-    stopChores();
+    done = true;
+    if (chores !== null) clearInterval(chores);
     lag.stop();
   }
   await flushing;
