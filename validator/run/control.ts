@@ -201,8 +201,7 @@ export class RunControl implements Control {
    * twice a second (users.ts, its chores), and an async call costs a generator and a resumption more.
    */
   timeline(now: number, maxAgeMs = 1000): Promise<Timeline> {
-    if (now - this.fetchedAt < maxAgeMs || this.takeShared(now, maxAgeMs))
-      return Promise.resolve(this.cached);
+    if (this.current(now, maxAgeMs)) return Promise.resolve(this.cached);
     this.fetching ??= this.client.hgetall(this.timelineKey).then(
       (hash) => {
         this.fetching = null;
@@ -220,7 +219,12 @@ export class RunControl implements Control {
   }
 
   freshTimeline(now: number): Timeline | null {
-    return now - this.fetchedAt < 1000 || this.takeShared(now, 1000) ? this.cached : null;
+    return this.current(now, 1000) ? this.cached : null;
+  }
+
+  /** Whether the cached timeline is under `maxAgeMs` old, taking a shared reading that is. */
+  private current(now: number, maxAgeMs: number): boolean {
+    return now - this.fetchedAt < maxAgeMs || this.takeShared(now, maxAgeMs);
   }
 
   /** Takes the shared reading when it is newer than this VU's and under `maxAgeMs` old. */

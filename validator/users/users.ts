@@ -76,25 +76,35 @@ export async function runVuShare(
     control.timeline(Date.now(), choresMs).catch(logChoreError);
     if (traffic.flushDue()) flushing = traffic.flush(control).catch(logChoreError);
   };
-  // The VUs start together: each VU's chores start at a random point of the interval, so that most
-  // find a reading another VU took moments before (control.ts). The start is not cleared but skipped
-  // once the users are done (clearTimeout would be one more import in every VU's heap).
-  let chores: ReturnType<typeof setInterval> | null = null;
-  let done = false;
-  setTimeout(() => {
-    if (done) return;
-    chores = setInterval(chore, choresMs);
-    chore();
-  }, Math.random() * choresMs);
+  const stopChores = choresEvery(choresMs, chore);
   try {
     await Promise.all(numbers.map((n) => run(syntheticUser(profile, config, kind, n), traffic, lag)));
   } finally {
-    done = true;
-    if (chores !== null) clearInterval(chores);
+    stopChores();
     lag.stop();
   }
   await flushing;
   await traffic.flush(control, true);
+}
+
+/**
+ * Runs `chore` every `ms` from a random point of the first interval; the function returned stops it.
+ * The VUs start together, and timers started together run together: each VU's chores start apart, so
+ * that most find a reading of the timeline another VU took moments before (control.ts). The start is
+ * not cleared but skipped once stopped (clearTimeout would be one more import in every VU's heap).
+ */
+export function choresEvery(ms: number, chore: () => void): () => void {
+  let chores: ReturnType<typeof setInterval> | null = null;
+  let stopped = false;
+  setTimeout(() => {
+    if (stopped) return;
+    chores = setInterval(chore, ms);
+    chore();
+  }, Math.random() * ms);
+  return () => {
+    stopped = true;
+    if (chores !== null) clearInterval(chores);
+  };
 }
 
 function logChoreError(error: unknown): void {
