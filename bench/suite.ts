@@ -25,9 +25,11 @@
  * BENCH_PER_USER=1 instead prints k6's memory per user: the peak RSS that going from 150 + 100 to 300 + 200
  * users (BENCH_PER_USER_SIZES) added, per user, for dist/ and each BENCH_COMPARE bundle.
  * BENCH_ENV='NAME=value …' adds zerodrop settings to its runs (e.g. the shares of extra traffic set to 0).
+ * BENCH_PER_VU=<n> packs n users to a VU in every packed run, baselines included (default zerodrop's default).
  * BENCH_PROFILE=/folder also takes a 30-s CPU profile and allocation profile of every k6 run from its 20th
- * second and its live heap at the 50th (k6's --profiling-enabled, pprof on 127.0.0.1:6565) into
- * <folder>/<run>.pprof, .allocs.pprof and .heap.pprof: `go tool pprof -top` reads them.
+ * second and its live heap after a forced GC at the 50th (k6's --profiling-enabled, pprof on
+ * 127.0.0.1:6565) into <folder>/<run>.pprof, .allocs.pprof and .heap.pprof (`go tool pprof -top` reads
+ * them), and prints that live heap.
  * BENCH_PROFILE_FROM and BENCH_PROFILE_SECONDS move that window (e.g. 50 and 14: into teardown's audit;
  * a window k6 does not outlive saves nothing).
  * BENCH_HEAP=1 instead prints the per-VU heap of dist/zero-downtime.js and of each BENCH_COMPARE bundle
@@ -60,6 +62,8 @@ const defaults = parseConfig(
   { BASE_URL: 'http://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' },
   { requireRedis: true, newRunId: () => 'bench' },
 );
+/** Users per VU of every packed run, baselines included (BENCH_PER_VU; default zerodrop's default). */
+const usersPerVu = Number(process.env.BENCH_PER_VU ?? defaults.usersPerVu);
 
 interface Measured extends Usage {
   label: string;
@@ -179,7 +183,14 @@ async function profiles(folder: string, label: string): Promise<void> {
     save(`profile?seconds=${seconds}`, `${base}.pprof`, 'CPU profile'),
     save(`allocs?seconds=${seconds}`, `${base}.allocs.pprof`, 'allocations'),
   ]);
-  await save('heap', `${base}.heap.pprof`, 'live heap');
+  await save('heap?gc=1', `${base}.heap.pprof`, 'live heap');
+  // The exact live heap after that forced GC (the profile's own figures are sampled).
+  const text = await fetch('http://127.0.0.1:6565/debug/pprof/heap?debug=1')
+    .then((res) => res.text())
+    .catch(() => '');
+  const liveBytes = Number(/# HeapAlloc = (\d+)/.exec(text)?.[1]);
+  if (liveBytes)
+    console.log(`    live heap of ${label} after a forced GC: ${(liveBytes / 1048576).toFixed(1)} MB`);
 }
 
 type SummaryMetrics = Record<string, Record<string, number> & { thresholds?: Record<string, boolean> }>;
@@ -239,7 +250,7 @@ function runSuite(run: SuiteRun): Promise<Measured> {
         STRATEGY: 'none',
         BASELINE: `${Math.max(10, run.seconds - rolloutS - cooldownS)}s`,
         COOLDOWN: `${cooldownS}s`,
-        USERS_PER_VU: String(run.usersPerVu ?? defaults.usersPerVu),
+        USERS_PER_VU: String(run.usersPerVu ?? usersPerVu),
         HTTP_USERS: String(run.httpUsers ?? defaults.httpUsers),
         WS_USERS: String(run.wsUsers ?? defaults.wsUsers),
         REPORT_DIR: '/tmp',
@@ -289,7 +300,7 @@ function runBaseline(
       {
         BASE_URL: fleet.url,
         DURATION_S: String(seconds),
-        USERS_PER_VU: String(defaults.usersPerVu),
+        USERS_PER_VU: String(usersPerVu),
         ORDER_INTERVAL_MS: String(defaults.orderIntervalMs),
         HTTP_USERS: String(run.httpUsers),
         WS_USERS: String(run.wsUsers),
@@ -358,7 +369,7 @@ async function sideBySide(): Promise<void> {
   const [httpUsers, wsUsers] = userSplit(
     process.env.BENCH_USERS ?? `${defaults.httpUsers}+${defaults.wsUsers}`,
   );
-  const perVu = `${defaults.usersPerVu} per VU`;
+  const perVu = `${usersPerVu} per VU`;
   const users = `${httpUsers} HTTP + ${wsUsers} WebSocket users`;
   console.log(`  k6 at ${users}, orders every ${defaults.orderIntervalMs} ms, ${seconds} s planned:`);
   const sized = { seconds, httpUsers, wsUsers };

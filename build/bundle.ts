@@ -147,6 +147,8 @@ async function bundle(options: BuildOptions): Promise<Metafile> {
       ...options,
       bundle: true,
       sourcemap: true,
+      // k6 maps stack positions only; the sources are in the repository (1.1 MB of live heap less).
+      sourcesContent: false,
       metafile: true,
       logLevel: 'silent',
       absWorkingDir: repo,
