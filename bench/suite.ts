@@ -184,8 +184,8 @@ async function profiles(folder: string, label: string): Promise<void> {
     save(`allocs?seconds=${seconds}`, `${base}.allocs.pprof`, 'allocations'),
   ]);
   await save('heap?gc=1', `${base}.heap.pprof`, 'live heap');
-  // The exact live heap after that forced GC (the profile's own figures are sampled).
-  const text = await fetch('http://127.0.0.1:6565/debug/pprof/heap?debug=1')
+  // The exact live heap, right after a forced GC of its own (the profile's figures are sampled).
+  const text = await fetch('http://127.0.0.1:6565/debug/pprof/heap?gc=1&debug=1')
     .then((res) => res.text())
     .catch(() => '');
   const liveBytes = Number(/# HeapAlloc = (\d+)/.exec(text)?.[1]);
